@@ -1,0 +1,47 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from xlsaddin.spec import Mappings, load_mappings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def mappings() -> Mappings:
+    return load_mappings(ROOT / "mappings")
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory: pytest.TempPathFactory) -> "LibreOffice":
+    """LibreOffice headless; mandatory when XLSADDIN_REQUIRE_LIBREOFFICE=1 (CI)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        if os.environ.get("XLSADDIN_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice (soffice) is required here but not installed")
+        pytest.skip("LibreOffice not installed (apt-get install libreoffice-calc-nogui)")
+    return LibreOffice(exe, tmp_path_factory.mktemp("lo-profile"))
+
+
+class LibreOffice:
+    def __init__(self, exe: str, profile: Path) -> None:
+        self.exe = exe
+        self.profile = profile
+
+    def convert(self, files: list[Path], out_dir: Path, fmt: str = "pdf") -> subprocess.CompletedProcess[str]:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return subprocess.run(
+            [
+                self.exe, "--headless", "--norestore",
+                f"-env:UserInstallation=file://{self.profile}",
+                "--convert-to", fmt, "--outdir", str(out_dir), *map(str, files),
+            ],
+            capture_output=True, text=True, timeout=300, check=False,
+        )

@@ -1,0 +1,16 @@
+"""mappings -> standard appendix workbooks."""
+
+from xlsaddin.build.layout import Layout, compute_layout
+from xlsaddin.build.runner import BuildResult, build_templates, build_unit_copies, unit_folder
+from xlsaddin.build.workbook import Filled, write_workbook
+
+__all__ = [
+    "BuildResult",
+    "Filled",
+    "Layout",
+    "build_templates",
+    "build_unit_copies",
+    "compute_layout",
+    "unit_folder",
+    "write_workbook",
+]

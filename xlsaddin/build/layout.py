@@ -1,0 +1,162 @@
+"""Where everything sits on an appendix sheet, computed from the spec alone.
+
+The builder writes by this layout and the ``_meta`` sheet records it, so a reader
+never has to guess where a value is. Rows and columns are 0-based here; helpers
+give A1 references for Excel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsaddin.spec.models import AppendixSpec, HeaderField, RowDef
+
+
+def col_letter(col: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    """0-based (row, col) -> A1 reference, optionally absolute ($A$1)."""
+    if absolute:
+        return f"${col_letter(col)}${row + 1}"
+    return f"{col_letter(col)}{row + 1}"
+
+
+@dataclass(frozen=True)
+class HeaderLine:
+    field: HeaderField
+    row: int
+    label_cols: tuple[int, int]
+    value_cols: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class DataRow:
+    """A row of the data table: a fixed row definition, or ``None`` for a free row."""
+
+    row: int
+    index: int  # 1-based number shown in the STT column
+    definition: RowDef | None
+
+    @property
+    def key(self) -> str:
+        return self.definition.key if self.definition else str(self.index)
+
+    @property
+    def is_total(self) -> bool:
+        return self.definition is not None and self.definition.kind == "total"
+
+
+@dataclass(frozen=True)
+class Layout:
+    spec: AppendixSpec
+    ncols: int
+    title_rows: tuple[int, ...]
+    subtitle_row: int | None
+    header_lines: tuple[HeaderLine, ...]
+    unit_row: int | None
+    group_row: int | None
+    label_row: int
+    number_row: int
+    data_rows: tuple[DataRow, ...]
+    note_row: int
+    signature_row: int
+
+    @property
+    def first_data_row(self) -> int:
+        return self.data_rows[0].row
+
+    @property
+    def last_data_row(self) -> int:
+        return self.data_rows[-1].row
+
+    @property
+    def last_row(self) -> int:
+        return self.signature_row + 2
+
+    @property
+    def table_top(self) -> int:
+        return self.group_row if self.group_row is not None else self.label_row
+
+    def header_cell(self, key: str) -> tuple[int, int]:
+        for line in self.header_lines:
+            if line.field.key == key:
+                return line.row, line.value_cols[0]
+        raise KeyError(key)
+
+    def column_index(self, key: str) -> int:
+        for i, col in enumerate(self.spec.table.columns):
+            if col.key == key:
+                return i
+        raise KeyError(key)
+
+    def row_of(self, key: str) -> DataRow:
+        for data_row in self.data_rows:
+            if data_row.key == key:
+                return data_row
+        raise KeyError(key)
+
+
+def compute_layout(spec: AppendixSpec, header: tuple[HeaderField, ...]) -> Layout:
+    ncols = len(spec.table.columns)
+    row = 0
+    title_rows = tuple(range(row, row + len(spec.title)))
+    row += len(spec.title)
+    subtitle_row = None
+    if spec.subtitle:
+        subtitle_row = row
+        row += 1
+    row += 1  # spacer
+
+    label_end = max(0, min(1, ncols - 2))
+    value_start = label_end + 1
+    value_end = max(value_start, ncols - 1)
+    lines = []
+    for field in header:
+        lines.append(HeaderLine(field, row, (0, label_end), (value_start, value_end)))
+        row += 1
+    row += 1  # spacer
+
+    unit_row = None
+    if spec.unit_of_measure:
+        unit_row = row
+        row += 1
+    group_row = None
+    if any(c.group for c in spec.table.columns):
+        group_row = row
+        row += 1
+    label_row = row
+    number_row = row + 1
+    row += 2
+
+    data_rows = []
+    if isinstance(spec.table.rows, tuple):
+        for i, definition in enumerate(spec.table.rows):
+            data_rows.append(DataRow(row + i, i + 1, definition))
+    else:
+        for i in range(spec.table.max_rows):
+            data_rows.append(DataRow(row + i, i + 1, None))
+    row += len(data_rows)
+    note_row = row + 1
+    signature_row = note_row + 2
+    return Layout(
+        spec=spec,
+        ncols=ncols,
+        title_rows=title_rows,
+        subtitle_row=subtitle_row,
+        header_lines=tuple(lines),
+        unit_row=unit_row,
+        group_row=group_row,
+        label_row=label_row,
+        number_row=number_row,
+        data_rows=tuple(data_rows),
+        note_row=note_row,
+        signature_row=signature_row,
+    )

@@ -1,0 +1,142 @@
+"""Command line: thin commands over the core (``xlsaddin --help``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from xlsaddin import __version__
+from xlsaddin.build import build_templates, build_unit_copies
+from xlsaddin.build.check import check_templates
+from xlsaddin.spec import Mappings, SpecError, load_mappings
+from xlsaddin.units import Unit, by_code, load_units
+
+app = typer.Typer(
+    help="xlsaddin — biểu mẫu, kiểm tra và tổng hợp báo cáo của 96 xã, phường, đặc khu.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+MappingsOpt = Annotated[
+    Path | None,
+    typer.Option("--mappings", help="Thư mục cấu hình (mặc định: mappings/ của dự án)."),
+]
+PeriodOpt = Annotated[
+    str | None, typer.Option("--period", help="Mã kỳ báo cáo trong project.yaml, ví dụ 2025-q4.")
+]
+
+
+def _load(root: Path | None) -> Mappings:
+    try:
+        return load_mappings(root)
+    except SpecError as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _period(mappings: Mappings, period: str | None) -> str:
+    try:
+        return mappings.project.period(period).id
+    except KeyError as exc:
+        err.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _units(spec: str) -> list[Unit]:
+    if spec == "all":
+        return list(load_units())
+    try:
+        return [by_code(int(part)) for part in spec.split(",")]
+    except (KeyError, ValueError):
+        err.print(f"[red]Mã đơn vị không hợp lệ: {spec} (dùng mã 5 chữ số hoặc 'all')[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def build(
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu.")] = Path("workbooks"),
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Mã đơn vị (vd 21484), nhiều mã cách nhau dấu phẩy, hoặc 'all'."),
+    ] = None,
+    period: PeriodOpt = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Chỉ kiểm tra biểu mẫu trong --out có khớp cấu hình không.")
+    ] = False,
+    mappings_dir: MappingsOpt = None,
+) -> None:
+    """Tạo biểu mẫu chuẩn (một tệp mỗi phụ lục) từ cấu hình mappings/."""
+    mappings = _load(mappings_dir)
+    period_id = _period(mappings, period)
+    if check:
+        stale = check_templates(mappings, out, period_id=period_id)
+        for line in stale:
+            err.print(f"[red]{line}[/red]", soft_wrap=True)
+        if stale:
+            err.print("Biểu mẫu chưa cập nhật: chạy lại 'xlsaddin build'.")
+            raise typer.Exit(1)
+        console.print(f"Biểu mẫu trong {out} khớp với cấu hình.")
+        return
+    with _progress("Đang tạo biểu mẫu") as update:
+        if unit is None:
+            result = build_templates(mappings, out, period_id=period_id, progress=update)
+        else:
+            result = build_unit_copies(
+                mappings, out, _units(unit), period_id=period_id, progress=update
+            )
+    console.print(f"Đã tạo {len(result.paths)} tệp trong [bold]{out}[/bold]")
+    if len(result.paths) <= 8:
+        for path in result.paths:
+            console.print(f"  {path}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi dữ liệu mẫu.")] = Path("xlsaddin-demo"),
+    period: PeriodOpt = None,
+    mappings_dir: MappingsOpt = None,
+) -> None:
+    """Tạo biểu mẫu và 96 bộ báo cáo mẫu (có lỗi cố ý, xem docs/demo.md)."""
+    from xlsaddin.demo import run_demo
+
+    mappings = _load(mappings_dir)
+    period_id = _period(mappings, period)
+    with _progress("Đang tạo dữ liệu mẫu") as update:
+        result = run_demo(mappings, out, period_id=period_id, progress=update)
+    console.print(f"Biểu mẫu chuẩn: [bold]{out / 'mau_bieu'}[/bold] ({len(result.templates)} tệp)")
+    console.print(
+        f"Hộp thư đến (tệp các xã gửi về): [bold]{result.inbox}[/bold] ({len(result.files)} tệp)"
+    )
+    console.print(f"Danh sách lỗi cố ý trong dữ liệu mẫu: [bold]{result.answer_key}[/bold]")
+
+
+@app.command()
+def version() -> None:
+    """In phiên bản."""
+    console.print(f"xlsaddin {__version__}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""One rule language (declared in mappings/) compiled to Python checks and Excel formulas."""

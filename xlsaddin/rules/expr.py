@@ -1,0 +1,61 @@
+"""Parsing of rule expressions.
+
+A rule expression is a tiny, safe subset of Python syntax over column keys::
+
+    allocated + not_allocated == approved
+    disbursed <= allocated
+    result != 'Đạt' or quantity >= 1
+    filled(completed_on)
+
+Allowed: column names, numbers, strings, ``+ - * /``, comparisons, ``and``/``or``/
+``not``, and the functions ``filled(x)`` / ``blank(x)``. Anything else is rejected
+at load time, so a rule can always be compiled both to Python and to an Excel formula.
+"""
+
+from __future__ import annotations
+
+import ast
+
+FUNCTIONS = frozenset({"filled", "blank"})
+
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Compare, ast.Eq, ast.NotEq,
+    ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Name, ast.Load, ast.Constant, ast.Call,
+)
+
+
+class ExprError(ValueError):
+    """A rule expression that is not in the rule language."""
+
+
+def parse(text: str) -> ast.Expression:
+    """Parse ``text`` and check it only uses the rule language."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"biểu thức sai cú pháp / syntax error: {exc.msg}") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise ExprError(
+                f"không hỗ trợ '{type(node).__name__}' trong quy tắc / not allowed in a rule"
+            )
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
+            raise ExprError("chỉ dùng số hoặc chuỗi / only numbers and strings")
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                raise ExprError("chỉ dùng hàm filled() hoặc blank() / only filled(), blank()")
+            if len(node.args) != 1 or node.keywords:
+                raise ExprError("filled()/blank() nhận đúng một cột / take exactly one column")
+    return tree
+
+
+def names(text: str) -> set[str]:
+    """Column keys referenced by an expression (functions excluded)."""
+    tree = parse(text)
+    called = {
+        id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)
+    }
+    return {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called
+    }

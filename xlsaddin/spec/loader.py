@@ -1,0 +1,263 @@
+"""Load a mappings folder into typed models, or fail with one clear line.
+
+Layout of a mappings folder::
+
+    project.yaml            province, receiving unit, periods, Decree-09 header
+    appendices/*.yaml       one appendix spec per file (a new appendix = a new file)
+    catalogues/*.yaml       row lists referenced by specs (e.g. the 16 criteria)
+
+Every problem becomes a :class:`SpecError` naming the file and the field, in
+Vietnamese and English; never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from xlsaddin.rules.expr import ExprError, names
+from xlsaddin.spec.models import (
+    AppendixSpec,
+    CatalogueRef,
+    CheckRule,
+    DeadlineRule,
+    Mappings,
+    Project,
+    RowDef,
+    Table,
+)
+
+ENV_VAR = "XLSADDIN_MAPPINGS"
+
+# Vietnamese wording for the pydantic error types a mapping author is likely to hit.
+_PYDANTIC_VI = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép",
+    "literal_error": "giá trị không hợp lệ",
+    "string_type": "phải là chuỗi",
+    "string_pattern_mismatch": "khóa chỉ gồm chữ thường không dấu, số và '_'",
+    "string_too_long": "chuỗi quá dài",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "tuple_type": "phải là danh sách",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "model_attributes_type": "phải là một bảng khóa: giá trị",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "less_than_equal": "giá trị quá lớn",
+    "union_tag_invalid": "loại quy tắc không hợp lệ",
+}
+
+
+class SpecError(Exception):
+    """A mapping file that cannot be used. ``str()`` is a single line."""
+
+    def __init__(self, file: str, field: str, message: str) -> None:
+        self.file = file
+        self.field = field
+        self.message = message
+        where = f"{file} › {field}" if field else file
+        super().__init__(f"Lỗi cấu hình / mapping error: {where}: {message}")
+
+
+def default_mappings_dir() -> Path:
+    """``$XLSADDIN_MAPPINGS`` if set, else the ``mappings/`` folder of this checkout."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "mappings"
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("check", "deadline"):
+            continue  # discriminated-union branch names mean nothing to an author
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _from_validation(file: str, exc: ValidationError) -> SpecError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    etype = str(first["type"])
+    en = str(first["msg"]).removeprefix("Value error, ")
+    if etype == "value_error":
+        message = en  # our own validators already speak both languages
+    else:
+        vi = _PYDANTIC_VI.get(etype, "giá trị không hợp lệ")
+        message = f"{vi} / {en}"
+        if "input" in first and not isinstance(first["input"], (dict, list)):
+            message += f" (giá trị: {first['input']!r})"
+    if len(errors) > 1:
+        message += f" (và {len(errors) - 1} lỗi khác / and {len(errors) - 1} more)"
+    return SpecError(file, _field_path(tuple(first["loc"])), message)
+
+
+def _read_yaml(path: Path, rel: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(rel, "", f"không đọc được tệp / cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SpecError(rel, "", "tệp không phải UTF-8 / file is not UTF-8") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"dòng {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "YAML error"
+        raise SpecError(rel, where, f"YAML sai cú pháp / invalid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise SpecError(rel, "", "tệp phải là một bảng khóa: giá trị / must be a YAML mapping")
+    return data
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return f"{root.name}/{path.relative_to(root).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
+def _load_catalogue(root: Path, ref: CatalogueRef, spec_file: str) -> tuple[RowDef, ...]:
+    path = root / ref.catalogue
+    if not path.is_file():
+        raise SpecError(
+            spec_file, "table.rows.catalogue",
+            f"không tìm thấy danh mục '{ref.catalogue}' / catalogue not found",
+        )
+    rel = _rel(root, path)
+    data = _read_yaml(path, rel)
+    if set(data) != {"rows"}:
+        raise SpecError(rel, "", "danh mục chỉ có khóa 'rows' / a catalogue has only 'rows'")
+    try:
+        return tuple(RowDef.model_validate(r) for r in data["rows"] or ())
+    except ValidationError as exc:
+        raise _from_validation(rel, exc) from None
+    except TypeError:
+        raise SpecError(rel, "rows", "phải là danh sách / must be a list") from None
+
+
+def _duplicates(keys: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [k for k in keys if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+
+
+def check_spec(spec: AppendixSpec, file: str) -> None:
+    """Cross-field checks pydantic cannot express on one field alone."""
+    cols = spec.table.columns
+    col_keys = [c.key for c in cols]
+    for dup in _duplicates(col_keys):
+        raise SpecError(file, "table.columns", f"khóa cột trùng lặp '{dup}' / duplicate column key")
+    rows = spec.table.rows if isinstance(spec.table.rows, tuple) else ()
+    row_keys = [r.key for r in rows]
+    for dup in _duplicates(row_keys):
+        raise SpecError(file, "table.rows", f"khóa dòng trùng lặp '{dup}' / duplicate row key")
+    for i, row in enumerate(rows):
+        for part in row.sum_of:
+            if part not in row_keys:
+                raise SpecError(
+                    file, f"table.rows[{i}].sum_of",
+                    f"dòng không tồn tại '{part}' / unknown row",
+                )
+    for i, col in enumerate(cols):
+        if col.fixed and col.fixed != "stt" and not spec.table.fixed_rows and col.fixed != "label":
+            raise SpecError(
+                file, f"table.columns[{i}].fixed",
+                "bảng không có dòng cố định / fixed attribute needs fixed rows",
+            )
+    if not any(c.is_input for c in cols):
+        raise SpecError(file, "table.columns", "không có cột nhập liệu / no input column")
+    for dup in _duplicates([r.id for r in spec.rules]):
+        raise SpecError(file, "rules", f"mã quy tắc trùng lặp '{dup}' / duplicate rule id")
+    for i, rule in enumerate(spec.rules):
+        if isinstance(rule, CheckRule):
+            for field in ("expr", "when"):
+                text = getattr(rule, field)
+                if text is None:
+                    continue
+                try:
+                    used = names(text)
+                except ExprError as exc:
+                    raise SpecError(file, f"rules[{i}].{field}", str(exc)) from None
+                for name in sorted(used - set(col_keys)):
+                    raise SpecError(
+                        file, f"rules[{i}].{field}",
+                        f"quy tắc dùng cột không tồn tại '{name}' / rule uses unknown column",
+                    )
+            if rule.cell is not None and rule.cell not in col_keys:
+                raise SpecError(
+                    file, f"rules[{i}].cell", f"cột không tồn tại '{rule.cell}' / unknown column"
+                )
+        elif isinstance(rule, DeadlineRule):
+            for field in ("deadline", "completed_on", "status"):
+                key = getattr(rule, field)
+                if key not in col_keys:
+                    raise SpecError(
+                        file, f"rules[{i}].{field}",
+                        f"quy tắc dùng cột không tồn tại '{key}' / rule uses unknown column",
+                    )
+
+
+def _hash(spec: AppendixSpec, project: Project) -> str:
+    shared = project.model_dump(mode="json", exclude={"periods", "default_period"})
+    blob = json.dumps(
+        {"spec": spec.model_dump(mode="json"), "project": shared},
+        sort_keys=True, ensure_ascii=False,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def load_mappings(root: Path | str | None = None) -> Mappings:
+    """Load and check every file of a mappings folder."""
+    root = Path(root) if root is not None else default_mappings_dir()
+    project_file = root / "project.yaml"
+    if not project_file.is_file():
+        raise SpecError(str(root), "project.yaml", "thiếu tệp / file missing")
+    rel = _rel(root, project_file)
+    try:
+        project = Project.model_validate(_read_yaml(project_file, rel))
+    except ValidationError as exc:
+        raise _from_validation(rel, exc) from None
+    if project.default_period not in {p.id for p in project.periods}:
+        raise SpecError(rel, "default_period", "không có trong 'periods' / not in 'periods'")
+
+    specs: list[AppendixSpec] = []
+    files = sorted((root / "appendices").glob("*.yaml"))
+    if not files:
+        raise SpecError(str(root), "appendices/", "không có phụ lục nào / no appendix spec")
+    for path in files:
+        rel = _rel(root, path)
+        try:
+            spec = AppendixSpec.model_validate(_read_yaml(path, rel))
+        except ValidationError as exc:
+            raise _from_validation(rel, exc) from None
+        if isinstance(spec.table.rows, CatalogueRef):
+            rows = _load_catalogue(root, spec.table.rows, rel)
+            table = Table.model_validate({**spec.table.model_dump(), "rows": rows})
+            spec = spec.model_copy(update={"table": table})
+        check_spec(spec, rel)
+        specs.append(spec)
+    for dup in _duplicates([s.id for s in specs]):
+        raise SpecError(str(root), "appendices/*.yaml › id", f"mã phụ lục trùng lặp '{dup}' / duplicate id")
+    for dup in _duplicates([s.file_name for s in specs]):
+        raise SpecError(str(root), "appendices/*.yaml › file_name", f"tên tệp trùng lặp '{dup}' / duplicate file name")
+    return Mappings(
+        root=str(root),
+        project=project,
+        appendices=tuple(specs),
+        hashes={s.id: _hash(s, project) for s in specs},
+    )

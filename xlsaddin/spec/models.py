@@ -1,0 +1,259 @@
+"""Pydantic models of the mappings: project settings, periods, appendix specs, rules.
+
+Everything an officer sees (labels, choices, messages) comes from the YAML files;
+these models only fix the *shape* of that data so that a broken mapping is caught
+on load, with the file and the field named, instead of deep inside a build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=60)]
+ColumnType = Literal["text", "int", "decimal", "date", "choice", "bool"]
+Severity = Literal["error", "warning"]
+
+BOOL_CHOICES = ("Có", "Không")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Column(_Model):
+    """One column of an appendix table."""
+
+    key: Key
+    label: str
+    type: ColumnType
+    unit: str | None = None
+    required: bool = False
+    choices: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    width: float = 14
+    group: str | None = None
+    help: str | None = None
+    # A fixed column is filled by the template, not by the commune: "stt" is the
+    # row number, any other value names an attribute of the row (label, unit, ...).
+    fixed: str | None = None
+
+    @model_validator(mode="after")
+    def _check_choices(self) -> Column:
+        if self.type == "choice" and not self.choices:
+            raise ValueError(
+                "cột kiểu 'choice' phải có danh sách 'choices' / a choice column needs 'choices'"
+            )
+        if self.type != "choice" and self.choices:
+            raise ValueError(
+                "chỉ cột kiểu 'choice' mới có 'choices' / only choice columns take 'choices'"
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("'min' lớn hơn 'max' / 'min' is greater than 'max'")
+        return self
+
+    @property
+    def is_input(self) -> bool:
+        return self.fixed is None
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in ("int", "decimal")
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """Allowed texts of a choice or bool column (empty for other types)."""
+        if self.type == "bool":
+            return BOOL_CHOICES
+        return self.choices or ()
+
+    @property
+    def lower_bound(self) -> float | None:
+        """Numbers in reports are counts and money: non-negative unless a spec says otherwise."""
+        if self.min is not None:
+            return self.min
+        return 0.0 if self.is_numeric else None
+
+
+class RowDef(_Model):
+    """One fixed row (a criterion, a budget line, a procedure form)."""
+
+    key: Key
+    label: str
+    kind: Literal["input", "total"] = "input"
+    sum_of: tuple[str, ...] = ()
+    attrs: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_total(self) -> RowDef:
+        if self.kind == "total" and not self.sum_of:
+            raise ValueError("dòng tổng phải có 'sum_of' / a total row needs 'sum_of'")
+        if self.kind == "input" and self.sum_of:
+            raise ValueError("chỉ dòng tổng mới có 'sum_of' / only total rows take 'sum_of'")
+        return self
+
+    def attr(self, name: str) -> Any:
+        if name == "label":
+            return self.label
+        return self.attrs.get(name)
+
+
+class CatalogueRef(_Model):
+    """Rows taken from a catalogue file (e.g. the criteria list IT staff replace)."""
+
+    catalogue: str
+
+
+class Table(_Model):
+    columns: tuple[Column, ...]
+    rows: tuple[RowDef, ...] | CatalogueRef | None = None
+    max_rows: int = Field(default=30, ge=1, le=5000)
+    header_height: float = 45
+
+    @property
+    def fixed_rows(self) -> bool:
+        return self.rows is not None
+
+
+class CheckRule(_Model):
+    """A per-row check written in a small expression language over column keys.
+
+    ``expr`` must hold for every row where ``when`` holds (and, if ``rows`` is
+    given, only for rows whose attributes match). Compiled to Python and to an
+    Excel formula by :mod:`xlsaddin.rules`.
+    """
+
+    id: RuleId
+    kind: Literal["check"] = "check"
+    expr: str
+    when: str | None = None
+    rows: dict[str, str | int | float | bool] | None = None
+    cell: Key | None = None
+    severity: Severity = "error"
+    message: str
+
+
+class DeadlineRule(_Model):
+    """Task deadline rule: overdue (not done by the closing date) or completed late."""
+
+    id: RuleId
+    kind: Literal["overdue", "completed_late"]
+    deadline: Key
+    completed_on: Key
+    status: Key
+    done: str
+    severity: Severity = "warning"
+    message: str
+
+
+def _rule_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "deadline" if value.get("kind", "check") != "check" else "check"
+    return "deadline" if isinstance(value, DeadlineRule) else "check"
+
+
+Rule = Annotated[
+    Annotated[CheckRule, Tag("check")] | Annotated[DeadlineRule, Tag("deadline")],
+    Discriminator(_rule_kind),
+]
+
+
+class HeaderField(_Model):
+    """A Decree-09 header line: label and where the value comes from."""
+
+    key: Key
+    label: str
+    source: Literal[
+        "form_name", "unit_name", "unit_code", "receiving_unit", "period",
+        "closing_date", "deadline", "input",
+    ]
+    type: Literal["text", "date"] = "text"
+
+
+class Signature(_Model):
+    left_title: str
+    left_note: str
+    right_title: str
+    right_note: str
+    place_date: str
+
+
+class AppendixSpec(_Model):
+    """One appendix: a standard workbook with a header block and one table."""
+
+    id: Key
+    code: str
+    version: str
+    form_name: str
+    title: tuple[str, ...]
+    subtitle: str | None = None
+    sheet_name: str = Field(max_length=31)
+    file_name: str
+    unit_of_measure: str | None = None
+    landscape: bool = True
+    header: tuple[HeaderField, ...] | None = None
+    table: Table
+    rules: tuple[Rule, ...] = ()
+
+    def column(self, key: str) -> Column:
+        for col in self.table.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+class Period(_Model):
+    id: str
+    label: str
+    closing_date: dt.date
+    deadline: dt.date
+
+
+class Province(_Model):
+    code: int
+    name: str
+
+
+class Project(_Model):
+    """Province-wide settings (mappings/project.yaml)."""
+
+    province: Province
+    receiving_unit: str
+    default_period: str
+    periods: tuple[Period, ...]
+    header: tuple[HeaderField, ...]
+    signature: Signature
+    input_note: str
+    protection_password: str | None = None
+    font_name: str = "Times New Roman"
+
+    def period(self, period_id: str | None = None) -> Period:
+        wanted = period_id or self.default_period
+        for p in self.periods:
+            if p.id == wanted:
+                return p
+        known = ", ".join(p.id for p in self.periods)
+        raise KeyError(f"Không có kỳ báo cáo '{wanted}' (có: {known}) / unknown period")
+
+
+class Mappings(_Model):
+    """Everything loaded from one mappings folder, with catalogues resolved into rows."""
+
+    root: str
+    project: Project
+    appendices: tuple[AppendixSpec, ...]
+    hashes: dict[str, str]
+
+    def appendix(self, appendix_id: str) -> AppendixSpec:
+        for spec in self.appendices:
+            if spec.id == appendix_id or spec.code == appendix_id:
+                return spec
+        known = ", ".join(s.id for s in self.appendices)
+        raise KeyError(f"Không có phụ lục '{appendix_id}' (có: {known}) / unknown appendix")
+
+    def header_of(self, spec: AppendixSpec) -> tuple[HeaderField, ...]:
+        return spec.header if spec.header is not None else self.project.header
