@@ -20,7 +20,7 @@ def mappings() -> Mappings:
 
 
 @pytest.fixture(scope="session")
-def soffice(tmp_path_factory: pytest.TempPathFactory) -> "LibreOffice":
+def soffice(tmp_path_factory: pytest.TempPathFactory) -> LibreOffice:
     """LibreOffice headless; mandatory when XLSADDIN_REQUIRE_LIBREOFFICE=1 (CI)."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
@@ -35,13 +35,24 @@ class LibreOffice:
         self.exe = exe
         self.profile = profile
 
-    def convert(self, files: list[Path], out_dir: Path, fmt: str = "pdf") -> subprocess.CompletedProcess[str]:
+    def convert(
+        self, files: list[Path], out_dir: Path, fmt: str = "pdf"
+    ) -> subprocess.CompletedProcess[str]:
         out_dir.mkdir(parents=True, exist_ok=True)
         return subprocess.run(
             [
-                self.exe, "--headless", "--norestore",
+                self.exe,
+                "--headless",
+                "--norestore",
                 f"-env:UserInstallation=file://{self.profile}",
-                "--convert-to", fmt, "--outdir", str(out_dir), *map(str, files),
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(out_dir),
+                *map(str, files),
             ],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )

@@ -46,8 +46,10 @@ def test_staleness_check_catches_a_changed_criterion(tmp_path: Path) -> None:
     root = tmp_path / "mappings"
     shutil.copytree(ROOT / "mappings", root)
     cat = root / "catalogues" / "tieu_chi_ha_tang.yaml"
-    cat.write_text(cat.read_text(encoding="utf-8").replace("Máy lấy số xếp hàng tự động",
-                                                           "Máy lấy số thứ tự"), encoding="utf-8")
+    cat.write_text(
+        cat.read_text(encoding="utf-8").replace("Máy lấy số xếp hàng tự động", "Máy lấy số thứ tự"),
+        encoding="utf-8",
+    )
     problems = check_templates(load_mappings(root), WORKBOOKS)
     assert [p.split(":")[0] for p in problems] == [str(WORKBOOKS / "PL01_TieuChiHaTang.xlsx")]
 
@@ -65,7 +67,9 @@ def books(mappings: Mappings) -> dict[str, openpyxl.Workbook]:
     }
 
 
-def test_sheets_meta_and_protection(mappings: Mappings, books: dict[str, openpyxl.Workbook]) -> None:
+def test_sheets_meta_and_protection(
+    mappings: Mappings, books: dict[str, openpyxl.Workbook]
+) -> None:
     for spec in mappings.appendices:
         book = books[spec.id]
         assert book.sheetnames == [spec.sheet_name, "_lists", "_meta"]
@@ -119,11 +123,18 @@ def test_data_validation_matches_column_types(
                 continue
             letter = col_letter(i)
             kinds = {
-                dv.type for dv in by_col.get(letter, [])  # type: ignore[attr-defined]
+                dv.type
+                for dv in by_col.get(letter, [])  # type: ignore[attr-defined]
                 if min(r.min_row for r in dv.sqref.ranges) > layout.table_top + 1  # type: ignore[attr-defined]
             }
-            expected = {"int": "whole", "decimal": "decimal", "date": "date",
-                        "choice": "list", "bool": "list", "text": None}[col.type]
+            expected = {
+                "int": "whole",
+                "decimal": "decimal",
+                "date": "date",
+                "choice": "list",
+                "bool": "list",
+                "text": None,
+            }[col.type]
             assert kinds == ({expected} if expected else set()), (spec.id, col.key, kinds)
         choice_cols = [c for c in spec.table.columns if c.type == "choice"]
         for col in choice_cols:
@@ -156,8 +167,12 @@ def test_unit_copies_prefill_and_lock_the_unit(mappings: Mappings, tmp_path: Pat
     code_cell = ws.cell(*(x + 1 for x in layout.header_cell("unit_code")))
     assert (name_cell.value, code_cell.value) == ("Đặc khu Lý Sơn", 21548)
     assert name_cell.protection.locked and code_cell.protection.locked
-    meta = {(kind, k): v for kind, k, v in openpyxl.load_workbook(paths[0])["_meta"].iter_rows(
-        min_row=2, values_only=True)}
+    meta = {
+        (kind, k): v
+        for kind, k, v in openpyxl.load_workbook(paths[0])["_meta"].iter_rows(
+            min_row=2, values_only=True
+        )
+    }
     assert meta[("meta", "unit_code")] == "21548"
 
 

@@ -53,8 +53,12 @@ def _period(mappings: Mappings, period: str | None) -> str:
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
 
@@ -79,11 +83,14 @@ def build(
     out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu.")] = Path("workbooks"),
     unit: Annotated[
         str | None,
-        typer.Option("--unit", help="Mã đơn vị (vd 21484), nhiều mã cách nhau dấu phẩy, hoặc 'all'."),
+        typer.Option(
+            "--unit", help="Mã đơn vị (vd 21484), nhiều mã cách nhau dấu phẩy, hoặc 'all'."
+        ),
     ] = None,
     period: PeriodOpt = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Chỉ kiểm tra biểu mẫu trong --out có khớp cấu hình không.")
+        bool,
+        typer.Option("--check", help="Chỉ kiểm tra biểu mẫu trong --out có khớp cấu hình không."),
     ] = False,
     mappings_dir: MappingsOpt = None,
 ) -> None:
@@ -114,7 +121,9 @@ def build(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi dữ liệu mẫu.")] = Path("xlsaddin-demo"),
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi dữ liệu mẫu.")] = Path(
+        "xlsaddin-demo"
+    ),
     period: PeriodOpt = None,
     mappings_dir: MappingsOpt = None,
 ) -> None:

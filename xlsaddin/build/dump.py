@@ -34,28 +34,41 @@ def dump_workbook(path: Path) -> dict[str, Any]:
                 if cell.value is None and cell.protection.locked:
                     continue
                 cells[cell.coordinate] = [
-                    _value(cell.value), cell.number_format, bool(cell.protection.locked),
+                    _value(cell.value),
+                    cell.number_format,
+                    bool(cell.protection.locked),
                 ]
-        out["sheets"].append({
-            "title": ws.title,
-            "state": ws.sheet_state,
-            "protected": bool(ws.protection.sheet),
-            "freeze": ws.freeze_panes,
-            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-            "widths": {k: round(d.width or 0, 2) for k, d in sorted(ws.column_dimensions.items())},
-            "validations": sorted(
-                [
-                    str(dv.sqref), dv.type, dv.operator, dv.formula1, dv.formula2,
-                    dv.error, dv.prompt,
-                ]
-                for dv in ws.data_validations.dataValidation
-            ),
-            "print": [
-                ws.page_setup.orientation, ws.page_setup.paperSize,
-                ws.print_title_rows, str(ws.print_area),
-            ],
-            "cells": cells,
-        })
+        out["sheets"].append(
+            {
+                "title": ws.title,
+                "state": ws.sheet_state,
+                "protected": bool(ws.protection.sheet),
+                "freeze": ws.freeze_panes,
+                "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+                "widths": {
+                    k: round(d.width or 0, 2) for k, d in sorted(ws.column_dimensions.items())
+                },
+                "validations": sorted(
+                    [
+                        str(dv.sqref),
+                        dv.type,
+                        dv.operator,
+                        dv.formula1,
+                        dv.formula2,
+                        dv.error,
+                        dv.prompt,
+                    ]
+                    for dv in ws.data_validations.dataValidation
+                ),
+                "print": [
+                    ws.page_setup.orientation,
+                    ws.page_setup.paperSize,
+                    ws.print_title_rows,
+                    str(ws.print_area),
+                ],
+                "cells": cells,
+            }
+        )
     return out
 
 

@@ -31,7 +31,10 @@ def unit_file_name(spec: AppendixSpec, unit: Unit) -> str:
 
 
 def build_templates(
-    mappings: Mappings, out_dir: Path, *, period_id: str | None = None,
+    mappings: Mappings,
+    out_dir: Path,
+    *,
+    period_id: str | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """The blank standard workbook of every appendix (unit chosen from a drop-down)."""
@@ -45,8 +48,12 @@ def build_templates(
 
 
 def build_unit_copies(
-    mappings: Mappings, out_dir: Path, units: Sequence[Unit], *,
-    period_id: str | None = None, progress: Progress | None = None,
+    mappings: Mappings,
+    out_dir: Path,
+    units: Sequence[Unit],
+    *,
+    period_id: str | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Personalised copies: unit name and code pre-filled and locked, one folder per unit."""
     paths = []

@@ -186,7 +186,9 @@ class _SheetWriter:
         else:
             self.ws.write_string(row, col, str(value), fmt)
 
-    def _define(self, name: str, first: tuple[int, int], last: tuple[int, int] | None = None) -> None:
+    def _define(
+        self, name: str, first: tuple[int, int], last: tuple[int, int] | None = None
+    ) -> None:
         ref = a1(*first, absolute=True)
         if last is not None and last != first:
             ref += ":" + a1(*last, absolute=True)
@@ -202,7 +204,10 @@ class _SheetWriter:
             self._span(i, 0, last, text, self.fmt.get(bold=True, font_size=13, align="center"))
         if layout.subtitle_row is not None:
             self._span(
-                layout.subtitle_row, 0, last, spec.subtitle,
+                layout.subtitle_row,
+                0,
+                last,
+                spec.subtitle,
                 self.fmt.get(italic=True, align="center"),
             )
         self._header_block()
@@ -250,13 +255,15 @@ class _SheetWriter:
             if is_input:
                 props.update(locked=False, bg_color=INPUT_FILL)
             fmt = self.fmt.get(**props)
-            self._span(line.row, line.label_cols[0], line.label_cols[1], field_.label + ":", label_fmt)
+            self._span(
+                line.row, line.label_cols[0], line.label_cols[1], field_.label + ":", label_fmt
+            )
             row, col = line.row, line.value_cols[0]
             value = self._header_value(field_.source, field_.key)
             if field_.source == "unit_code" and self.unit is None:
                 name_cell = a1(*self.layout.header_cell("unit_name"))
                 formula = (
-                    f'=IF(COUNTIF({names_ref},{name_cell})=1,'
+                    f"=IF(COUNTIF({names_ref},{name_cell})=1,"
                     f'SUMIF({names_ref},{name_cell},{codes_ref}),"")'
                 )
                 if line.value_cols[1] > col:
@@ -266,22 +273,32 @@ class _SheetWriter:
             else:
                 self._span(row, col, line.value_cols[1], value, fmt)
             if field_.source == "unit_name" and self.unit is None:
-                self.ws.data_validation(row, col, row, col, {
-                    "validate": "list",
-                    "source": f"={names_ref}",
-                    "input_title": "Đơn vị báo cáo",
-                    "input_message": "Chọn tên xã, phường, đặc khu trong danh sách.",
-                    "error_title": "Đơn vị không hợp lệ",
-                    "error_message": "Chọn đúng tên đơn vị trong danh sách 96 xã, phường, đặc khu.",
-                })
+                self.ws.data_validation(
+                    row,
+                    col,
+                    row,
+                    col,
+                    {
+                        "validate": "list",
+                        "source": f"={names_ref}",
+                        "input_title": "Đơn vị báo cáo",
+                        "input_message": "Chọn tên xã, phường, đặc khu trong danh sách.",
+                        "error_title": "Đơn vị không hợp lệ",
+                        "error_message": f"Chọn đúng tên trong danh sách {n_units} đơn vị.",
+                    },
+                )
             self._define(f"hdr_{field_.key}", (row, col))
 
     def _table_head(self) -> None:
         layout, cols = self.layout, self.spec.table.columns
-        head = self.fmt.get(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_FILL)
+        head = self.fmt.get(
+            bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_FILL
+        )
         if layout.unit_row is not None:
             self._span(
-                layout.unit_row, 0, layout.ncols - 1,
+                layout.unit_row,
+                0,
+                layout.ncols - 1,
                 f"Đơn vị tính: {self.spec.unit_of_measure}",
                 self.fmt.get(italic=True, align="right"),
             )
@@ -385,7 +402,10 @@ class _SheetWriter:
         layout, sig = self.layout, self.project.signature
         last = layout.ncols - 1
         self._span(
-            layout.note_row, 0, last, self.project.input_note,
+            layout.note_row,
+            0,
+            last,
+            self.project.input_note,
             self.fmt.get(italic=True, font_size=11, text_wrap=True, align="left"),
         )
         self.ws.set_row(layout.note_row, 34)
@@ -411,7 +431,7 @@ class _SheetWriter:
         ws.center_horizontally()
         ws.repeat_rows(layout.table_top, layout.number_row)
         ws.print_area(0, 0, layout.last_row, layout.ncols - 1)
-        ws.set_footer("&C&\"Times New Roman\"&10Trang &P/&N")
+        ws.set_footer('&C&"Times New Roman"&10Trang &P/&N')
         ws.freeze_panes(layout.first_data_row, 0)
         first_input = self.layout.header_lines[0] if self.layout.header_lines else None
         if first_input is not None:
@@ -473,14 +493,16 @@ def write_workbook(
     os.close(fd)
     try:
         book = xlsxwriter.Workbook(tmp_name, {"strings_to_numbers": False})
-        book.set_properties({
-            "title": f"{spec.code} - {' '.join(spec.title[1:]) or spec.title[0]}",
-            "subject": period.label,
-            "author": "xlsaddin",
-            "company": f"Tỉnh {mappings.project.province.name}",
-            "comments": f"{spec.id} v{spec.version}",
-            "created": FIXED_CREATED,
-        })
+        book.set_properties(
+            {
+                "title": f"{spec.code} - {' '.join(spec.title[1:]) or spec.title[0]}",
+                "subject": period.label,
+                "author": "xlsaddin",
+                "company": f"Tỉnh {mappings.project.province.name}",
+                "comments": f"{spec.id} v{spec.version}",
+                "created": FIXED_CREATED,
+            }
+        )
         writer = _SheetWriter(book, mappings, spec, period, unit, fill)
         writer.write()
         _write_lists(book, load_units(mappings.project.province.code))

@@ -18,7 +18,12 @@ from openpyxl.styles import Alignment, Font
 from xlsaddin.units import Unit
 
 HEADERS = (
-    "TT", "Tên nhiệm vụ", "Văn bản giao nhiệm vụ", "Thời hạn", "Kết quả", "Mô tả",
+    "TT",
+    "Tên nhiệm vụ",
+    "Văn bản giao nhiệm vụ",
+    "Thời hạn",
+    "Kết quả",
+    "Mô tả",
     "Ngày hoàn thành thực tế",
 )
 
@@ -58,8 +63,12 @@ def write_department_task_sheet(
         status = None if i == missing_status else task.get("ket_qua")
         done = task.get("ngay_hoan_thanh")
         cells = (
-            number, task["ten_nhiem_vu"], task["van_ban_giao"],
-            _date_variant(task["thoi_han"], i), status, task.get("mo_ta"),
+            number,
+            task["ten_nhiem_vu"],
+            task["van_ban_giao"],
+            _date_variant(task["thoi_han"], i),
+            status,
+            task.get("mo_ta"),
             _date_variant(done, i + 2) if done else None,
         )
         for col, value in enumerate(cells, start=1):

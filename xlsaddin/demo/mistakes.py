@@ -26,32 +26,79 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("submission-missing", 21136, None, note="Xã Cà Đam không gửi phụ lục nào"),
     Mistake("submission-missing", 21343, "ket_qua_tthc", note="Thiếu Phụ lục 03"),
     Mistake("submission-missing", 23430, "nhiem_vu", note="Thiếu Phụ lục 04"),
-    Mistake("submission-superseded", 21205, "nguon_luc_tai_chinh",
-            note="Gửi hai lần, bản sau sửa số liệu: bản trước bị thay thế"),
-    Mistake("submission-resend", 21025, "tieu_chi_ha_tang",
-            note="Gửi lại đúng tệp cũ (trùng nội dung) dưới tên khác"),
+    Mistake(
+        "submission-superseded",
+        21205,
+        "nguon_luc_tai_chinh",
+        note="Gửi hai lần, bản sau sửa số liệu: bản trước bị thay thế",
+    ),
+    Mistake(
+        "submission-resend",
+        21025,
+        "tieu_chi_ha_tang",
+        note="Gửi lại đúng tệp cũ (trùng nội dung) dưới tên khác",
+    ),
     Mistake("submission-late", 21484, None, note="Xã Ba Tơ gửi cả 4 phụ lục sau hạn"),
     Mistake("submission-late", 23497, "nguon_luc_tai_chinh", note="Gửi Phụ lục 02 sau hạn"),
     Mistake("required-missing", 21496, "tieu_chi_ha_tang", "may_lay_so", "ket_qua"),
     Mistake("required-missing", 21496, "tieu_chi_ha_tang", "kiosk", "ket_qua"),
     Mistake("required-missing", 21325, "ket_qua_tthc", "mot_phan", "tiep_nhan"),
-    Mistake("allocation-sum-mismatch", 21400, "nguon_luc_tai_chinh", "chi_dau_tu", "chua_phan_bo",
-            note="Chưa phân bổ lệch 50 triệu đồng"),
-    Mistake("disbursed-over-allocated", 23401, "nguon_luc_tai_chinh", "chi_thuong_xuyen",
-            "da_giai_ngan"),
-    Mistake("received-split-mismatch", 21061, "ket_qua_tthc", "toan_trinh", "tiep_nhan",
-            note="Tổng số tiếp nhận lớn hơn trực tuyến + trực tiếp 10 hồ sơ"),
-    Mistake("number-as-text", 21109, "nguon_luc_tai_chinh", "chi_dau_tu", "du_toan",
-            note='Gõ số dạng chữ kiểu Việt Nam, ví dụ "1.834,5"'),
-    Mistake("number-as-text", 23293, "ket_qua_tthc", "toan_trinh", "tiep_nhan",
-            note='Gõ số dạng chữ, ví dụ "2.417"'),
-    Mistake("date-as-text", 21238, "nhiem_vu", None, "thoi_han",
-            note='Mọi thời hạn gõ dạng chữ "31/08/2025"'),
-    Mistake("foreign-layout", 21040, "nhiem_vu",
-            note="Gửi bảng nhiệm vụ 7 cột cũ của Sở: ngày lẫn định dạng, một dòng thiếu kết quả"),
+    Mistake(
+        "allocation-sum-mismatch",
+        21400,
+        "nguon_luc_tai_chinh",
+        "chi_dau_tu",
+        "chua_phan_bo",
+        note="Chưa phân bổ lệch 50 triệu đồng",
+    ),
+    Mistake(
+        "disbursed-over-allocated", 23401, "nguon_luc_tai_chinh", "chi_thuong_xuyen", "da_giai_ngan"
+    ),
+    Mistake(
+        "received-split-mismatch",
+        21061,
+        "ket_qua_tthc",
+        "toan_trinh",
+        "tiep_nhan",
+        note="Tổng số tiếp nhận lớn hơn trực tuyến + trực tiếp 10 hồ sơ",
+    ),
+    Mistake(
+        "number-as-text",
+        21109,
+        "nguon_luc_tai_chinh",
+        "chi_dau_tu",
+        "du_toan",
+        note='Gõ số dạng chữ kiểu Việt Nam, ví dụ "1.834,5"',
+    ),
+    Mistake(
+        "number-as-text",
+        23293,
+        "ket_qua_tthc",
+        "toan_trinh",
+        "tiep_nhan",
+        note='Gõ số dạng chữ, ví dụ "2.417"',
+    ),
+    Mistake(
+        "date-as-text",
+        21238,
+        "nhiem_vu",
+        None,
+        "thoi_han",
+        note='Mọi thời hạn gõ dạng chữ "31/08/2025"',
+    ),
+    Mistake(
+        "foreign-layout",
+        21040,
+        "nhiem_vu",
+        note="Gửi bảng nhiệm vụ 7 cột cũ của Sở: ngày lẫn định dạng, một dòng thiếu kết quả",
+    ),
     Mistake("file-corrupt", 21349, "tieu_chi_ha_tang", note="Tệp bị cắt cụt khi tải về"),
-    Mistake("file-not-workbook", 21289, "ket_qua_tthc",
-            note="Gửi ảnh chụp đặt tên .xlsx; đơn vị coi như chưa nộp Phụ lục 03"),
+    Mistake(
+        "file-not-workbook",
+        21289,
+        "ket_qua_tthc",
+        note="Gửi ảnh chụp đặt tên .xlsx; đơn vị coi như chưa nộp Phụ lục 03",
+    ),
 )
 
 # Units that filled the blank template and chose their name from the drop-down.
@@ -67,6 +114,5 @@ def mistakes_for(unit: int, appendix: str) -> list[Mistake]:
 def skipped(unit: int, appendix: str) -> bool:
     """True when the unit sends no readable file for the appendix."""
     return any(
-        m.code in ("submission-missing", "file-not-workbook")
-        for m in mistakes_for(unit, appendix)
+        m.code in ("submission-missing", "file-not-workbook") for m in mistakes_for(unit, appendix)
     )

@@ -67,6 +67,7 @@ def _rows_for(spec: AppendixSpec, unit: Unit, period: Period, meets_all: bool) -
 
 def generic_rows(spec: AppendixSpec, rng: random.Random) -> Any:
     """Values by column type for an appendix the demo has no special knowledge of."""
+
     def one() -> dict[str, Any]:
         row: dict[str, Any] = {}
         for col in spec.table.columns:
@@ -81,6 +82,7 @@ def generic_rows(spec: AppendixSpec, rng: random.Random) -> Any:
             else:
                 row[col.key] = "Nội dung mẫu"
         return row
+
     if isinstance(spec.table.rows, tuple):
         return {r.key: one() for r in spec.table.rows if r.kind == "input"}
     return [one() for _ in range(min(5, spec.table.max_rows))]
@@ -134,7 +136,10 @@ def _locate(mappings: Mappings, m: Mistake) -> str | None:
 
 
 def run_demo(
-    mappings: Mappings, out_dir: Path, *, period_id: str | None = None,
+    mappings: Mappings,
+    out_dir: Path,
+    *,
+    period_id: str | None = None,
     progress: Progress | None = None,
 ) -> DemoResult:
     period = mappings.project.period(period_id)
@@ -164,18 +169,23 @@ def run_demo(
             if "file-not-workbook" in codes:
                 path = folder / f"Anh chup {spec.code} {unit.short_name}.xlsx"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(rng.randrange(256) for _ in range(4000)))
+                path.write_bytes(
+                    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+                    + bytes(rng.randrange(256) for _ in range(4000))
+                )
                 received.append((path, when))
                 files.append(path)
             if skipped(unit.code, spec.id):
                 continue
             rows = _rows_for(spec, unit, period, unit.code in meets_all)
             if "foreign-layout" in codes:
-                path = write_department_task_sheet(folder / f"Bang nhiem vu {unit.short_name}.xlsx", unit, rows, rng)
+                path = write_department_task_sheet(
+                    folder / f"Bang nhiem vu {unit.short_name}.xlsx", unit, rows, rng
+                )
                 received.append((path, when))
                 files.append(path)
                 continue
-            header = {"reporter": values.person(rng), "phone": values.phone(rng)}
+            header: dict[str, Any] = {"reporter": values.person(rng), "phone": values.phone(rng)}
             generic = unit.code in GENERIC_TEMPLATE_UNITS
             if generic:
                 header.update(unit_name=unit.name, unit_code=unit.code)
@@ -183,15 +193,27 @@ def run_demo(
                 first = folder / f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}_lan1.xlsx"
                 draft = json.loads(json.dumps(rows))
                 draft["chi_dau_tu"]["chua_phan_bo"] += 100
-                write_workbook(mappings, spec, first, period_id=period.id, unit=unit,
-                               fill=Filled(header=header, rows=draft))
+                write_workbook(
+                    mappings,
+                    spec,
+                    first,
+                    period_id=period.id,
+                    unit=unit,
+                    fill=Filled(header=header, rows=draft),
+                )
                 received.append((first, when - dt.timedelta(days=2)))
                 files.append(first)
             for m in own:
                 _apply(m, rows)
             path = folder / name
-            write_workbook(mappings, spec, path, period_id=period.id,
-                           unit=None if generic else unit, fill=Filled(header=header, rows=rows))
+            write_workbook(
+                mappings,
+                spec,
+                path,
+                period_id=period.id,
+                unit=None if generic else unit,
+                fill=Filled(header=header, rows=rows),
+            )
             received.append((path, when))
             files.append(path)
             if "file-corrupt" in codes:
@@ -211,7 +233,9 @@ def run_demo(
         writer = csv.writer(fh)
         writer.writerow(["tep", "thoi_gian_nhan"])
         for path, when in sorted(received, key=lambda item: str(item[0])):
-            writer.writerow([path.relative_to(inbox).as_posix(), when.isoformat(timespec="minutes")])
+            writer.writerow(
+                [path.relative_to(inbox).as_posix(), when.isoformat(timespec="minutes")]
+            )
             stamp = when.timestamp()
             os.utime(path, (stamp, stamp))
     key_path = out_dir / ANSWER_KEY
@@ -220,8 +244,13 @@ def run_demo(
         "units_meeting_all_criteria": sorted(meets_all),
         "mistakes": [
             {
-                "code": m.code, "unit": m.unit, "appendix": m.appendix, "row": m.row,
-                "column": m.column, "cell": _locate(mappings, m), "note": m.note,
+                "code": m.code,
+                "unit": m.unit,
+                "appendix": m.appendix,
+                "row": m.row,
+                "column": m.column,
+                "cell": _locate(mappings, m),
+                "note": m.note,
             }
             for m in MISTAKES
         ],

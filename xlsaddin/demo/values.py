@@ -13,40 +13,104 @@ from typing import Any
 
 from xlsaddin.spec.models import AppendixSpec, Period
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đinh", "Phan", "Trương", "Hồ"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đinh",
+    "Phan",
+    "Trương",
+    "Hồ",
+]
 MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Quốc", "Ngọc", "Hữu", "Thị Thu", "Đức", "Xuân"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hạnh", "Hòa", "Hùng", "Lan", "Linh",
-         "Long", "Mai", "Nam", "Nga", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hòa",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Yến",
+]
 
 TASKS = [
-    ("Rà soát, hoàn thiện cơ sở vật chất Trung tâm Phục vụ hành chính công cấp xã",
-     "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025"),
-    ("Kết nối mạng truyền số liệu chuyên dùng đến trụ sở UBND xã",
-     "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025"),
-    ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính còn hiệu lực",
-     "Thông báo số 03-TB/BCĐTW ngày 06/3/2025"),
-    ("Cập nhật, làm sạch dữ liệu dân cư phục vụ Đề án 06",
-     "Thông báo số 03-TB/BCĐTW ngày 06/3/2025"),
-    ("Trang bị chữ ký số cho 100% cán bộ, công chức cấp xã",
-     "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025"),
-    ("Rà soát, cắt giảm thành phần hồ sơ và thời gian giải quyết thủ tục hành chính",
-     "Công văn số 1520/UBND-KSTT ngày 15/7/2025 của UBND tỉnh"),
-    ("Tập huấn kỹ năng số cho cán bộ, công chức cấp xã",
-     "Công văn số 1520/UBND-KSTT ngày 15/7/2025 của UBND tỉnh"),
-    ("Duy trì hoạt động Tổ công nghệ số cộng đồng tại các thôn, tổ dân phố",
-     "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025"),
-    ("Triển khai thanh toán trực tuyến phí, lệ phí thủ tục hành chính",
-     "Thông báo số 03-TB/BCĐTW ngày 06/3/2025"),
-    ("Xây dựng kế hoạch chuyển đổi số năm 2026 của địa phương",
-     "Công văn số 2045/UBND-KGVX ngày 20/9/2025 của UBND tỉnh"),
-    ("Vận hành hệ thống camera giám sát tại bộ phận một cửa",
-     "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025"),
-    ("Bảo đảm an toàn thông tin cho hệ thống máy tính của UBND xã",
-     "Công văn số 2045/UBND-KGVX ngày 20/9/2025 của UBND tỉnh"),
-    ("Hướng dẫn người dân sử dụng dịch vụ công trực tuyến và ứng dụng VNeID",
-     "Thông báo số 03-TB/BCĐTW ngày 06/3/2025"),
-    ("Tiếp nhận, xử lý hồ sơ đất đai chuyển tiếp từ cấp huyện",
-     "Công văn số 1520/UBND-KSTT ngày 15/7/2025 của UBND tỉnh"),
+    (
+        "Rà soát, hoàn thiện cơ sở vật chất Trung tâm Phục vụ hành chính công cấp xã",
+        "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025",
+    ),
+    (
+        "Kết nối mạng truyền số liệu chuyên dùng đến trụ sở UBND xã",
+        "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025",
+    ),
+    (
+        "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính còn hiệu lực",
+        "Thông báo số 03-TB/BCĐTW ngày 06/3/2025",
+    ),
+    (
+        "Cập nhật, làm sạch dữ liệu dân cư phục vụ Đề án 06",
+        "Thông báo số 03-TB/BCĐTW ngày 06/3/2025",
+    ),
+    (
+        "Trang bị chữ ký số cho 100% cán bộ, công chức cấp xã",
+        "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025",
+    ),
+    (
+        "Rà soát, cắt giảm thành phần hồ sơ và thời gian giải quyết thủ tục hành chính",
+        "Công văn số 1520/UBND-KSTT ngày 15/7/2025 của UBND tỉnh",
+    ),
+    (
+        "Tập huấn kỹ năng số cho cán bộ, công chức cấp xã",
+        "Công văn số 1520/UBND-KSTT ngày 15/7/2025 của UBND tỉnh",
+    ),
+    (
+        "Duy trì hoạt động Tổ công nghệ số cộng đồng tại các thôn, tổ dân phố",
+        "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025",
+    ),
+    (
+        "Triển khai thanh toán trực tuyến phí, lệ phí thủ tục hành chính",
+        "Thông báo số 03-TB/BCĐTW ngày 06/3/2025",
+    ),
+    (
+        "Xây dựng kế hoạch chuyển đổi số năm 2026 của địa phương",
+        "Công văn số 2045/UBND-KGVX ngày 20/9/2025 của UBND tỉnh",
+    ),
+    (
+        "Vận hành hệ thống camera giám sát tại bộ phận một cửa",
+        "Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025",
+    ),
+    (
+        "Bảo đảm an toàn thông tin cho hệ thống máy tính của UBND xã",
+        "Công văn số 2045/UBND-KGVX ngày 20/9/2025 của UBND tỉnh",
+    ),
+    (
+        "Hướng dẫn người dân sử dụng dịch vụ công trực tuyến và ứng dụng VNeID",
+        "Thông báo số 03-TB/BCĐTW ngày 06/3/2025",
+    ),
+    (
+        "Tiếp nhận, xử lý hồ sơ đất đai chuyển tiếp từ cấp huyện",
+        "Công văn số 1520/UBND-KSTT ngày 15/7/2025 của UBND tỉnh",
+    ),
 ]
 
 SPENDING = [
@@ -70,10 +134,14 @@ def person(rng: random.Random) -> str:
 
 
 def phone(rng: random.Random) -> str:
-    return "0" + rng.choice(["905", "935", "914", "983", "368", "255"]) + f"{rng.randrange(10**6):06d}"
+    return (
+        "0" + rng.choice(["905", "935", "914", "983", "368", "255"]) + f"{rng.randrange(10**6):06d}"
+    )
 
 
-def criteria_rows(spec: AppendixSpec, rng: random.Random, meets_all: bool) -> dict[str, dict[str, Any]]:
+def criteria_rows(
+    spec: AppendixSpec, rng: random.Random, meets_all: bool
+) -> dict[str, dict[str, Any]]:
     rows = spec.table.rows if isinstance(spec.table.rows, tuple) else ()
     n = len(rows)
     failing: set[int] = set()
@@ -159,8 +227,11 @@ def task_rows(rng: random.Random, period: Period) -> list[dict[str, Any]]:
             if rng.random() < 0.2:
                 done = deadline + dt.timedelta(days=rng.randint(1, 30))
             done = min(done, latest)
-            row.update(ket_qua="Đã hoàn thành", ngay_hoan_thanh=done,
-                       mo_ta="Đã triển khai xong, có báo cáo kết quả")
+            row.update(
+                ket_qua="Đã hoàn thành",
+                ngay_hoan_thanh=done,
+                mo_ta="Đã triển khai xong, có báo cáo kết quả",
+            )
         elif fate < 0.85:
             row.update(ket_qua="Đang thực hiện", mo_ta="Đang triển khai, đạt khoảng 60% khối lượng")
         else:

@@ -17,11 +17,32 @@ from __future__ import annotations
 import ast
 
 FUNCTIONS = frozenset({"filled", "blank"})
+MAX_LENGTH = 500
 
 _ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
-    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Compare, ast.Eq, ast.NotEq,
-    ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Name, ast.Load, ast.Constant, ast.Call,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Call,
 )
 
 
@@ -31,21 +52,27 @@ class ExprError(ValueError):
 
 def parse(text: str) -> ast.Expression:
     """Parse ``text`` and check it only uses the rule language."""
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"biểu thức dài quá {MAX_LENGTH} ký tự / expression too long")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"biểu thức sai cú pháp / syntax error: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExprError("biểu thức lồng nhau quá sâu / expression nested too deeply") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             raise ExprError(
                 f"không hỗ trợ '{type(node).__name__}' trong quy tắc / not allowed in a rule"
             )
-        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
+        if isinstance(node, ast.Constant) and (
+            isinstance(node.value, bool) or not isinstance(node.value, (int, float, str))
+        ):
             raise ExprError("chỉ dùng số hoặc chuỗi / only numbers and strings")
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 raise ExprError("chỉ dùng hàm filled() hoặc blank() / only filled(), blank()")
-            if len(node.args) != 1 or node.keywords:
+            if len(node.args) != 1 or node.keywords or not isinstance(node.args[0], ast.Name):
                 raise ExprError("filled()/blank() nhận đúng một cột / take exactly one column")
     return tree
 
@@ -53,9 +80,5 @@ def parse(text: str) -> ast.Expression:
 def names(text: str) -> set[str]:
     """Column keys referenced by an expression (functions excluded)."""
     tree = parse(text)
-    called = {
-        id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)
-    }
-    return {
-        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called
-    }
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}

@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from xlsaddin.rules.expr import ExprError, names
 from xlsaddin.spec.models import (
@@ -34,6 +35,7 @@ from xlsaddin.spec.models import (
 )
 
 ENV_VAR = "XLSADDIN_MAPPINGS"
+_CATALOGUE = TypeAdapter(dict[Literal["rows"], tuple[RowDef, ...]])
 
 # Vietnamese wording for the pydantic error types a mapping author is likely to hit.
 _PYDANTIC_VI = {
@@ -58,6 +60,10 @@ _PYDANTIC_VI = {
 }
 
 
+# pydantic speaks of Python types; a YAML author thinks in lists and mappings.
+_EN_OVERRIDE = {"tuple_type": "must be a list", "dict_type": "must be a mapping"}
+
+
 class SpecError(Exception):
     """A mapping file that cannot be used. ``str()`` is a single line."""
 
@@ -77,15 +83,17 @@ def default_mappings_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "mappings"
 
 
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
 def _field_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("check", "deadline"):
-            continue  # discriminated-union branch names mean nothing to an author
-        else:
-            out += f".{part}" if out else str(part)
+        elif _FIELD_NAME.match(part):
+            out += f".{part}" if out else part
+        # else: a union branch or validator name from pydantic, meaningless to an author
     return out
 
 
@@ -93,7 +101,7 @@ def _from_validation(file: str, exc: ValidationError) -> SpecError:
     errors = exc.errors(include_url=False)
     first = errors[0]
     etype = str(first["type"])
-    en = str(first["msg"]).removeprefix("Value error, ")
+    en = _EN_OVERRIDE.get(etype) or str(first["msg"]).removeprefix("Value error, ")
     if etype == "value_error":
         message = en  # our own validators already speak both languages
     else:
@@ -115,6 +123,8 @@ def _read_yaml(path: Path, rel: str) -> dict[str, Any]:
         raise SpecError(rel, "", "tệp không phải UTF-8 / file is not UTF-8") from None
     try:
         data = yaml.safe_load(text)
+    except ValueError as exc:  # e.g. an unquoted impossible date: 2025-13-45
+        raise SpecError(rel, "", f"giá trị không hợp lệ / invalid value: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"dòng {mark.line + 1}" if mark is not None else ""
@@ -136,7 +146,8 @@ def _load_catalogue(root: Path, ref: CatalogueRef, spec_file: str) -> tuple[RowD
     path = root / ref.catalogue
     if not path.is_file():
         raise SpecError(
-            spec_file, "table.rows.catalogue",
+            spec_file,
+            "table.rows.catalogue",
             f"không tìm thấy danh mục '{ref.catalogue}' / catalogue not found",
         )
     rel = _rel(root, path)
@@ -144,11 +155,9 @@ def _load_catalogue(root: Path, ref: CatalogueRef, spec_file: str) -> tuple[RowD
     if set(data) != {"rows"}:
         raise SpecError(rel, "", "danh mục chỉ có khóa 'rows' / a catalogue has only 'rows'")
     try:
-        return tuple(RowDef.model_validate(r) for r in data["rows"] or ())
+        return _CATALOGUE.validate_python(data)["rows"]
     except ValidationError as exc:
         raise _from_validation(rel, exc) from None
-    except TypeError:
-        raise SpecError(rel, "rows", "phải là danh sách / must be a list") from None
 
 
 def _duplicates(keys: list[str]) -> list[str]:
@@ -168,15 +177,18 @@ def check_spec(spec: AppendixSpec, file: str) -> None:
         raise SpecError(file, "table.rows", f"khóa dòng trùng lặp '{dup}' / duplicate row key")
     for i, row in enumerate(rows):
         for part in row.sum_of:
-            if part not in row_keys:
+            if part not in row_keys[:i]:
                 raise SpecError(
-                    file, f"table.rows[{i}].sum_of",
-                    f"dòng không tồn tại '{part}' / unknown row",
+                    file,
+                    f"table.rows[{i}].sum_of",
+                    f"dòng '{part}' không tồn tại hoặc không đứng trước dòng tổng"
+                    " / unknown row, or not above the total row",
                 )
     for i, col in enumerate(cols):
-        if col.fixed and col.fixed != "stt" and not spec.table.fixed_rows and col.fixed != "label":
+        if col.fixed not in (None, "stt") and not spec.table.fixed_rows:
             raise SpecError(
-                file, f"table.columns[{i}].fixed",
+                file,
+                f"table.columns[{i}].fixed",
                 "bảng không có dòng cố định / fixed attribute needs fixed rows",
             )
     if not any(c.is_input for c in cols):
@@ -195,7 +207,8 @@ def check_spec(spec: AppendixSpec, file: str) -> None:
                     raise SpecError(file, f"rules[{i}].{field}", str(exc)) from None
                 for name in sorted(used - set(col_keys)):
                     raise SpecError(
-                        file, f"rules[{i}].{field}",
+                        file,
+                        f"rules[{i}].{field}",
                         f"quy tắc dùng cột không tồn tại '{name}' / rule uses unknown column",
                     )
             if rule.cell is not None and rule.cell not in col_keys:
@@ -207,7 +220,8 @@ def check_spec(spec: AppendixSpec, file: str) -> None:
                 key = getattr(rule, field)
                 if key not in col_keys:
                     raise SpecError(
-                        file, f"rules[{i}].{field}",
+                        file,
+                        f"rules[{i}].{field}",
                         f"quy tắc dùng cột không tồn tại '{key}' / rule uses unknown column",
                     )
 
@@ -216,7 +230,8 @@ def _hash(spec: AppendixSpec, project: Project) -> str:
     shared = project.model_dump(mode="json", exclude={"periods", "default_period"})
     blob = json.dumps(
         {"spec": spec.model_dump(mode="json"), "project": shared},
-        sort_keys=True, ensure_ascii=False,
+        sort_keys=True,
+        ensure_ascii=False,
     )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -252,9 +267,15 @@ def load_mappings(root: Path | str | None = None) -> Mappings:
         check_spec(spec, rel)
         specs.append(spec)
     for dup in _duplicates([s.id for s in specs]):
-        raise SpecError(str(root), "appendices/*.yaml › id", f"mã phụ lục trùng lặp '{dup}' / duplicate id")
+        raise SpecError(
+            str(root), "appendices/*.yaml › id", f"mã phụ lục trùng lặp '{dup}' / duplicate id"
+        )
     for dup in _duplicates([s.file_name for s in specs]):
-        raise SpecError(str(root), "appendices/*.yaml › file_name", f"tên tệp trùng lặp '{dup}' / duplicate file name")
+        raise SpecError(
+            str(root),
+            "appendices/*.yaml › file_name",
+            f"tên tệp trùng lặp '{dup}' / duplicate file name",
+        )
     return Mappings(
         root=str(root),
         project=project,

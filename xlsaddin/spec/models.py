@@ -152,12 +152,12 @@ class DeadlineRule(_Model):
 
 def _rule_kind(value: Any) -> str:
     if isinstance(value, dict):
-        return "deadline" if value.get("kind", "check") != "check" else "check"
-    return "deadline" if isinstance(value, DeadlineRule) else "check"
+        return "deadline-rule" if value.get("kind", "check") != "check" else "check-rule"
+    return "deadline-rule" if isinstance(value, DeadlineRule) else "check-rule"
 
 
 Rule = Annotated[
-    Annotated[CheckRule, Tag("check")] | Annotated[DeadlineRule, Tag("deadline")],
+    Annotated[CheckRule, Tag("check-rule")] | Annotated[DeadlineRule, Tag("deadline-rule")],
     Discriminator(_rule_kind),
 ]
 
@@ -168,8 +168,14 @@ class HeaderField(_Model):
     key: Key
     label: str
     source: Literal[
-        "form_name", "unit_name", "unit_code", "receiving_unit", "period",
-        "closing_date", "deadline", "input",
+        "form_name",
+        "unit_name",
+        "unit_code",
+        "receiving_unit",
+        "period",
+        "closing_date",
+        "deadline",
+        "input",
     ]
     type: Literal["text", "date"] = "text"
 

@@ -1,0 +1,217 @@
+"""The demo inbox really contains the documented mistakes, and nothing else is lost."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from xlsaddin.build import compute_layout
+from xlsaddin.demo import DemoResult, run_demo
+from xlsaddin.demo.mistakes import GENERIC_TEMPLATE_UNITS, MISTAKES
+from xlsaddin.demo.run import MANIFEST, vi_number
+from xlsaddin.spec import Mappings
+from xlsaddin.units import load_units
+
+
+@pytest.fixture(scope="module")
+def demo(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    return run_demo(mappings, tmp_path_factory.mktemp("demo"))
+
+
+def _meta(path: Path) -> dict[str, str]:
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("_meta").to_python()
+    return {str(key): str(value) for kind, key, value in rows[1:] if kind == "meta"}
+
+
+def _unit_of(path: Path, mappings: Mappings) -> tuple[int, str]:
+    meta = _meta(path)
+    if meta["unit_code"]:
+        return int(meta["unit_code"]), meta["template_id"]
+    # blank template: the unit was chosen in the header drop-down
+    spec = mappings.appendix(meta["template_id"])
+    layout = compute_layout(spec, mappings.header_of(spec))
+    r, c = layout.header_cell("unit_code")
+    rows = (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name(spec.sheet_name)
+        .to_python(skip_empty_area=False)
+    )
+    return int(rows[r][c]), spec.id
+
+
+def _cell(mappings: Mappings, path: Path, appendix: str, cell: str) -> object:
+    ws = openpyxl.load_workbook(path)[mappings.appendix(appendix).sheet_name]
+    return ws[cell].value
+
+
+@pytest.fixture(scope="module")
+def submissions(demo: DemoResult, mappings: Mappings) -> dict[tuple[int, str], list[Path]]:
+    found: dict[tuple[int, str], list[Path]] = {}
+    for path in demo.files:
+        try:
+            key = _unit_of(path, mappings)
+        except Exception:  # corrupt, not a workbook, foreign layout: no _meta
+            continue
+        found.setdefault(key, []).append(path)
+    return found
+
+
+def test_vi_number() -> None:
+    assert vi_number(1834.5) == "1.834,5"
+    assert vi_number(2417) == "2.417"
+    assert vi_number(12) == "12"
+
+
+def test_every_file_in_the_manifest_once(demo: DemoResult) -> None:
+    with (demo.inbox / MANIFEST).open(encoding="utf-8") as fh:
+        listed = [row["tep"] for row in csv.DictReader(fh)]
+    assert len(listed) == len(set(listed))
+    assert sorted(listed) == sorted(p.relative_to(demo.inbox).as_posix() for p in demo.files)
+    assert all(p.is_file() for p in demo.files)
+
+
+def test_missing_and_submitted_units(
+    demo: DemoResult, mappings: Mappings, submissions: dict[tuple[int, str], list[Path]]
+) -> None:
+    units = {u.code for u in load_units()}
+    appendices = [s.id for s in mappings.appendices]
+    missing_everything = {
+        m.unit for m in MISTAKES if m.code == "submission-missing" and not m.appendix
+    }
+    for code in missing_everything:
+        assert not any(unit == code for unit, _ in submissions)
+    for m in MISTAKES:
+        if m.code == "submission-missing" and m.appendix:
+            assert (m.unit, m.appendix) not in submissions
+            others = [a for a in appendices if a != m.appendix]
+            assert all((m.unit, a) in submissions for a in others)
+    # every other unit sent every appendix with a readable standard workbook
+    unreadable = {
+        (m.unit, m.appendix)
+        for m in MISTAKES
+        if m.code in ("file-corrupt", "file-not-workbook", "foreign-layout", "submission-missing")
+    }
+    for code in units - missing_everything:
+        for appendix in appendices:
+            if (code, appendix) not in unreadable:
+                assert (code, appendix) in submissions, (code, appendix)
+    generic = {
+        u for (u, _), paths in submissions.items() for p in paths if not _meta(p)["unit_code"]
+    }
+    assert generic == set(GENERIC_TEMPLATE_UNITS)
+
+
+def test_duplicates(submissions: dict[tuple[int, str], list[Path]]) -> None:
+    twice = {k: v for k, v in submissions.items() if len(v) > 1}
+    assert set(twice) == {(21205, "nguon_luc_tai_chinh"), (21025, "tieu_chi_ha_tang")}
+    resend = twice[(21025, "tieu_chi_ha_tang")]
+    assert resend[0].read_bytes() == resend[1].read_bytes()
+    superseded = twice[(21205, "nguon_luc_tai_chinh")]
+    assert superseded[0].read_bytes() != superseded[1].read_bytes()
+
+
+def test_late_files_are_after_the_deadline(
+    demo: DemoResult, mappings: Mappings, submissions: dict[tuple[int, str], list[Path]]
+) -> None:
+    deadline = dt.datetime.combine(mappings.project.period().deadline, dt.time(17, 0))
+    with (demo.inbox / MANIFEST).open(encoding="utf-8") as fh:
+        received = {
+            r["tep"]: dt.datetime.fromisoformat(r["thoi_gian_nhan"]) for r in csv.DictReader(fh)
+        }
+    late = {m.unit for m in MISTAKES if m.code == "submission-late"}
+    for (unit, appendix), paths in submissions.items():
+        for path in paths:
+            when = received[path.relative_to(demo.inbox).as_posix()]
+            is_late_mistake = any(
+                m.code == "submission-late" and m.unit == unit and m.appendix in (None, appendix)
+                for m in MISTAKES
+            )
+            assert (when > deadline) is is_late_mistake, (unit, appendix, when)
+            assert abs(path.stat().st_mtime - when.timestamp()) < 2
+    assert late
+
+
+def test_value_mistakes_are_in_the_documented_cells(
+    demo: DemoResult, mappings: Mappings, submissions: dict[tuple[int, str], list[Path]]
+) -> None:
+    key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
+    by_code = Counter(m["code"] for m in key["mistakes"])
+    assert by_code["required-missing"] == 3
+    for m in key["mistakes"]:
+        if not m["cell"]:
+            continue
+        path = submissions[(m["unit"], m["appendix"])][-1]
+        value = _cell(mappings, path, m["appendix"], m["cell"])
+        if m["code"] == "required-missing":
+            assert value is None
+        elif m["code"] == "number-as-text":
+            assert isinstance(value, str) and "." in value
+        else:
+            assert isinstance(value, (int, float))
+    # the sums really are wrong where documented
+    spec = mappings.appendix("nguon_luc_tai_chinh")
+    layout = compute_layout(spec, mappings.header_of(spec))
+    ws = openpyxl.load_workbook(submissions[(21400, spec.id)][-1])[spec.sheet_name]
+    row = layout.row_of("chi_dau_tu").row + 1
+    get = {c.key: ws.cell(row=row, column=i + 1).value for i, c in enumerate(spec.table.columns)}
+    assert abs(get["duoc_phan_bo"] + get["chua_phan_bo"] - get["duoc_duyet"]) > 1
+
+
+def test_criteria_headline_is_known(
+    demo: DemoResult, mappings: Mappings, submissions: dict[tuple[int, str], list[Path]]
+) -> None:
+    key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
+    meets_all = set(key["units_meeting_all_criteria"])
+    assert len(meets_all) == 47
+    spec = mappings.appendix("tieu_chi_ha_tang")
+    layout = compute_layout(spec, mappings.header_of(spec))
+    col = layout.column_index("ket_qua")
+    for (unit, appendix), paths in submissions.items():
+        if appendix != spec.id or unit == 21496:  # 21496 left two results blank on purpose
+            continue
+        rows = (
+            CalamineWorkbook.from_path(str(paths[-1]))
+            .get_sheet_by_name(spec.sheet_name)
+            .to_python(skip_empty_area=False)
+        )
+        results = [rows[r.row][col] for r in layout.data_rows]
+        assert (set(results) == {"Đạt"}) is (unit in meets_all), unit
+
+
+def test_broken_files_are_really_broken(demo: DemoResult) -> None:
+    corrupt = [p for p in demo.files if "Anh chup" not in p.name and not zipfile.is_zipfile(p)]
+    assert len(corrupt) == 1  # the truncated PL01 (the photo is checked below)
+    photo = [p for p in demo.files if p.name.startswith("Anh chup")]
+    assert len(photo) == 1 and photo[0].read_bytes()[:3] == b"\xff\xd8\xff"
+    locks = list(demo.inbox.rglob("~$*"))
+    assert locks and not set(locks) & set(demo.files)
+    assert all("Cẩm Thành" in p.name or "21025" in p.name for p in locks)
+
+
+def test_foreign_task_sheet(demo: DemoResult) -> None:
+    [path] = [p for p in demo.files if p.name.startswith("Bang nhiem vu")]
+    ws = openpyxl.load_workbook(path).active
+    assert ws is not None
+    assert [c.value for c in ws[4]] == [
+        "TT",
+        "Tên nhiệm vụ",
+        "Văn bản giao nhiệm vụ",
+        "Thời hạn",
+        "Kết quả",
+        "Mô tả",
+        "Ngày hoàn thành thực tế",
+    ]
+    deadlines = [row[3] for row in ws.iter_rows(min_row=5, values_only=True) if row[1]]
+    assert any(isinstance(d, dt.datetime) for d in deadlines)
+    assert any(isinstance(d, str) and "/" in d for d in deadlines)
+    assert any(isinstance(d, str) and "-" in d for d in deadlines)
+    statuses = [row[4] for row in ws.iter_rows(min_row=5, values_only=True) if row[1]]
+    assert statuses.count(None) == 1
