@@ -1,0 +1,76 @@
+"""The CLI is thin: exit codes and messages over the core."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from xlsaddin.cli import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+
+
+def test_build_writes_the_templates(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == [
+        "PL01_TieuChiHaTang.xlsx", "PL02_NguonLucTaiChinh.xlsx",
+        "PL03_KetQuaTTHC.xlsx", "PL04_NhiemVu.xlsx",
+    ]
+    check = runner.invoke(app, ["build", "--check", "--out", str(tmp_path)])
+    assert check.exit_code == 0
+
+
+def test_build_check_fails_on_stale_workbooks(tmp_path: Path) -> None:
+    root = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", root)
+    project = root / "project.yaml"
+    project.write_text(project.read_text(encoding="utf-8").replace(
+        "NGƯỜI LẬP BIỂU", "CÁN BỘ LẬP BIỂU"), encoding="utf-8")
+    result = runner.invoke(app, ["build", "--check", "--mappings", str(root)])
+    assert result.exit_code == 1
+    assert "CÁN BỘ LẬP BIỂU" in result.output
+
+
+def test_build_units_and_period(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["build", "--unit", "21484,21523", "--period", "2026-q1", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["21484_XaBaTo", "21523_XaBaTo"]
+
+
+def test_bad_unit_and_period_are_refused(tmp_path: Path) -> None:
+    bad_unit = runner.invoke(app, ["build", "--unit", "99999", "--out", str(tmp_path)])
+    assert bad_unit.exit_code == 2 and "Mã đơn vị không hợp lệ" in bad_unit.output
+    bad_period = runner.invoke(app, ["build", "--period", "2031-q9", "--out", str(tmp_path)])
+    assert bad_period.exit_code == 2 and "2031-q9" in bad_period.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_broken_mapping_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    root = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", root)
+    spec = root / "appendices" / "02_nguon_luc_tai_chinh.yaml"
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    data["rules"][0]["expr"] = "duoc_phan_boo + chua_phan_bo == duoc_duyet"
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["build", "--mappings", str(root), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    assert "02_nguon_luc_tai_chinh.yaml" in lines[0] and "rules[0].expr" in lines[0]
+    assert "duoc_phan_boo" in lines[0]
+
+
+def test_demo_prints_where_the_files_are(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "hop_thu_den" in result.output and "mau_bieu" in result.output
+    assert (tmp_path / "demo_mistakes.json").is_file()
