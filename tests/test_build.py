@@ -72,7 +72,7 @@ def test_sheets_meta_and_protection(
 ) -> None:
     for spec in mappings.appendices:
         book = books[spec.id]
-        assert book.sheetnames == [spec.sheet_name, "_lists", "_meta"]
+        assert book.sheetnames == [spec.sheet_name, "Kiểm tra", "_lists", "_meta"]
         ws = book[spec.sheet_name]
         assert ws.sheet_state == "visible" and ws.protection.sheet
         assert book["_meta"].sheet_state == "veryHidden"

@@ -61,6 +61,7 @@ class Layout:
     title_rows: tuple[int, ...]
     subtitle_row: int | None
     header_lines: tuple[HeaderLine, ...]
+    status_row: int
     unit_row: int | None
     group_row: int | None
     label_row: int
@@ -122,7 +123,8 @@ def compute_layout(spec: AppendixSpec, header: tuple[HeaderField, ...]) -> Layou
     for field in header:
         lines.append(HeaderLine(field, row, (0, label_end), (value_start, value_end)))
         row += 1
-    row += 1  # spacer
+    status_row = row
+    row += 2  # status line, spacer
 
     unit_row = None
     if spec.unit_of_measure:
@@ -152,6 +154,7 @@ def compute_layout(spec: AppendixSpec, header: tuple[HeaderField, ...]) -> Layou
         title_rows=title_rows,
         subtitle_row=subtitle_row,
         header_lines=tuple(lines),
+        status_row=status_row,
         unit_row=unit_row,
         group_row=group_row,
         label_row=label_row,

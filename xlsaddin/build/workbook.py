@@ -22,7 +22,18 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin import __version__
+from xlsaddin.build.checksheet import (
+    CHECK_SHEET,
+    ERRORS_CELL,
+    STATUS_CELL,
+    CheckSheet,
+    highlight_cells,
+    quote,
+    status_text,
+    write_check_sheet,
+)
 from xlsaddin.build.layout import Layout, a1, col_letter, compute_layout
+from xlsaddin.rules.checks import RowContext
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
 from xlsaddin.units import Unit, load_units
 
@@ -65,10 +76,6 @@ class _Formats:
             base = {"font_name": self._font, "font_size": 12, "valign": "vcenter"}
             self._cache[key] = self._book.add_format({**base, **props})
         return self._cache[key]
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _line_count(text: str, width: float) -> int:
@@ -166,7 +173,8 @@ class _SheetWriter:
         self.fmt = _Formats(book, self.project.font_name)
         self.layout = compute_layout(spec, mappings.header_of(spec))
         self.ws: Worksheet = book.add_worksheet(spec.sheet_name)
-        self.sheet_ref = _quote(spec.sheet_name)
+        self.sheet_ref = quote(spec.sheet_name)
+        self.values: dict[str, dict[str, Any]] = {}  # what was written, by row key
 
     # -- helpers --------------------------------------------------------------
     def _span(self, row: int, c0: int, c1: int, value: Any, fmt: Format) -> None:
@@ -215,6 +223,11 @@ class _SheetWriter:
         self._data()
         self._footer()
         self._page_setup()
+        check_sheet = write_check_sheet(
+            self.book, layout, self.values, self.period.closing_date, self.fmt
+        )
+        highlight_cells(self.book, ws, layout, check_sheet)
+        self._status_line(check_sheet)
         ws.protect(
             self.project.protection_password or "",
             {
@@ -224,6 +237,32 @@ class _SheetWriter:
                 "format_rows": True,
             },
         )
+
+    def _status_line(self, sheet: CheckSheet) -> None:
+        layout = self.layout
+        first = layout.header_lines[0] if layout.header_lines else None
+        label_cols = first.label_cols if first else (0, 0)
+        value_cols = first.value_cols if first else (1, 1)
+        row = layout.status_row
+        self._span(row, label_cols[0], label_cols[1], "Tình trạng kiểm tra:",
+                   self.fmt.get(bold=True, align="left"))
+        fmt = self.fmt.get(bold=True, align="left", border=1)
+        if value_cols[1] > value_cols[0]:
+            self.ws.merge_range(row, value_cols[0], row, value_cols[1], "", fmt)
+        closing = self.period.closing_date
+        verdicts = [c for c in sheet.checks
+                    if c.python(RowContext(self.values.get(c.row.key, {}), closing))]
+        errors = sum(c.severity == "error" for c in verdicts)
+        cached = status_text(errors, len(verdicts) - errors)
+        status_ref = f"{quote(CHECK_SHEET)}!{STATUS_CELL}"
+        errors_ref = f"{quote(CHECK_SHEET)}!{ERRORS_CELL}"
+        self.ws.write_formula(row, value_cols[0], f"={status_ref}", fmt, cached)
+        for criteria, colour in ((f"={errors_ref}>0", "#C00000"), (f"={errors_ref}=0", "#007A33")):
+            self.ws.conditional_format(row, value_cols[0], row, value_cols[0], {
+                "type": "formula", "criteria": criteria,
+                "format": self.book.add_format({"font_color": colour, "bold": True}),
+            })
+        self._define("chk_status", (row, value_cols[0]))
 
     def _header_value(self, source: str, key: str) -> Any:
         p = self.period
@@ -242,8 +281,8 @@ class _SheetWriter:
     def _header_block(self) -> None:
         label_fmt = self.fmt.get(bold=True, align="left")
         n_units = len(load_units(self.project.province.code))
-        names_ref = f"{_quote(LISTS_SHEET)}!$B$2:$B${n_units + 1}"
-        codes_ref = f"{_quote(LISTS_SHEET)}!$A$2:$A${n_units + 1}"
+        names_ref = f"{quote(LISTS_SHEET)}!$B$2:$B${n_units + 1}"
+        codes_ref = f"{quote(LISTS_SHEET)}!$A$2:$A${n_units + 1}"
         for line in self.layout.header_lines:
             field_ = line.field
             is_input = field_.source == "input" or (
@@ -372,6 +411,7 @@ class _SheetWriter:
                     value = values.get(col.key)
                 if isinstance(value, str):
                     texts.append((value, col.width))
+                self.values.setdefault(data_row.key, {})[col.key] = value
                 self._write(data_row.row, i, value, fmt)
             lines = max((_line_count(t, w) for t, w in texts), default=1)
             self.ws.set_row(data_row.row, max(20, 16 * lines + 4))

@@ -1,0 +1,169 @@
+"""The "Kiểm tra" sheet: every check as a live Excel formula, and its summary.
+
+A commune without Python sees "Còn N lỗi" / "Sẵn sàng gửi" update as it types;
+offending cells on the data sheet turn red (error) or orange (warning) through
+conditional formatting. Cached values are the Python verdict on the values
+written, so a reader that does not recalculate still sees the truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from xlsaddin.build.layout import DataRow, Layout, a1
+from xlsaddin.rules.checks import Check, ExcelContext, RowContext, build_checks
+
+CHECK_SHEET = "Kiểm tra"
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+FIRST_CHECK_ROW = 8  # 0-based row of the first check
+STATUS_CELL = "$C$3"
+ERRORS_CELL = "$C$4"
+WARNINGS_CELL = "$C$5"
+HEADERS = ("STT", "Mã kiểm tra", "Dòng", "Ô", "Mức độ", "Nội dung", "Vi phạm")
+
+
+def quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def status_text(errors: int, warnings: int) -> str:
+    """The same wording the status formula produces."""
+    if errors:
+        return f"Còn {errors} lỗi"
+    if warnings:
+        return f"Sẵn sàng gửi (còn {warnings} cảnh báo)"
+    return "Sẵn sàng gửi"
+
+
+def row_label(row: DataRow) -> str:
+    return row.definition.label if row.definition else f"Dòng {row.index}"
+
+
+def row_refs(layout: Layout, row: DataRow, sheet_ref: str) -> dict[str, str]:
+    return {
+        col.key: f"{sheet_ref}!{a1(row.row, i)}" for i, col in enumerate(layout.spec.table.columns)
+    }
+
+
+@dataclass(frozen=True)
+class CheckSheet:
+    checks: list[Check]
+    flag_cells: dict[str, str]  # check id -> absolute ref of its 0/1 cell
+
+
+def write_check_sheet(
+    book: Workbook,
+    layout: Layout,
+    values: Mapping[str, Mapping[str, Any]],
+    closing_date: dt.date | None,
+    formats: Any,
+) -> CheckSheet:
+    """Write the sheet; ``values`` are the cell values by row key (for cached results)."""
+    spec = layout.spec
+    data_ref = quote(spec.sheet_name)
+    ws: Worksheet = book.add_worksheet(CHECK_SHEET)
+    closing = f"{data_ref}!{a1(*layout.header_cell('closing_date'), absolute=True)}"
+    checks = build_checks(layout)
+    verdicts = [
+        c.python(RowContext(values.get(c.row.key, {}), closing_date)) for c in checks
+    ]
+    errors = sum(v for c, v in zip(checks, verdicts, strict=True) if c.severity == "error")
+    warnings = sum(v for c, v in zip(checks, verdicts, strict=True) if c.severity == "warning")
+
+    bold = formats.get(bold=True)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 46)
+    ws.set_column(2, 2, 26)
+    ws.set_column(3, 4, 9)
+    ws.set_column(5, 5, 60)
+    ws.set_column(6, 6, 8)
+    ws.merge_range(0, 0, 0, 6, "", formats.get(bold=True, font_size=13, align="center"))
+    ws.write_string(0, 0, f"KIỂM TRA SỐ LIỆU TRƯỚC KHI GỬI — {spec.code}",
+                    formats.get(bold=True, font_size=13, align="center"))
+    last = FIRST_CHECK_ROW + len(checks)
+    sev_range = f"$E${FIRST_CHECK_ROW + 1}:$E${last}"
+    flag_range = f"$G${FIRST_CHECK_ROW + 1}:$G${last}"
+    for r, label in ((2, "Kết quả kiểm tra:"), (3, "Số lỗi:"), (4, "Số cảnh báo:")):
+        ws.merge_range(r, 0, r, 1, label, bold)
+    left = formats.get(bold=True, align="left")
+    ws.write_formula(3, 2, f'=SUMIF({sev_range},"Lỗi",{flag_range})', left, errors)
+    ws.write_formula(4, 2, f'=SUMIF({sev_range},"Cảnh báo",{flag_range})', left, warnings)
+    ws.write_formula(
+        2, 2,
+        f'=IF({ERRORS_CELL}>0,"Còn "&{ERRORS_CELL}&" lỗi",'
+        f'IF({WARNINGS_CELL}>0,"Sẵn sàng gửi (còn "&{WARNINGS_CELL}&" cảnh báo)","Sẵn sàng gửi"))',
+        formats.get(bold=True, font_size=13, align="left"), status_text(errors, warnings),
+    )
+    ws.write_string(
+        5, 0, "Ô có lỗi được tô đỏ, ô có cảnh báo tô cam trên trang nhập liệu; "
+        "bấm vào địa chỉ ô để đến ô đó.", formats.get(italic=True),
+    )
+    head = formats.get(bold=True, border=1, align="center", bg_color="#D9E1F2", text_wrap=True)
+    for i, text in enumerate(HEADERS):
+        ws.write_string(FIRST_CHECK_ROW - 1, i, text, head)
+    cell = formats.get(border=1, text_wrap=True)
+    plain = formats.get(border=1, font_size=10)
+    centre = formats.get(border=1, align="center")
+    flag_cells: dict[str, str] = {}
+    for n, (check, violated) in enumerate(zip(checks, verdicts, strict=True)):
+        r = FIRST_CHECK_ROW + n
+        refs = row_refs(layout, check.row, data_ref)
+        target_col = layout.column_index(check.column)
+        target = a1(check.row.row, target_col)
+        ws.write_number(r, 0, n + 1, centre)
+        ws.write_string(r, 1, check.id, plain)
+        ws.write_string(r, 2, row_label(check.row), cell)
+        ws.write_url(r, 3, f"internal:{data_ref}!{target}", centre, target)
+        ws.write_string(r, 4, SEVERITY_VI[check.severity], centre)
+        ws.write_string(r, 5, check.message, cell)
+        formula = check.excel(ExcelContext(refs, closing))
+        ws.write_formula(r, 6, f"=IF({formula},1,0)", centre, 1 if violated else 0)
+        flag_cells[check.id] = f"{quote(CHECK_SHEET)}!$G${r + 1}"
+    ws.conditional_format(FIRST_CHECK_ROW, 6, max(FIRST_CHECK_ROW, last - 1), 6, {
+        "type": "cell", "criteria": "==", "value": 1,
+        "format": book.add_format({"bg_color": "#F4CCCC", "bold": True}),
+    })
+    ws.conditional_format(2, 2, 2, 2, {
+        "type": "formula", "criteria": f"={ERRORS_CELL}>0",
+        "format": book.add_format({"font_color": "#C00000"}),
+    })
+    ws.conditional_format(2, 2, 2, 2, {
+        "type": "formula", "criteria": f"={ERRORS_CELL}=0",
+        "format": book.add_format({"font_color": "#007A33"}),
+    })
+    ws.autofilter(FIRST_CHECK_ROW - 1, 0, max(FIRST_CHECK_ROW - 1, last - 1), 6)
+    ws.freeze_panes(FIRST_CHECK_ROW, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect("", {"autofilter": True, "sort": False, "select_locked_cells": True})
+    return CheckSheet(checks, flag_cells)
+
+
+def highlight_cells(
+    book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckSheet
+) -> None:
+    """Conditional formatting on the data sheet: red for errors, orange for warnings."""
+    by_cell: dict[tuple[int, int], dict[str, list[str]]] = defaultdict(
+        lambda: {"error": [], "warning": []}
+    )
+    for check in sheet.checks:
+        pos = (check.row.row, layout.column_index(check.column))
+        by_cell[pos][check.severity].append(sheet.flag_cells[check.id])
+    red = book.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
+    orange = book.add_format({"bg_color": "#FCE4D6"})
+    for (row, col), flags in sorted(by_cell.items()):
+        for severity, fmt in (("error", red), ("warning", orange)):
+            if flags[severity]:
+                test = ",".join(f"{f}=1" for f in flags[severity])
+                ws.conditional_format(row, col, row, col, {
+                    "type": "formula", "criteria": f"=OR({test})", "format": fmt,
+                    "stop_if_true": True,
+                })

@@ -1,0 +1,36 @@
+"""Resource limits applied to untrusted incoming workbooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps checked by :func:`~xlsaddin.intake.inspect_file` and the worker pool.
+
+    Every value can be overridden per call, e.g. ``Limits(worker_timeout_s=5)``.
+    """
+
+    max_file_bytes: int = 25 * MiB
+    """Size of the file on disk."""
+    max_zip_entries: int = 2000
+    """Number of parts in the zip central directory."""
+    max_uncompressed_bytes: int = 200 * MiB
+    """Sum of the sizes the central directory declares for all parts."""
+    max_entry_ratio: float = 200.0
+    """Uncompressed/compressed size of one part (only for parts above ``ratio_min_bytes``)."""
+    ratio_min_bytes: int = 1 * MiB
+    """Parts at most this large (uncompressed) are exempt from the ratio check."""
+    max_xml_part_bytes: int = 100 * MiB
+    """Bytes read from one XML part before giving up on it."""
+    max_sheet_cells: int = 5_000_000
+    """rows x columns of a sheet's declared ``<dimension ref=...>``."""
+    worker_memory_bytes: int = 1 * GiB
+    """Address-space limit (RLIMIT_AS) of each worker process."""
+    worker_timeout_s: float = 60.0
+    """Wall-clock time allowed for one item in a worker."""

@@ -1,0 +1,65 @@
+"""Issues and reports: validation returns these, it does not raise.
+
+Every problem found anywhere (intake, reading, rules, consolidation) becomes an
+:class:`Issue` with a stable kebab-case ``code`` that tests and scripts rely on,
+and a Vietnamese ``message`` for the officer. Renderers (terminal, JSON, the
+"Lỗi" sheet, cell comments) all read the same :class:`Report`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning"]
+
+
+class Issue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+    severity: Severity
+    message: str
+    unit_code: int | None = None
+    appendix: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    value: str | None = None
+    rule: str | None = None
+    row: str | None = None
+    column: str | None = None
+
+    def located(self, **where: Any) -> Issue:
+        """Copy with location fields filled in (only those still empty)."""
+        updates = {k: v for k, v in where.items() if getattr(self, k) is None and v is not None}
+        return self.model_copy(update=updates) if updates else self
+
+
+def raw(value: object) -> str | None:
+    """The raw cell value as text for a report (None for an empty cell)."""
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+class Report(BaseModel):
+    valid: bool
+    stats: dict[str, int]
+    issues: list[Issue]
+
+    @classmethod
+    def of(cls, issues: Iterable[Issue], **stats: int) -> Report:
+        items = list(issues)
+        counts = Counter(i.severity for i in items)
+        return cls(
+            valid=counts["error"] == 0,
+            stats={"errors": counts["error"], "warnings": counts["warning"], **stats},
+            issues=items,
+        )
+
+    def codes(self) -> list[str]:
+        return [i.code for i in self.issues]

@@ -1,0 +1,256 @@
+"""Every check of an appendix, each with a Python predicate and an Excel formula.
+
+A *check* is one rule applied to one data row (and targeting one cell). The
+list is derived from the spec alone, so the check sheet written into the
+workbook and the Python validator enumerate exactly the same checks, with the
+same stable ids (``<code>:<row>:<column>``). Tests compute the check sheet
+with the ``formulas`` package and LibreOffice and compare it with Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from xlsaddin.build.layout import DataRow, Layout
+from xlsaddin.rules.compile import (
+    EXCEL_EPOCH,
+    NotApplicable,
+    compile_expr,
+    is_blank,
+    number_of,
+    operand_type,
+    text_of,
+)
+from xlsaddin.spec.models import CheckRule, Column, DeadlineRule, Severity
+
+MIN_DATE = dt.date(2000, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What a Python check sees: the row's raw cell values and the closing date."""
+
+    values: Mapping[str, object]
+    closing_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class ExcelContext:
+    """What an Excel formula sees: A1 references of the row's cells and of the closing date."""
+
+    refs: Mapping[str, str]
+    closing: str
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    code: str
+    severity: Severity
+    message: str
+    row: DataRow
+    column: str
+    python: Callable[[RowContext], bool]  # True when violated
+    excel: Callable[[ExcelContext], str]  # formula text (no "="), TRUE when violated
+
+
+def _serial(day: dt.date) -> float:
+    return float((day - EXCEL_EPOCH).days)
+
+
+def _xl_filled(ref: str) -> str:
+    return f"(LEN(TRIM({ref}))>0)"
+
+
+def _xl_text(ref: str) -> str:
+    return f"AND(LEN(TRIM({ref}))>0,NOT(ISNUMBER({ref})))"
+
+
+def _cell_checks(col: Column, row: DataRow) -> list[Check]:
+    """Required, type, range and choice checks of one input cell."""
+    key = col.key
+    checks: list[Check] = []
+
+    def add(code: str, severity: Severity, message: str,
+            py: Callable[[object], bool], xl: Callable[[str], str]) -> None:
+        checks.append(Check(
+            id=f"{code}:{row.key}:{key}", code=code, severity=severity, message=message,
+            row=row, column=key,
+            python=lambda ctx: py(ctx.values.get(key)),
+            excel=lambda ctx: xl(ctx.refs[key]),
+        ))
+
+    if col.required:
+        add("required-missing", "error", f"Chưa nhập \"{col.label}\".",
+            is_blank, lambda r: f"(LEN(TRIM({r}))=0)")
+    if col.is_numeric or col.type == "date":
+        def is_text(v: object) -> bool:
+            return not is_blank(v) and number_of(v) is None
+        code = "date-as-text" if col.type == "date" else "number-as-text"
+        what = "ngày" if col.type == "date" else "số"
+        add(code, "error",
+            f"\"{col.label}\" phải nhập dạng {what}, không phải chữ.", is_text, _xl_text)
+    if col.is_numeric:
+        low, high = col.lower_bound, col.max
+        if low is not None or high is not None:
+            def out_of_range(v: object, low: float | None = low, high: float | None = high) -> bool:
+                n = number_of(v)
+                return n is not None and (
+                    (low is not None and n < low) or (high is not None and n > high)
+                )
+            bounds = [f"@<{low!r}"] if low is not None else []
+            bounds += [f"@>{high!r}"] if high is not None else []
+            pattern = f"AND(ISNUMBER(@),OR({','.join(bounds)}))"
+            limits = (f"từ {low:g}" if low is not None else "") + (
+                f" đến {high:g}" if high is not None else " trở lên")
+            add("number-out-of-range", "error", f"\"{col.label}\" phải {limits}.",
+                out_of_range, lambda r, p=pattern: p.replace("@", r))
+        if col.type == "int":
+            def fractional(v: object) -> bool:
+                n = number_of(v)
+                return n is not None and n - math.floor(n) > 1e-9
+            add("number-not-integer", "error", f"\"{col.label}\" phải là số nguyên.",
+                fractional, lambda r: f"AND(ISNUMBER({r}),{r}-INT({r})>1E-09)")
+    if col.type == "date":
+        low_s, high_s = _serial(MIN_DATE), _serial(MAX_DATE)
+
+        def bad_date(v: object) -> bool:
+            n = number_of(v)
+            return n is not None and (n < low_s or n > high_s)
+        add("date-out-of-range", "error",
+            f"\"{col.label}\" không phải ngày hợp lệ (từ năm 2000 đến 2100).", bad_date,
+            lambda r: f"AND(ISNUMBER({r}),OR({r}<DATE(2000,1,1),{r}>DATE(2100,12,31)))")
+    if col.allowed:
+        allowed = tuple(col.allowed)
+        folded = {a.casefold() for a in allowed}
+
+        def not_allowed(v: object) -> bool:
+            return not is_blank(v) and text_of(v).casefold() not in folded
+        options = ",".join(f'TRIM({{r}})="{a}"' for a in allowed)
+        add("choice-invalid", "error",
+            f"\"{col.label}\" chỉ nhận: {', '.join(allowed)}.", not_allowed,
+            lambda r, o=options: f"AND(LEN(TRIM({r}))>0,NOT(OR({o.replace('{r}', r)})))")
+    return checks
+
+
+def _rule_check(rule: CheckRule, row: DataRow, columns: Mapping[str, Column]) -> Check:
+    expr = compile_expr(rule.expr, columns)
+    when = compile_expr(rule.when, columns) if rule.when else None
+    direct = expr.direct | (when.direct if when else frozenset())
+    numeric = sorted(n for n in direct if operand_type(columns[n]) == "number")
+    required = sorted(n for n in direct if columns[n].required)
+    target = rule.cell or sorted(expr.names)[0]
+
+    def python(ctx: RowContext) -> bool:
+        values = ctx.values
+        if any(is_blank(values.get(n)) for n in required):
+            return False
+        try:
+            if when is not None and not when.python(values):
+                return False
+            return not expr.python(values)
+        except NotApplicable:
+            return False
+
+    def excel(ctx: ExcelContext) -> str:
+        refs = ctx.refs
+        parts = [f"OR(ISNUMBER({refs[n]}),LEN(TRIM({refs[n]}))=0)" for n in numeric]
+        parts += [_xl_filled(refs[n]) for n in required]
+        if when is not None:
+            parts.append(when.excel(refs))
+        parts.append(f"NOT({expr.excel(refs)})")
+        return f"IFERROR(AND({','.join(parts)}),FALSE)"
+
+    return Check(
+        id=f"{rule.id}:{row.key}:{target}", code=rule.id, severity=rule.severity,
+        message=rule.message, row=row, column=target, python=python, excel=excel,
+    )
+
+
+def _deadline_check(rule: DeadlineRule, row: DataRow) -> Check:
+    dl, done_on, status, done = rule.deadline, rule.completed_on, rule.status, rule.done
+
+    def is_done(values: Mapping[str, object]) -> bool:
+        return text_of(values.get(status)).casefold() == done.casefold()
+
+    if rule.kind == "overdue":
+        def python(ctx: RowContext) -> bool:
+            d = number_of(ctx.values.get(dl))
+            if d is None or ctx.closing_date is None:
+                return False
+            return d < _serial(ctx.closing_date) and not is_done(ctx.values)
+
+        def excel(ctx: ExcelContext) -> str:
+            r = ctx.refs
+            return (f"AND(ISNUMBER({r[dl]}),ISNUMBER({ctx.closing}),{r[dl]}<{ctx.closing},"
+                    f'TRIM({r[status]})<>"{done}")')
+        target = status
+    else:
+        def python(ctx: RowContext) -> bool:
+            d, f = number_of(ctx.values.get(dl)), number_of(ctx.values.get(done_on))
+            return is_done(ctx.values) and d is not None and f is not None and f > d
+
+        def excel(ctx: ExcelContext) -> str:
+            r = ctx.refs
+            return (f'AND(TRIM({r[status]})="{done}",ISNUMBER({r[done_on]}),'
+                    f"ISNUMBER({r[dl]}),{r[done_on]}>{r[dl]})")
+        target = done_on
+    return Check(
+        id=f"{rule.id}:{row.key}:{target}", code=rule.id, severity=rule.severity,
+        message=rule.message, row=row, column=target, python=python, excel=excel,
+    )
+
+
+def _row_matches(rule: CheckRule, row: DataRow) -> bool:
+    if rule.rows is None:
+        return True
+    if row.definition is None:
+        return False
+    return all(row.definition.attr(k) == v for k, v in rule.rows.items())
+
+
+def build_checks(layout: Layout) -> list[Check]:
+    """All checks of an appendix, in sheet order (row by row)."""
+    spec = layout.spec
+    columns = {c.key: c for c in spec.table.columns}
+    inputs = [c for c in spec.table.columns if c.is_input]
+    checks: list[Check] = []
+    for row in layout.data_rows:
+        if row.is_total:
+            continue
+        row_checks = [c for col in inputs for c in _cell_checks(col, row)]
+        for rule in spec.rules:
+            if isinstance(rule, DeadlineRule):
+                row_checks.append(_deadline_check(rule, row))
+            elif _row_matches(rule, row):
+                row_checks.append(_rule_check(rule, row, columns))
+        if not spec.table.fixed_rows:
+            row_checks = [_only_when_used(c, inputs) for c in row_checks]
+        checks.extend(row_checks)
+    return checks
+
+
+def _only_when_used(check: Check, inputs: list[Column]) -> Check:
+    """In a free table, an empty row is not an entry: none of its checks apply."""
+    inner_py, inner_xl = check.python, check.excel
+
+    def python(ctx: RowContext) -> bool:
+        return row_used(ctx.values, inputs) and inner_py(ctx)
+
+    def excel(ctx: ExcelContext) -> str:
+        return f"AND({xl_row_used(ctx.refs, inputs)},{inner_xl(ctx)})"
+
+    return replace(check, python=python, excel=excel)
+
+
+def row_used(values: Mapping[str, object], inputs: list[Column]) -> bool:
+    """A free-table row counts only when one of its input cells holds something."""
+    return any(not is_blank(values.get(c.key)) for c in inputs)
+
+
+def xl_row_used(refs: Mapping[str, str], inputs: list[Column]) -> str:
+    return f"OR({','.join(_xl_filled(refs[c.key]) for c in inputs)})"
