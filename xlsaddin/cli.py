@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -139,6 +140,57 @@ def demo(
         f"Hộp thư đến (tệp các xã gửi về): [bold]{result.inbox}[/bold] ({len(result.files)} tệp)"
     )
     console.print(f"Danh sách lỗi cố ý trong dữ liệu mẫu: [bold]{result.answer_key}[/bold]")
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]Ngày không hợp lệ: {text} (dùng dạng YYYY-MM-DD, ví dụ 2025-12-15)[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục cần kiểm tra.")],
+    closing_date: Annotated[
+        str | None,
+        typer.Option("--closing-date", help="Ngày chốt số liệu YYYY-MM-DD (mặc định: ngày ghi trong biểu)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    annotate_dir: Annotated[
+        Path | None,
+        typer.Option("--annotate", help="Ghi bản sao có tô màu và ghi chú lỗi vào thư mục này."),
+    ] = None,
+    detail: Annotated[bool, typer.Option("--chi-tiet", help="Liệt kê cả cảnh báo.")] = False,
+    mappings_dir: MappingsOpt = None,
+) -> None:
+    """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được."""
+    from xlsaddin.validate.annotate import annotate
+    from xlsaddin.validate.render import dumps, print_validation
+    from xlsaddin.validate.run import validate_paths
+
+    mappings = _load(mappings_dir)
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        err.print(f"[red]Không tìm thấy: {', '.join(missing)}[/red]")
+        raise typer.Exit(2)
+    with _progress("Đang kiểm tra") as update:
+        result = validate_paths(files, mappings, closing_date=_date(closing_date), progress=update)
+    if as_json:
+        typer.echo(dumps(result))
+    else:
+        print_validation(result, console, detail=detail or len(result.files) <= 3)
+    if annotate_dir is not None:
+        written = [p for f in result.files if (p := annotate(f, annotate_dir)) is not None]
+        if not as_json:
+            console.print(f"Đã ghi {len(written)} bản sao có đánh dấu lỗi vào {annotate_dir}")
+    if any(f.rejected for f in result.files):
+        raise typer.Exit(2)
+    if not result.report.valid:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -34,3 +34,7 @@ class Limits:
     """Address-space limit (RLIMIT_AS) of each worker process."""
     worker_timeout_s: float = 60.0
     """Wall-clock time allowed for one item in a worker."""
+
+
+DEFAULT_LIMITS = Limits()
+"""The defaults above (immutable, safe as a default argument)."""

@@ -23,8 +23,7 @@ MESSAGES: dict[str, str] = {
     "file-not-workbook": "Tệp không phải là bảng tính Excel .xlsx ({detail}); {advice}.",
     "file-unsupported-format": "Tệp là {detail}, hệ thống chưa đọc được định dạng này; {advice}.",
     "file-corrupt": (
-        "Tệp bị hỏng hoặc chưa tải về đầy đủ{detail}; hãy mở thử bằng Excel, lưu lại rồi "
-        "gửi lại."
+        "Tệp bị hỏng hoặc chưa tải về đầy đủ{detail}; hãy mở thử bằng Excel, lưu lại rồi gửi lại."
     ),
     "file-encrypted": "Tệp bị mã hóa bằng mật khẩu; hãy gỡ mật khẩu rồi gửi lại.",
     "file-legacy-xls": (

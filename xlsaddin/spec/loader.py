@@ -28,6 +28,7 @@ from xlsaddin.spec.models import (
     CatalogueRef,
     CheckRule,
     DeadlineRule,
+    ForeignLayout,
     Mappings,
     Project,
     RowDef,
@@ -236,6 +237,25 @@ def _hash(spec: AppendixSpec, project: Project) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def _load_layouts(root: Path, specs: dict[str, AppendixSpec]) -> tuple[ForeignLayout, ...]:
+    layouts = []
+    for path in sorted((root / "layouts").glob("*.yaml")):
+        rel = _rel(root, path)
+        try:
+            layout = ForeignLayout.model_validate(_read_yaml(path, rel))
+        except ValidationError as exc:
+            raise _from_validation(rel, exc) from None
+        spec = specs.get(layout.appendix)
+        if spec is None:
+            raise SpecError(rel, "appendix", f"không có phụ lục '{layout.appendix}' / unknown appendix")
+        keys = {c.key for c in spec.table.columns}
+        for key in list(layout.columns) + list(layout.required):
+            if key not in keys:
+                raise SpecError(rel, "columns", f"cột không tồn tại '{key}' / unknown column")
+        layouts.append(layout)
+    return tuple(layouts)
+
+
 def load_mappings(root: Path | str | None = None) -> Mappings:
     """Load and check every file of a mappings folder."""
     root = Path(root) if root is not None else default_mappings_dir()
@@ -276,9 +296,11 @@ def load_mappings(root: Path | str | None = None) -> Mappings:
             "appendices/*.yaml › file_name",
             f"tên tệp trùng lặp '{dup}' / duplicate file name",
         )
+    layouts = _load_layouts(root, {s.id: s for s in specs})
     return Mappings(
         root=str(root),
         project=project,
         appendices=tuple(specs),
+        layouts=layouts,
         hashes={s.id: _hash(s, project) for s in specs},
     )

@@ -246,12 +246,28 @@ class Project(_Model):
         raise KeyError(f"Không có kỳ báo cáo '{wanted}' (có: {known}) / unknown period")
 
 
+class ForeignLayout(_Model):
+    """A layout that is not our template, recognised by its header labels.
+
+    ``columns`` maps a column key of ``appendix`` to the header texts that may
+    label it (compared case-, diacritic-form- and spacing-insensitively).
+    """
+
+    id: Key
+    appendix: Key
+    name: str
+    columns: dict[Key, tuple[str, ...]]
+    required: tuple[Key, ...]
+    scan_rows: int = Field(default=30, ge=1, le=500)
+
+
 class Mappings(_Model):
     """Everything loaded from one mappings folder, with catalogues resolved into rows."""
 
     root: str
     project: Project
     appendices: tuple[AppendixSpec, ...]
+    layouts: tuple[ForeignLayout, ...] = ()
     hashes: dict[str, str]
 
     def appendix(self, appendix_id: str) -> AppendixSpec:

@@ -18,11 +18,16 @@ VNI-Windows (fonts "VNI-Times", "VNI-Helve", ...)
     a tone í ì æ ó ò, ỵ = î.  Upper-case letters use the upper-case bytes (AÙ = Á, Ô = Ơ).
     All 134 letters are representable.
 
-Detection (:func:`detect_encoding`) trusts the font name first.  Without a legacy font it
-only reports a legacy encoding when the text has characters that never occur in Unicode
-Vietnamese, nothing that a legacy byte cannot produce, and the conversion yields at least one
-well-formed Vietnamese syllable of two or more letters with no malformed word: plain ASCII,
-genuine Unicode Vietnamese and European words ("Müller", "España") stay 'unicode'.
+Detection (:func:`detect_encoding`): text holding a character no legacy byte can produce
+(ả, ơ, đ, ...) is Unicode whatever its font.  Otherwise a legacy font name decides (".Vn*" ->
+tcvn3, "VNI*" -> vni).  Without one, a legacy encoding is reported only when the text has
+characters that never occur in Unicode Vietnamese (TCVN3 "¶ · ¬ §", VNI "û ï ë ö ñ"), no byte
+that only the other encoding uses, every word carrying such a character converts to a
+well-formed Vietnamese syllable (onset + known vowel group + final, at most one tone), and at
+least one of them has two or more letters; a tie is 'unicode'.  Plain ASCII, genuine Unicode
+Vietnamese and European words ("Müller", "España", "naïve") therefore stay 'unicode'.  The
+price: legacy text whose bytes all look like Vietnamese letters (VNI "Lyù Sôn", TCVN3 "Lý")
+is only recognised through its font name.
 """
 
 from __future__ import annotations
@@ -33,7 +38,14 @@ from typing import Literal
 
 from xlsaddin.text.names import nfc
 
-__all__ = ["LETTERS", "convert", "detect_encoding", "encode", "normalize_text"]
+__all__ = [
+    "LETTERS",
+    "convert",
+    "detect_encoding",
+    "encode",
+    "is_caps_font",
+    "normalize_text",
+]
 
 Legacy = Literal["tcvn3", "vni"]
 _ENCODINGS: tuple[Legacy, ...] = ("tcvn3", "vni")

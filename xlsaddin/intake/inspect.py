@@ -1,0 +1,429 @@
+"""Pre-flight inspection of one incoming file, before anything parses it.
+
+Only the zip central directory is read first (sizes, names); parts are then
+decompressed as streams with byte caps and scanned, never parsed into trees
+(except ``[Content_Types].xml``, which is tiny and parsed with defusedxml).
+Nothing in the file is executed or evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+from xml.parsers import expat
+
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
+from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits, MiB
+from xlsaddin.intake.messages import issue, vn_int, vn_size
+from xlsaddin.intake.sniff import CONTENT_TYPES, sniff
+from xlsaddin.issues import Issue
+
+Kind = Literal["xlsx", "xlsm", "rejected"]
+
+CHUNK = 1 * MiB
+#: [Content_Types].xml above this is not a real workbook's (they are a few KB).
+MAX_CONTENT_TYPES_BYTES = 4 * MiB
+#: How far into a worksheet part to look for ``<dimension ref=...>``.
+DIMENSION_HEAD_BYTES = 64 * 1024
+
+_DTD_TOKENS: tuple[bytes, ...] = tuple(
+    token.encode(encoding)
+    for token in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_TOKEN_OVERLAP = max(len(t) for t in _DTD_TOKENS)
+_DIMENSION_RE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*([\"'])([^\"'<>]{1,64})\1"
+)
+_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """The verdict on one incoming file."""
+
+    path: Path
+    sha256: str
+    """Hex digest of the file's bytes ("" when the file could not be read)."""
+    size: int
+    kind: Kind
+    """'xlsx'/'xlsm' for an OOXML workbook (even if refused), 'rejected' for anything else."""
+    issues: tuple[Issue, ...]
+    readable: bool
+    """True only when the file may be handed to a parser."""
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.issues)
+
+
+def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
+    """Check an untrusted file before parsing. Never raises: problems become Issues."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return _refused(path, "", 0, issue("file-unreadable", path, detail=f" ({exc.strerror})"))
+    if not stat.S_ISREG(st.st_mode):
+        detail = " (không phải là tệp thông thường)"
+        return _refused(path, "", 0, issue("file-unreadable", path, detail=detail))
+    try:
+        digest, size = _sha256(path)
+    except OSError as exc:
+        return _refused(path, "", 0, issue("file-unreadable", path, detail=f" ({exc.strerror})"))
+    if size > limits.max_file_bytes:
+        too_large = issue(
+            "file-too-large",
+            path,
+            size=vn_size(size),
+            limit=vn_size(limits.max_file_bytes),
+            value=str(size),
+        )
+        return _refused(path, digest, size, too_large)
+    sniffed = sniff(path, limits)
+    if sniffed.issue is not None:
+        return _refused(path, digest, size, sniffed.issue)
+    try:
+        kind, issues = _inspect_zip(path, limits)
+    except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, MemoryError, …
+        corrupt = issue("file-corrupt", path, detail="", value=type(exc).__name__)
+        return _refused(path, digest, size, corrupt)
+    errors = any(i.severity == "error" for i in issues)
+    return IntakeResult(path, digest, size, kind, tuple(issues), readable=not errors)
+
+
+def _refused(path: Path, digest: str, size: int, problem: Issue) -> IntakeResult:
+    return IntakeResult(path, digest, size, "rejected", (problem,), readable=False)
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+# --------------------------------------------------------------------------- zip checks
+
+
+def _inspect_zip(path: Path, limits: Limits) -> tuple[Kind, list[Issue]]:
+    """Checks on a zip already sniffed as an OOXML workbook (entry count pre-checked)."""
+    with zipfile.ZipFile(path) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > limits.max_zip_entries:
+            too_many = issue(
+                "file-too-many-parts",
+                path,
+                count=vn_int(len(infos)),
+                limit=vn_int(limits.max_zip_entries),
+            )
+            return "rejected", [too_many]
+        names = [i.filename for i in infos]
+        if len(set(names)) != len(names):
+            dup = issue("file-corrupt", path, detail=" (tên thành phần bị trùng)")
+            return "rejected", [dup]
+        if any(i.flag_bits & 0x1 for i in infos):
+            return "rejected", [issue("file-encrypted", path, value="zip-encryption")]
+
+        bomb = _declared_bomb(path, infos, limits)
+        risky = _risky_by_name(path, names)
+        if bomb is not None:
+            return _kind(risky), [bomb, *risky.values()]
+
+        issues: list[Issue] = []
+        ctypes = _content_types(path, zf, infos, limits, issues)
+        if ctypes is not None:
+            for code, part in _risky_by_content_type(ctypes).items():
+                risky.setdefault(code, _risky_issue(path, code, part))
+        issues[:0] = risky.values()
+        if ctypes is not None:
+            issues.extend(_scan_parts(path, zf, infos, ctypes, limits))
+        return _kind(risky), _dedupe(issues)
+
+
+def _kind(risky: dict[str, Issue]) -> Kind:
+    return "xlsm" if "file-has-macros" in risky else "xlsx"
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[str, str | None]] = set()
+    out: list[Issue] = []
+    for i in issues:
+        if (i.code, i.value) not in seen:
+            seen.add((i.code, i.value))
+            out.append(i)
+    return out
+
+
+def _declared_bomb(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> Issue | None:
+    """Zip bomb judged from the central directory alone (nothing decompressed)."""
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        detail = f"giải nén ra {vn_size(total)}, tối đa {vn_size(limits.max_uncompressed_bytes)}"
+        return issue("file-zip-bomb", path, detail=detail, value=str(total))
+    for info in infos:
+        if info.file_size <= limits.ratio_min_bytes:
+            continue
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_entry_ratio:
+            detail = (
+                f"{info.filename} nén {vn_int(round(ratio))} lần, "
+                f"tối đa {vn_int(round(limits.max_entry_ratio))} lần"
+            )
+            return issue("file-zip-bomb", path, detail=detail, value=info.filename)
+    return None
+
+
+# --------------------------------------------------------------------------- risky parts
+
+_MACROS = "file-has-macros"
+_EMBEDDED = "file-has-embedded-objects"
+_ACTIVEX = "file-has-activex"
+_EXTERNAL = "file-has-external-links"
+_CONNECTIONS = "file-has-data-connections"
+
+
+def _risky_by_name(path: Path, names: list[str]) -> dict[str, Issue]:
+    """Risky parts recognised by their location in the package (first part per code)."""
+    found: dict[str, Issue] = {}
+    for name in names:
+        code = _risky_code_for_name(name)
+        if code is not None and code not in found:
+            found[code] = _risky_issue(path, code, name)
+    return found
+
+
+def _risky_code_for_name(name: str) -> str | None:
+    p = PurePosixPath(name.lower())
+    folders = set(p.parts[:-1])
+    if p.name.startswith("vbaproject") or "macrosheets" in folders:
+        return _MACROS
+    if "embeddings" in folders:
+        return _EMBEDDED
+    if "activex" in folders:
+        return _ACTIVEX
+    if "externallinks" in folders:
+        return _EXTERNAL
+    if p.name == "connections.xml" or "querytables" in folders:
+        return _CONNECTIONS
+    return None
+
+
+def _risky_code_for_content_type(ctype: str) -> str | None:
+    ct = ctype.lower()
+    if "macroenabled" in ct or "vbaproject" in ct or "macrosheet" in ct:
+        return _MACROS
+    if "activex" in ct:
+        return _ACTIVEX
+    if "oleobject" in ct:
+        return _EMBEDDED
+    if "externallink" in ct:
+        return _EXTERNAL
+    if "spreadsheetml.connections" in ct or "spreadsheetml.querytable" in ct:
+        return _CONNECTIONS
+    return None
+
+
+def _risky_by_content_type(ctypes: dict[str, str]) -> dict[str, str]:
+    """code -> first part whose declared content type is risky (only parts that exist)."""
+    found: dict[str, str] = {}
+    for name, ctype in ctypes.items():
+        code = _risky_code_for_content_type(ctype)
+        if code is not None:
+            found.setdefault(code, name)
+    return found
+
+
+def _risky_issue(path: Path, code: str, part: str) -> Issue:
+    return issue(code, path, value=part)
+
+
+def _content_types(
+    path: Path,
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    limits: Limits,
+    issues: list[Issue],
+) -> dict[str, str] | None:
+    """Part name -> declared content type, for the parts that exist.
+
+    None (with an Issue appended) when ``[Content_Types].xml`` is unsafe or unusable.
+    """
+    info = zf.getinfo(CONTENT_TYPES)
+    cap = min(limits.max_xml_part_bytes, MAX_CONTENT_TYPES_BYTES)
+    data = bytearray()
+    for problem, chunk in _stream_xml(zf, info, cap, collect=True):
+        if problem == "bomb":
+            detail = f"{CONTENT_TYPES} lớn hơn {vn_size(cap)}"
+            issues.append(issue("file-zip-bomb", path, detail=detail, value=CONTENT_TYPES))
+            return None
+        if problem == "entities":
+            issues.append(issue("file-xml-entities", path, part=CONTENT_TYPES, value=CONTENT_TYPES))
+            return None
+        data += chunk
+    try:
+        root = safe_fromstring(bytes(data), forbid_dtd=True)
+    except Exception:
+        issues.append(issue("file-corrupt", path, detail=f" ({CONTENT_TYPES} hỏng)"))
+        return None
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for el in root:
+        tag = el.tag.rsplit("}", 1)[-1]
+        ctype = el.get("ContentType", "")
+        if tag == "Default":
+            defaults[el.get("Extension", "").lower()] = ctype
+        elif tag == "Override":
+            overrides[el.get("PartName", "").lstrip("/").lower()] = ctype
+    ctypes: dict[str, str] = {}
+    for i in infos:
+        lower = i.filename.lower()
+        ctype = overrides.get(lower)
+        if ctype is None:
+            ctype = defaults.get(PurePosixPath(lower).suffix.lstrip("."), "")
+        ctypes[i.filename] = ctype
+    return ctypes
+
+
+# --------------------------------------------------------------------------- XML scanning
+
+
+class _Forbidden(Exception):
+    """Raised from expat handlers at the first DTD or entity declaration."""
+
+
+def _forbid(*_: object) -> None:
+    raise _Forbidden
+
+
+def _stream_xml(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, *, collect: bool = False
+) -> Iterator[tuple[str | None, bytes]]:
+    """Decompress one part as a stream, yielding ``(problem, chunk)``.
+
+    ``problem`` is None for a clean chunk, 'entities' when a DOCTYPE/ENTITY is
+    seen (byte scan in UTF-8/UTF-16, plus expat for any encoding it accepts),
+    or 'bomb' when the part exceeds ``cap`` bytes; iteration stops after a problem.
+    Chunks are yielded only when ``collect`` is true (else b"").
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    parser.UnparsedEntityDeclHandler = _forbid
+    use_expat = True
+    tail = b""
+    total = 0
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK):
+            total += len(chunk)
+            if total > cap:
+                yield "bomb", b""
+                return
+            window = tail + chunk
+            if any(token in window for token in _DTD_TOKENS):
+                yield "entities", b""
+                return
+            if use_expat:
+                try:
+                    parser.Parse(chunk, False)
+                except _Forbidden:
+                    yield "entities", b""
+                    return
+                except expat.ExpatError:
+                    use_expat = False  # not our concern here; the reader will complain
+            tail = window[-_TOKEN_OVERLAP:]
+            yield None, chunk if collect else b""
+
+
+def _is_xml_part(name: str, ctype: str) -> bool:
+    ct = ctype.lower()
+    if ct.startswith("image/") or "/media/" in f"/{name.lower()}":
+        return False
+    return name.lower().endswith(_XML_SUFFIXES) or "xml" in ct
+
+
+def _is_worksheet(name: str, ctype: str) -> bool:
+    lower = name.lower()
+    return "worksheet+xml" in ctype.lower() or (
+        lower.startswith("xl/worksheets/") and lower.endswith(".xml")
+    )
+
+
+def _scan_parts(
+    path: Path,
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    ctypes: dict[str, str],
+    limits: Limits,
+) -> list[Issue]:
+    found: list[Issue] = []
+    for info in infos:
+        name = info.filename
+        ctype = ctypes.get(name, "")
+        if name == CONTENT_TYPES or not _is_xml_part(name, ctype):
+            continue
+        sheet = _is_worksheet(name, ctype)
+        head = bytearray()
+        for problem, chunk in _stream_xml(zf, info, limits.max_xml_part_bytes, collect=sheet):
+            if problem == "bomb":
+                detail = f"{name} lớn hơn {vn_size(limits.max_xml_part_bytes)}"
+                found.append(issue("file-zip-bomb", path, detail=detail, value=name))
+            elif problem == "entities":
+                found.append(issue("file-xml-entities", path, part=name, value=name))
+            elif sheet and len(head) < DIMENSION_HEAD_BYTES:
+                head += chunk[: DIMENSION_HEAD_BYTES - len(head)]
+        if sheet:
+            huge = _huge_dimension(path, name, bytes(head), limits)
+            if huge is not None:
+                found.append(huge)
+    return found
+
+
+def _huge_dimension(path: Path, part: str, head: bytes, limits: Limits) -> Issue | None:
+    data_at = head.find(b"sheetData")
+    match = _DIMENSION_RE.search(head if data_at < 0 else head[:data_at])
+    if match is None:
+        return None
+    ref = match.group(2).decode("ascii", errors="replace")
+    cells = dimension_cells(ref)
+    if cells is None or cells <= limits.max_sheet_cells:
+        return None
+    return issue(
+        "file-huge-dimension",
+        path,
+        ref=ref,
+        cells=vn_int(cells),
+        limit=vn_int(limits.max_sheet_cells),
+        part=part,
+        value=part,
+    )
+
+
+def dimension_cells(ref: str) -> int | None:
+    """Cells covered by an A1-style range such as 'A1:XFD1048576' (None if unparsable)."""
+    corners = []
+    for cell in ref.strip().split(":"):
+        m = _CELL_RE.match(cell)
+        if m is None:
+            return None
+        col = 0
+        for ch in m.group(1).upper():
+            col = col * 26 + ord(ch) - ord("A") + 1
+        corners.append((int(m.group(2)), col))
+    if len(corners) == 1:
+        return 1
+    if len(corners) != 2:
+        return None
+    (r1, c1), (r2, c2) = corners
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)

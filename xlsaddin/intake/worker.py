@@ -1,0 +1,198 @@
+"""Run parsing of untrusted files in resource-limited worker processes.
+
+One hostile file must cost one item, not the batch: each worker has an
+address-space limit (RLIMIT_AS) and defused stdlib XML parsers, every item
+has a wall-clock timeout, and when a worker dies the items that were in flight
+are re-run one at a time in a fresh pool to find the culprit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from typing import Any, TypeVar
+
+from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
+
+try:  # POSIX only; elsewhere workers run without limits
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """An item whose worker ran out of memory or time, crashed, or raised."""
+
+    item_index: int
+    reason: str
+    """'timeout', 'crashed', 'memory', or 'error: <Type>: <message>'."""
+
+
+def _init_worker(memory_bytes: int) -> None:
+    """Pool initializer: cap the address space, defuse stdlib XML, no core dumps."""
+    if resource is not None and sys.platform != "darwin":
+        try:
+            if memory_bytes > 0:
+                _, hard = resource.getrlimit(resource.RLIMIT_AS)
+                soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+                resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+            _, core_hard = resource.getrlimit(resource.RLIMIT_CORE)
+            resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))
+        except (ValueError, OSError):  # pragma: no cover - refused by the OS: run unlimited
+            pass
+    import defusedxml
+
+    defusedxml.defuse_stdlib()
+
+
+def _context() -> BaseContext:
+    """forkserver where available (no fork of a threaded parent), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def isolated_map(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    processes: int = 2,
+) -> list[R | WorkerFailure]:
+    """``[func(item) for item in items]`` in limited workers; failures become WorkerFailure.
+
+    ``func`` must be a picklable top-level function and its results picklable.
+    Never raises for a misbehaving item: exceptions, MemoryError, timeouts and
+    dead workers all turn into a :class:`WorkerFailure` for that item only.
+    """
+    results: dict[int, R | WorkerFailure] = {}
+    queue = list(range(len(items)))
+    suspects: list[int] = []
+    ctx = _context()
+    workers = max(1, processes)
+    while queue or suspects:
+        if suspects:
+            # A worker died with these in flight: run them alone to find the culprit.
+            crashed, suspects = _run_batch(func, items, suspects, limits, 1, ctx, results)
+            for i in crashed:
+                results[i] = WorkerFailure(i, "crashed")
+            continue
+        crashed, queue = _run_batch(func, items, queue, limits, workers, ctx, results)
+        if len(crashed) == 1:
+            results[crashed[0]] = WorkerFailure(crashed[0], "crashed")
+        else:
+            suspects = crashed
+    return [results[i] for i in range(len(items))]
+
+
+def _run_batch(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    todo: list[int],
+    limits: Limits,
+    concurrency: int,
+    ctx: BaseContext,
+    results: dict[int, R | WorkerFailure],
+) -> tuple[list[int], list[int]]:
+    """Run ``todo`` in one pool until done or the pool must be discarded.
+
+    Fills ``results``; returns (items in flight when a worker died, items not run).
+    """
+    queue = deque(todo)
+    inflight: dict[Future[R], tuple[int, float]] = {}
+    crashed: list[int] = []
+    settled = False
+    pool = ProcessPoolExecutor(
+        max_workers=min(concurrency, len(todo)),
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(limits.worker_memory_bytes,),
+    )
+    try:
+        while queue or inflight:
+            broken = False
+            while queue and len(inflight) < concurrency:
+                index = queue[0]
+                try:
+                    future = pool.submit(func, items[index])
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                queue.popleft()
+                inflight[future] = (index, time.monotonic() + limits.worker_timeout_s)
+            if not broken:
+                nearest = min(deadline for _, deadline in inflight.values())
+                done, _ = wait(
+                    list(inflight),
+                    timeout=max(0.0, nearest - time.monotonic()),
+                    return_when=FIRST_COMPLETED,
+                )
+                for future in done:
+                    index, _ = inflight.pop(future)
+                    if _collect(future, index, results):
+                        broken = True
+                        crashed.append(index)
+            if broken:
+                # Every future still in flight fails with the pool; let it settle, then sort.
+                pool.shutdown(wait=True, cancel_futures=True)
+                for future, (index, _) in inflight.items():
+                    if _collect(future, index, results):
+                        crashed.append(index)
+                if not crashed and queue:
+                    crashed.append(queue.popleft())  # broke while idle: blame the next item
+                settled = True
+                return crashed, list(queue)
+            now = time.monotonic()
+            expired = [f for f, (_, deadline) in inflight.items() if deadline <= now]
+            if expired:
+                for future in expired:
+                    index, _ = inflight.pop(future)
+                    results[index] = WorkerFailure(index, "timeout")
+                innocent = [index for index, _ in inflight.values()]
+                return [], innocent + list(queue)  # `finally` kills the stuck worker
+        settled = True
+        return [], []
+    finally:
+        if not settled:
+            _kill(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(future: Future[Any], index: int, results: dict[int, Any]) -> bool:
+    """Store a finished future's outcome; True when it failed because its worker died."""
+    if not future.done():
+        return True
+    try:
+        exc = future.exception()
+    except BaseException:  # cancelled
+        return True
+    if exc is None:
+        results[index] = future.result()
+    elif isinstance(exc, BrokenProcessPool):
+        return True
+    elif isinstance(exc, MemoryError):
+        results[index] = WorkerFailure(index, "memory")
+    else:
+        results[index] = WorkerFailure(index, f"error: {type(exc).__name__}: {exc}")
+    return False
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (a stuck worker cannot be interrupted otherwise)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        try:
+            if process.is_alive():
+                process.kill()
+        except Exception:  # already reaped
+            pass

@@ -1,0 +1,42 @@
+"""Typed tables read from a workbook, every value with its provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlsaddin.issues import Issue
+from xlsaddin.spec.models import AppendixSpec
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A raw cell value as read (never modified) and where it came from."""
+
+    value: object
+    ref: str  # A1 address on ``Table.sheet``
+
+
+@dataclass
+class Table:
+    """One appendix as read from one file.
+
+    ``rows`` maps a row key (fixed tables) or the 1-based entry number (free
+    tables) to the cells of that row by column key. ``strict`` tables come from
+    our own template and are checked exactly as the Excel check sheet does;
+    foreign layouts are normalised first (see :mod:`xlsaddin.read.foreign`).
+    """
+
+    spec: AppendixSpec
+    file: str
+    sha256: str
+    sheet: str
+    header: dict[str, Cell]
+    rows: dict[str, dict[str, Cell]]
+    row_labels: dict[str, str]
+    unit_code: int | None
+    strict: bool = True
+    template: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def values(self, row_key: str) -> dict[str, object]:
+        return {k: c.value for k, c in self.rows.get(row_key, {}).items()}

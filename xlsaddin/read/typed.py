@@ -1,0 +1,66 @@
+"""Typed values from raw cells: numbers typed as text, dates as text, status synonyms.
+
+The Python checks judge the *raw* cell (as the Excel check sheet does); these
+recovered values are what consolidation uses and what messages quote, and they
+are what foreign layouts are checked on. A value that cannot be read without
+guessing stays ``None`` and is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlsaddin.spec.models import Column
+from xlsaddin.text.dates import parse_date
+from xlsaddin.text.names import nfc
+from xlsaddin.text.numbers import format_vi, parse_number
+from xlsaddin.text.status import Synonyms, load_synonyms, match_choice
+
+
+@dataclass(frozen=True)
+class Typed:
+    value: object  # float | int | date | str | None
+    status: str  # ok, text, serial, synonym, blank, invalid, ambiguous
+    note: str = ""
+
+
+@functools.lru_cache(maxsize=8)
+def synonyms_for(mappings_root: str) -> Synonyms:
+    path = Path(mappings_root) / "synonyms.yaml"
+    return load_synonyms(path) if path.is_file() else {}
+
+
+def typed_value(col: Column, raw: object, synonyms: Synonyms, *, epoch_1904: bool = False) -> Typed:
+    if col.is_numeric:
+        n = parse_number(raw, integer=col.type == "int")
+        return Typed(n.value, n.status, n.note)
+    if col.type == "date":
+        d = parse_date(raw, epoch_1904=epoch_1904)
+        return Typed(d.value, d.status, d.note)
+    if col.allowed:
+        c = match_choice(raw, col.allowed, synonyms)
+        return Typed(c.value, c.status)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return Typed(None, "blank")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return Typed(nfc(str(raw)), "ok")
+
+
+def describe(typed: Typed) -> str:
+    """How a recovered value reads in a message."""
+    value = typed.value
+    if value is None:
+        if typed.status == "ambiguous":
+            return "không rõ nghĩa, cần nhập lại"
+        return "không đọc được"
+    if isinstance(value, dt.date):
+        return f"đọc được là ngày {value:%d/%m/%Y}"
+    if isinstance(value, (int, float)):
+        if float(value).is_integer():
+            return f"đọc được là {format_vi(float(value))}"
+        return f"đọc được là {format_vi(float(value), 3).rstrip('0')}"
+    return f"đọc được là \"{value}\""

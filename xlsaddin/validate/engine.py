@@ -1,0 +1,111 @@
+"""Run the checks of an appendix on a table read from a file -> issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from xlsaddin.build.layout import compute_layout
+from xlsaddin.issues import Issue, raw
+from xlsaddin.read.table import Table
+from xlsaddin.read.typed import describe, synonyms_for, typed_value
+from xlsaddin.rules.checks import RowContext, build_checks
+from xlsaddin.spec.models import DeadlineRule, Mappings
+from xlsaddin.text.dates import parse_date
+
+TYPE_CODES = {"number-as-text", "date-as-text", "choice-invalid"}
+
+
+def closing_date_of(table: Table) -> dt.date | None:
+    cell = table.header.get("closing_date")
+    if cell is None:
+        return None
+    return parse_date(cell.value).value
+
+
+CONVERTED = {
+    "number": ("number-text-converted", "Số gõ dạng chữ"),
+    "date": ("date-text-converted", "Ngày gõ dạng chữ"),
+    "choice": ("choice-synonym", "Giá trị viết khác mẫu"),
+}
+
+
+def normalise(table: Table, mappings: Mappings) -> tuple[dict[str, dict[str, object]], list[Issue]]:
+    """Typed values of a foreign-layout table, with a warning for every conversion.
+
+    A value that cannot be read without guessing keeps its raw text, so the
+    type check reports it as an error.
+    """
+    synonyms = synonyms_for(mappings.root)
+    columns = {c.key: c for c in table.spec.table.columns}
+    out: dict[str, dict[str, object]] = {}
+    issues: list[Issue] = []
+    for key, row in table.rows.items():
+        out[key] = {}
+        for col_key, cell in row.items():
+            col = columns[col_key]
+            typed = typed_value(col, cell.value, synonyms)
+            converted = typed.status in ("text", "synonym") and typed.value is not None
+            out[key][col_key] = typed.value if typed.value is not None else cell.value
+            if not converted or typed.value == cell.value:
+                continue
+            kind = "date" if col.type == "date" else "number" if col.is_numeric else "choice"
+            code, what = CONVERTED[kind]
+            issues.append(Issue(
+                code=code, severity="warning", unit_code=table.unit_code,
+                appendix=table.spec.id, file=table.file, sheet=table.sheet, cell=cell.ref,
+                value=raw(cell.value), row=table.row_labels.get(key, key), column=col_key,
+                message=f'{what} ở cột "{col.label}": "{cell.value}" {describe(typed)}.',
+            ))
+    return out, issues
+
+
+def check_table(
+    table: Table, mappings: Mappings, closing_date: dt.date | None = None
+) -> list[Issue]:
+    """Issues of one table: the same checks the workbook's 'Kiểm tra' sheet computes."""
+    spec = table.spec
+    layout = compute_layout(spec, mappings.header_of(spec))
+    closing = closing_date or closing_date_of(table)
+    assumed = closing is None and any(isinstance(r, DeadlineRule) for r in spec.rules)
+    if assumed:
+        closing = mappings.project.period().closing_date
+    synonyms = synonyms_for(mappings.root)
+    columns = {c.key: c for c in spec.table.columns}
+    issues: list[Issue] = []
+    values = {key: {k: c.value for k, c in row.items()} for key, row in table.rows.items()}
+    if not table.strict:
+        values, issues = normalise(table, mappings)
+    for check in build_checks(layout):
+        row = table.rows.get(check.row.key)
+        if row is None:
+            continue
+        if not check.python(RowContext(values[check.row.key], closing)):
+            continue
+        cell = row.get(check.column)
+        message = check.message
+        value = cell.value if cell else None
+        if check.code in TYPE_CODES and cell is not None:
+            typed = typed_value(columns[check.column], value, synonyms)
+            message += f' Giá trị "{value}" {describe(typed)}.'
+        issues.append(Issue(
+            code=check.code, severity=check.severity, message=message,
+            unit_code=table.unit_code, appendix=spec.id, file=table.file, sheet=table.sheet,
+            cell=cell.ref if cell else None, value=raw(value), rule=check.id,
+            row=table.row_labels.get(check.row.key, check.row.key), column=check.column,
+        ))
+    if table.unit_code is None:
+        name = table.header.get("unit_name")
+        issues.append(Issue(
+            code="unit-unknown", severity="error", appendix=spec.id, file=table.file,
+            sheet=table.sheet, cell=name.ref if name else None,
+            value=raw(name.value) if name else None,
+            message="Chưa xác định được đơn vị báo cáo: chọn tên xã, phường, đặc khu trong danh sách.",
+        ))
+    if assumed and closing is not None:
+        issues.append(Issue(
+            code="closing-date-assumed", severity="warning", appendix=spec.id, file=table.file,
+            unit_code=table.unit_code,
+            message=f"Tệp không ghi ngày chốt số liệu; nhiệm vụ quá hạn được xét đến ngày "
+            f"{closing:%d/%m/%Y} (kỳ báo cáo mặc định). Dùng --closing-date để chọn ngày khác.",
+        ))
+    return issues
