@@ -157,7 +157,9 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục cần kiểm tra.")],
     closing_date: Annotated[
         str | None,
-        typer.Option("--closing-date", help="Ngày chốt số liệu YYYY-MM-DD (mặc định: ngày ghi trong biểu)."),
+        typer.Option(
+            "--closing-date", help="Ngày chốt số liệu YYYY-MM-DD (mặc định: ngày ghi trong biểu)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
     annotate_dir: Annotated[

@@ -64,6 +64,8 @@ def write_check_sheet(
     values: Mapping[str, Mapping[str, Any]],
     closing_date: dt.date | None,
     formats: Any,
+    *,
+    cache: bool = True,
 ) -> CheckSheet:
     """Write the sheet; ``values`` are the cell values by row key (for cached results)."""
     spec = layout.spec
@@ -72,7 +74,7 @@ def write_check_sheet(
     closing = f"{data_ref}!{a1(*layout.header_cell('closing_date'), absolute=True)}"
     checks = build_checks(layout)
     verdicts = [
-        c.python(RowContext(values.get(c.row.key, {}), closing_date)) for c in checks
+        cache and c.python(RowContext(values.get(c.row.key, {}), closing_date)) for c in checks
     ]
     errors = sum(v for c, v in zip(checks, verdicts, strict=True) if c.severity == "error")
     warnings = sum(v for c, v in zip(checks, verdicts, strict=True) if c.severity == "warning")
@@ -85,8 +87,12 @@ def write_check_sheet(
     ws.set_column(5, 5, 60)
     ws.set_column(6, 6, 8)
     ws.merge_range(0, 0, 0, 6, "", formats.get(bold=True, font_size=13, align="center"))
-    ws.write_string(0, 0, f"KIỂM TRA SỐ LIỆU TRƯỚC KHI GỬI — {spec.code}",
-                    formats.get(bold=True, font_size=13, align="center"))
+    ws.write_string(
+        0,
+        0,
+        f"KIỂM TRA SỐ LIỆU TRƯỚC KHI GỬI — {spec.code}",
+        formats.get(bold=True, font_size=13, align="center"),
+    )
     last = FIRST_CHECK_ROW + len(checks)
     sev_range = f"$E${FIRST_CHECK_ROW + 1}:$E${last}"
     flag_range = f"$G${FIRST_CHECK_ROW + 1}:$G${last}"
@@ -96,14 +102,19 @@ def write_check_sheet(
     ws.write_formula(3, 2, f'=SUMIF({sev_range},"Lỗi",{flag_range})', left, errors)
     ws.write_formula(4, 2, f'=SUMIF({sev_range},"Cảnh báo",{flag_range})', left, warnings)
     ws.write_formula(
-        2, 2,
+        2,
+        2,
         f'=IF({ERRORS_CELL}>0,"Còn "&{ERRORS_CELL}&" lỗi",'
         f'IF({WARNINGS_CELL}>0,"Sẵn sàng gửi (còn "&{WARNINGS_CELL}&" cảnh báo)","Sẵn sàng gửi"))',
-        formats.get(bold=True, font_size=13, align="left"), status_text(errors, warnings),
+        formats.get(bold=True, font_size=13, align="left"),
+        status_text(errors, warnings) if cache else "",
     )
     ws.write_string(
-        5, 0, "Ô có lỗi được tô đỏ, ô có cảnh báo tô cam trên trang nhập liệu; "
-        "bấm vào địa chỉ ô để đến ô đó.", formats.get(italic=True),
+        5,
+        0,
+        "Ô có lỗi được tô đỏ, ô có cảnh báo tô cam trên trang nhập liệu; "
+        "bấm vào địa chỉ ô để đến ô đó.",
+        formats.get(italic=True),
     )
     head = formats.get(bold=True, border=1, align="center", bg_color="#D9E1F2", text_wrap=True)
     for i, text in enumerate(HEADERS):
@@ -126,18 +137,40 @@ def write_check_sheet(
         formula = check.excel(ExcelContext(refs, closing))
         ws.write_formula(r, 6, f"=IF({formula},1,0)", centre, 1 if violated else 0)
         flag_cells[check.id] = f"{quote(CHECK_SHEET)}!$G${r + 1}"
-    ws.conditional_format(FIRST_CHECK_ROW, 6, max(FIRST_CHECK_ROW, last - 1), 6, {
-        "type": "cell", "criteria": "==", "value": 1,
-        "format": book.add_format({"bg_color": "#F4CCCC", "bold": True}),
-    })
-    ws.conditional_format(2, 2, 2, 2, {
-        "type": "formula", "criteria": f"={ERRORS_CELL}>0",
-        "format": book.add_format({"font_color": "#C00000"}),
-    })
-    ws.conditional_format(2, 2, 2, 2, {
-        "type": "formula", "criteria": f"={ERRORS_CELL}=0",
-        "format": book.add_format({"font_color": "#007A33"}),
-    })
+    ws.conditional_format(
+        FIRST_CHECK_ROW,
+        6,
+        max(FIRST_CHECK_ROW, last - 1),
+        6,
+        {
+            "type": "cell",
+            "criteria": "==",
+            "value": 1,
+            "format": book.add_format({"bg_color": "#F4CCCC", "bold": True}),
+        },
+    )
+    ws.conditional_format(
+        2,
+        2,
+        2,
+        2,
+        {
+            "type": "formula",
+            "criteria": f"={ERRORS_CELL}>0",
+            "format": book.add_format({"font_color": "#C00000"}),
+        },
+    )
+    ws.conditional_format(
+        2,
+        2,
+        2,
+        2,
+        {
+            "type": "formula",
+            "criteria": f"={ERRORS_CELL}=0",
+            "format": book.add_format({"font_color": "#007A33"}),
+        },
+    )
     ws.autofilter(FIRST_CHECK_ROW - 1, 0, max(FIRST_CHECK_ROW - 1, last - 1), 6)
     ws.freeze_panes(FIRST_CHECK_ROW, 0)
     ws.set_landscape()
@@ -147,9 +180,7 @@ def write_check_sheet(
     return CheckSheet(checks, flag_cells)
 
 
-def highlight_cells(
-    book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckSheet
-) -> None:
+def highlight_cells(book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckSheet) -> None:
     """Conditional formatting on the data sheet: red for errors, orange for warnings."""
     by_cell: dict[tuple[int, int], dict[str, list[str]]] = defaultdict(
         lambda: {"error": [], "warning": []}
@@ -163,7 +194,15 @@ def highlight_cells(
         for severity, fmt in (("error", red), ("warning", orange)):
             if flags[severity]:
                 test = ",".join(f"{f}=1" for f in flags[severity])
-                ws.conditional_format(row, col, row, col, {
-                    "type": "formula", "criteria": f"=OR({test})", "format": fmt,
-                    "stop_if_true": True,
-                })
+                ws.conditional_format(
+                    row,
+                    col,
+                    row,
+                    col,
+                    {
+                        "type": "formula",
+                        "criteria": f"=OR({test})",
+                        "format": fmt,
+                        "stop_if_true": True,
+                    },
+                )

@@ -60,6 +60,9 @@ class Filled:
     rows: Mapping[str, Mapping[str, Any]] | Sequence[Mapping[str, Any]] = field(
         default_factory=dict
     )
+    # False: formula cells get no Python-computed cached result (tests use this to
+    # prove that Excel engines compute the check sheet themselves).
+    cache_results: bool = True
 
 
 class _Formats:
@@ -170,6 +173,7 @@ class _SheetWriter:
         self.period = period
         self.unit = unit
         self.fill = fill
+        self.cache = fill.cache_results if fill else True
         self.fmt = _Formats(book, self.project.font_name)
         self.layout = compute_layout(spec, mappings.header_of(spec))
         self.ws: Worksheet = book.add_worksheet(spec.sheet_name)
@@ -224,7 +228,7 @@ class _SheetWriter:
         self._footer()
         self._page_setup()
         check_sheet = write_check_sheet(
-            self.book, layout, self.values, self.period.closing_date, self.fmt
+            self.book, layout, self.values, self.period.closing_date, self.fmt, cache=self.cache
         )
         highlight_cells(self.book, ws, layout, check_sheet)
         self._status_line(check_sheet)
@@ -244,24 +248,37 @@ class _SheetWriter:
         label_cols = first.label_cols if first else (0, 0)
         value_cols = first.value_cols if first else (1, 1)
         row = layout.status_row
-        self._span(row, label_cols[0], label_cols[1], "Tình trạng kiểm tra:",
-                   self.fmt.get(bold=True, align="left"))
+        self._span(
+            row,
+            label_cols[0],
+            label_cols[1],
+            "Tình trạng kiểm tra:",
+            self.fmt.get(bold=True, align="left"),
+        )
         fmt = self.fmt.get(bold=True, align="left", border=1)
         if value_cols[1] > value_cols[0]:
             self.ws.merge_range(row, value_cols[0], row, value_cols[1], "", fmt)
         closing = self.period.closing_date
-        verdicts = [c for c in sheet.checks
-                    if c.python(RowContext(self.values.get(c.row.key, {}), closing))]
+        verdicts = [
+            c for c in sheet.checks if c.python(RowContext(self.values.get(c.row.key, {}), closing))
+        ]
         errors = sum(c.severity == "error" for c in verdicts)
-        cached = status_text(errors, len(verdicts) - errors)
+        cached = status_text(errors, len(verdicts) - errors) if self.cache else ""
         status_ref = f"{quote(CHECK_SHEET)}!{STATUS_CELL}"
         errors_ref = f"{quote(CHECK_SHEET)}!{ERRORS_CELL}"
         self.ws.write_formula(row, value_cols[0], f"={status_ref}", fmt, cached)
         for criteria, colour in ((f"={errors_ref}>0", "#C00000"), (f"={errors_ref}=0", "#007A33")):
-            self.ws.conditional_format(row, value_cols[0], row, value_cols[0], {
-                "type": "formula", "criteria": criteria,
-                "format": self.book.add_format({"font_color": colour, "bold": True}),
-            })
+            self.ws.conditional_format(
+                row,
+                value_cols[0],
+                row,
+                value_cols[0],
+                {
+                    "type": "formula",
+                    "criteria": criteria,
+                    "format": self.book.add_format({"font_color": colour, "bold": True}),
+                },
+            )
         self._define("chk_status", (row, value_cols[0]))
 
     def _header_value(self, source: str, key: str) -> Any:

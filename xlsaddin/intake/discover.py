@@ -10,9 +10,14 @@ from pathlib import Path
 MANIFEST_NAME = "_thoi_gian_nhan.csv"
 
 
+# Files Windows and macOS drop into any folder; never a report.
+OS_JUNK = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+
+
 def is_skipped(name: str) -> bool:
-    """Hidden files, Excel lock files (``~$…``) and the receipt-time manifest."""
-    return name.startswith((".", "~$")) or name.casefold() == MANIFEST_NAME
+    """Hidden files, Excel lock files (``~$…``), OS junk and the receipt-time manifest."""
+    folded = name.casefold()
+    return name.startswith((".", "~$")) or folded == MANIFEST_NAME or folded in OS_JUNK
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:

@@ -9,6 +9,7 @@ Nothing in the file is executed or evaluated.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import stat
 import zipfile
@@ -16,13 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
+from xml.etree.ElementTree import Element
 from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits, MiB
 from xlsaddin.intake.messages import issue, vn_int, vn_size
-from xlsaddin.intake.sniff import CONTENT_TYPES, sniff
+from xlsaddin.intake.sniff import CONTENT_TYPES, WORKBOOK_XML, sniff
 from xlsaddin.issues import Issue
 
 Kind = Literal["xlsx", "xlsm", "rejected"]
@@ -44,6 +46,8 @@ _DIMENSION_RE = re.compile(
 )
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+WORKBOOK_PART = WORKBOOK_XML
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
 @dataclass(frozen=True)
@@ -384,13 +388,15 @@ def _scan_parts(
             elif sheet and len(head) < DIMENSION_HEAD_BYTES:
                 head += chunk[: DIMENSION_HEAD_BYTES - len(head)]
         if sheet:
-            huge = _huge_dimension(path, name, bytes(head), limits)
+            huge = _huge_dimension(path, zf, name, bytes(head), limits)
             if huge is not None:
                 found.append(huge)
     return found
 
 
-def _huge_dimension(path: Path, part: str, head: bytes, limits: Limits) -> Issue | None:
+def _huge_dimension(
+    path: Path, zf: zipfile.ZipFile, part: str, head: bytes, limits: Limits
+) -> Issue | None:
     data_at = head.find(b"sheetData")
     match = _DIMENSION_RE.search(head if data_at < 0 else head[:data_at])
     if match is None:
@@ -399,15 +405,52 @@ def _huge_dimension(path: Path, part: str, head: bytes, limits: Limits) -> Issue
     cells = dimension_cells(ref)
     if cells is None or cells <= limits.max_sheet_cells:
         return None
-    return issue(
+    sheet = _sheet_names(zf).get(part)
+    huge = issue(
         "file-huge-dimension",
         path,
+        sheet=f"'{sheet}'" if sheet else f"({part})",
         ref=ref,
         cells=vn_int(cells),
         limit=vn_int(limits.max_sheet_cells),
-        part=part,
         value=part,
     )
+    return huge.located(sheet=sheet)
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name, from xl/workbook.xml and its relationships.
+
+    Only called for a sheet already refused, after both parts passed the DTD scan;
+    best effort ({} when anything is missing or odd).
+    """
+    try:
+        book = _small_xml(zf, WORKBOOK_PART)
+        rels = _small_xml(zf, WORKBOOK_RELS)
+    except Exception:
+        return {}
+    targets: dict[str, str] = {}
+    for el in rels:
+        target = el.get("Target", "")
+        resolved = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[el.get("Id", "")] = posixpath.normpath(resolved)
+    names: dict[str, str] = {}
+    for el in book.iter():
+        if el.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
+        if rid in targets:
+            names[targets[rid]] = el.get("name", "")
+    return names
+
+
+def _small_xml(zf: zipfile.ZipFile, name: str) -> Element:
+    with zf.open(name) as fh:
+        data = fh.read(MAX_CONTENT_TYPES_BYTES + 1)
+    if len(data) > MAX_CONTENT_TYPES_BYTES:
+        raise ValueError(name)
+    root: Element = safe_fromstring(data, forbid_dtd=True)
+    return root
 
 
 def dimension_cells(ref: str) -> int | None:

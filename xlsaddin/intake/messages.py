@@ -63,8 +63,8 @@ MESSAGES: dict[str, str] = {
         "thường; tệp bị từ chối vì lý do an toàn, hãy lưu lại báo cáo bằng Excel rồi gửi lại."
     ),
     "file-huge-dimension": (
-        "Trang tính khai báo vùng dữ liệu quá lớn ({ref}, khoảng {cells} ô; tối đa {limit} ô) "
-        "({part}); hãy xóa các hàng, cột thừa phía dưới và bên phải vùng báo cáo, lưu lại rồi "
+        "Trang tính {sheet} khai báo vùng dữ liệu quá lớn ({ref}, khoảng {cells} ô; tối đa "
+        "{limit} ô); hãy xóa các hàng, cột thừa phía dưới và bên phải vùng báo cáo, lưu lại rồi "
         "gửi lại."
     ),
 }

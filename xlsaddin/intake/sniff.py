@@ -38,6 +38,7 @@ _MAX_COMMENT = 0xFFFF
 CD_BYTES_PER_ENTRY = 1024
 
 _SEND_XLSX = "hãy gửi đúng tệp báo cáo .xlsx"
+_UNPACK = "hãy giải nén rồi gửi riêng tệp báo cáo .xlsx"
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def _read_eocd(path: Path) -> tuple[int, int] | None:
         tail_len = min(size, _EOCD_SIZE + _MAX_COMMENT)
         fh.seek(size - tail_len)
         tail = fh.read(tail_len)
-        pos = tail.rfind(_EOCD)
+        pos = len(tail) - _EOCD_SIZE  # as zipfile does: no archive comment first, …
+        if pos < 0 or tail[pos : pos + 4] != _EOCD or tail[-2:] != b"\x00\x00":
+            pos = tail.rfind(_EOCD)  # … else the last signature before the comment
         if pos < 0 or len(tail) - pos < _EOCD_SIZE:
             return None
         _, _, _, _, entries, cd_size, cd_offset, _ = struct.unpack(
@@ -151,6 +154,8 @@ def classify_zip(path: Path, zf: zipfile.ZipFile) -> Issue | None:
             advice=SAVE_AS_XLSX,
             value="xlsb",
         )
+    if WORKBOOK_XML in names:
+        return issue("file-corrupt", path, detail=f" (thiếu {CONTENT_TYPES})")
     if "mimetype" in names and _read_small(zf, "mimetype").startswith(
         b"application/vnd.oasis.opendocument.spreadsheet"
     ):
@@ -168,7 +173,8 @@ def classify_zip(path: Path, zf: zipfile.ZipFile) -> Issue | None:
     elif "mimetype" in names:
         detail, value = "nội dung là tài liệu OpenDocument không phải bảng tính", "odf"
     else:
-        detail, value = "nội dung là tệp nén ZIP không chứa bảng tính Excel", "zip"
+        detail, value = "nội dung là tệp nén ZIP", "zip"
+        return issue("file-not-workbook", path, detail=detail, advice=_UNPACK, value=value)
     return issue("file-not-workbook", path, detail=detail, advice=_SEND_XLSX, value=value)
 
 
@@ -200,15 +206,15 @@ def classify_ole(path: Path) -> Issue:
     return issue("file-not-workbook", path, detail=detail, advice=_SEND_XLSX, value=value)
 
 
-_BINARY_KINDS: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF", "nội dung là tài liệu PDF", "pdf"),
-    (b"\xff\xd8\xff", "nội dung là ảnh JPEG", "jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "nội dung là ảnh PNG", "png"),
-    (b"GIF8", "nội dung là ảnh GIF", "gif"),
-    (b"Rar!\x1a\x07", "nội dung là tệp nén RAR, hãy giải nén trước", "rar"),
-    (b"7z\xbc\xaf\x27\x1c", "nội dung là tệp nén 7z, hãy giải nén trước", "7z"),
-    (b"\x1f\x8b", "nội dung là tệp nén gzip", "gzip"),
-    (b"{\\rtf", "nội dung là văn bản RTF", "rtf"),
+_BINARY_KINDS: tuple[tuple[bytes, str, str, str], ...] = (
+    (b"%PDF", "nội dung là tài liệu PDF", "pdf", _SEND_XLSX),
+    (b"\xff\xd8\xff", "nội dung là ảnh JPEG", "jpeg", _SEND_XLSX),
+    (b"\x89PNG\r\n\x1a\n", "nội dung là ảnh PNG", "png", _SEND_XLSX),
+    (b"GIF8", "nội dung là ảnh GIF", "gif", _SEND_XLSX),
+    (b"Rar!\x1a\x07", "nội dung là tệp nén RAR", "rar", _UNPACK),
+    (b"7z\xbc\xaf\x27\x1c", "nội dung là tệp nén 7z", "7z", _UNPACK),
+    (b"\x1f\x8b", "nội dung là tệp nén gzip", "gzip", _UNPACK),
+    (b"{\\rtf", "nội dung là văn bản RTF", "rtf", _SEND_XLSX),
 )
 
 
@@ -218,9 +224,9 @@ def describe_other(path: Path, head: bytes) -> Issue:
     if not head:
         detail, value = "tệp rỗng, 0 byte", "empty"
     else:
-        for magic, text, kind in _BINARY_KINDS:
+        for magic, text, kind, how in _BINARY_KINDS:
             if head.startswith(magic):
-                detail, value = text, kind
+                detail, value, advice = text, kind, how
                 break
         else:
             if head[4:8] == b"ftyp":

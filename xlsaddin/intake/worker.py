@@ -56,6 +56,23 @@ def _init_worker(memory_bytes: int) -> None:
     defusedxml.defuse_stdlib()
 
 
+@dataclass(frozen=True)
+class _Raised:
+    """What ``func`` raised, as plain text: exceptions may not survive pickling."""
+
+    reason: str
+
+
+def _call(func: Callable[[T], R], item: T) -> R | _Raised:
+    """Runs in the worker: turn exceptions into a picklable marker."""
+    try:
+        return func(item)
+    except MemoryError:
+        return _Raised("memory")
+    except Exception as exc:
+        return _Raised(f"error: {type(exc).__name__}: {exc}")
+
+
 def _context() -> BaseContext:
     """forkserver where available (no fork of a threaded parent), else spawn."""
     methods = multiprocessing.get_all_start_methods()
@@ -72,6 +89,8 @@ def isolated_map(
     """``[func(item) for item in items]`` in limited workers; failures become WorkerFailure.
 
     ``func`` must be a picklable top-level function and its results picklable.
+    Workers start through multiprocessing's forkserver (spawn where unavailable), so
+    a calling script needs the usual ``if __name__ == "__main__":`` guard.
     Never raises for a misbehaving item: exceptions, MemoryError, timeouts and
     dead workers all turn into a :class:`WorkerFailure` for that item only.
     """
@@ -109,7 +128,7 @@ def _run_batch(
     Fills ``results``; returns (items in flight when a worker died, items not run).
     """
     queue = deque(todo)
-    inflight: dict[Future[R], tuple[int, float]] = {}
+    inflight: dict[Future[R | _Raised], tuple[int, float]] = {}
     crashed: list[int] = []
     settled = False
     pool = ProcessPoolExecutor(
@@ -124,7 +143,7 @@ def _run_batch(
             while queue and len(inflight) < concurrency:
                 index = queue[0]
                 try:
-                    future = pool.submit(func, items[index])
+                    future = pool.submit(_call, func, items[index])
                 except BrokenProcessPool:
                     broken = True
                     break
@@ -177,7 +196,8 @@ def _collect(future: Future[Any], index: int, results: dict[int, Any]) -> bool:
     except BaseException:  # cancelled
         return True
     if exc is None:
-        results[index] = future.result()
+        value = future.result()
+        results[index] = WorkerFailure(index, value.reason) if isinstance(value, _Raised) else value
     elif isinstance(exc, BrokenProcessPool):
         return True
     elif isinstance(exc, MemoryError):

@@ -25,24 +25,34 @@ def _grids(path: Path) -> dict[str, list[list[Any]]]:
     }
 
 
-def read_file(path: Path, mappings: Mappings, sha256: str, name: str | None = None) -> Table | list[Issue]:
+def read_file(
+    path: Path, mappings: Mappings, sha256: str, name: str | None = None
+) -> Table | list[Issue]:
     """Read one (already inspected) workbook. Problems come back as issues."""
     file = name or path.name
     try:
         sheets = _grids(path)
     except (CalamineError, ValueError, OSError) as exc:
-        return [Issue(
-            code="file-corrupt", severity="error", file=file,
-            message=f"Không đọc được nội dung tệp ({type(exc).__name__}); hãy mở bằng Excel, "
-            "lưu lại rồi gửi lại.",
-        )]
+        return [
+            Issue(
+                code="file-corrupt",
+                severity="error",
+                file=file,
+                message=f"Không đọc được nội dung tệp ({type(exc).__name__}); hãy mở bằng Excel, "
+                "lưu lại rồi gửi lại.",
+            )
+        ]
     if META_SHEET in sheets:
         return read_standard(sheets, mappings, file, sha256)
     table = read_foreign(sheets, mappings, file, sha256)
     if table is not None:
         return table
-    return [Issue(
-        code="layout-unknown", severity="error", file=file,
-        message="Tệp không phải biểu mẫu chuẩn và không khớp mẫu bảng nào đã khai báo; "
-        "hãy dùng biểu mẫu chuẩn do tỉnh gửi.",
-    )]
+    return [
+        Issue(
+            code="layout-unknown",
+            severity="error",
+            file=file,
+            message="Tệp không phải biểu mẫu chuẩn và không khớp mẫu bảng nào đã khai báo; "
+            "hãy dùng biểu mẫu chuẩn do tỉnh gửi.",
+        )
+    ]

@@ -9,7 +9,7 @@ numbered in reading order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xlsaddin.build.layout import a1
@@ -50,14 +50,14 @@ def _unit_from_title(grid: Grid, stop: int) -> int | None:
             low = text.lower()
             for prefix in UNIT_PREFIXES:
                 if low.startswith(prefix):
-                    match = resolve(text[len(prefix):])
+                    match = resolve(text[len(prefix) :])
                     if match.status == "found" and match.unit is not None:
                         return match.unit.code
     return None
 
 
 def read_foreign(
-    sheets: dict[str, Grid], mappings: Mappings, file: str, sha256: str
+    sheets: Mapping[str, Grid], mappings: Mappings, file: str, sha256: str
 ) -> Table | None:
     """The first sheet matching a declared layout, or None when no layout matches."""
     for layout in mappings.layouts:
@@ -82,8 +82,15 @@ def read_foreign(
                 }
                 labels[entry] = f"Dòng {r + 1}"
             return Table(
-                spec=spec, file=file, sha256=sha256, sheet=sheet, header={}, rows=rows,
-                row_labels=labels, unit_code=_unit_from_title(grid, header_row), strict=False,
+                spec=spec,
+                file=file,
+                sha256=sha256,
+                sheet=sheet,
+                header={},
+                rows=rows,
+                row_labels=labels,
+                unit_code=_unit_from_title(grid, header_row),
+                strict=False,
                 template={"layout": layout.id},
             )
     return None

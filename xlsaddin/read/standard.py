@@ -8,7 +8,7 @@ nothing here evaluates formulas or touches macros.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xlsaddin.build.layout import a1
@@ -67,33 +67,50 @@ def _unit_code(meta: dict[tuple[str, str], str], header: dict[str, Cell]) -> int
 
 
 def read_standard(
-    sheets: dict[str, Grid], mappings: Mappings, file: str, sha256: str
+    sheets: Mapping[str, Grid], mappings: Mappings, file: str, sha256: str
 ) -> Table | list[Issue]:
     """``sheets``: sheet name -> full grid (``skip_empty_area=False``)."""
     meta = read_meta(sheets[META_SHEET])
     template_id = meta.get(("meta", "template_id"), "")
-    where = {"file": file}
     try:
         spec = mappings.appendix(template_id)
     except KeyError:
-        return [Issue(
-            code="template-unknown", severity="error", file=file, value=template_id or None,
-            message=f"Biểu mẫu '{template_id}' không có trong cấu hình hiện hành.",
-        )]
+        return [
+            Issue(
+                code="template-unknown",
+                severity="error",
+                file=file,
+                value=template_id or None,
+                message=f"Biểu mẫu '{template_id}' không có trong cấu hình hiện hành.",
+            )
+        ]
     sheet = meta.get(("meta", "sheet"), spec.sheet_name)
     if sheet not in sheets:
-        return [Issue(
-            code="sheet-missing", severity="error", file=file, sheet=sheet,
-            message=f"Không tìm thấy trang \"{sheet}\" trong tệp (có thể đã bị đổi tên hoặc xóa).",
-        )]
+        return [
+            Issue(
+                code="sheet-missing",
+                severity="error",
+                file=file,
+                sheet=sheet,
+                message=f'Không tìm thấy trang "{sheet}" trong tệp '
+                "(có thể đã bị đổi tên hoặc xóa).",
+            )
+        ]
     grid = sheets[sheet]
     issues: list[Issue] = []
     if meta.get(("meta", "spec_hash")) != mappings.hashes[spec.id]:
-        issues.append(Issue(
-            code="template-outdated", severity="warning", appendix=spec.id, **where,
-            message=f"Tệp dùng biểu mẫu phiên bản {meta.get(('meta', 'template_version'))}, "
-            f"khác phiên bản hiện hành {spec.version}; số liệu vẫn được đọc theo vị trí ghi trong tệp.",
-        ))
+        issues.append(
+            Issue(
+                code="template-outdated",
+                severity="warning",
+                appendix=spec.id,
+                file=file,
+                message="Tệp dùng biểu mẫu phiên bản "
+                f"{meta.get(('meta', 'template_version'))}, "
+                f"khác phiên bản hiện hành {spec.version}; "
+                "số liệu vẫn được đọc theo vị trí ghi trong tệp.",
+            )
+        )
     columns = {key: col_index(v) for (kind, key), v in meta.items() if kind == "column"}
     known = {c.key for c in spec.table.columns}
     header = {}
@@ -115,9 +132,15 @@ def read_standard(
         }
         labels[key] = definitions[key].label if key in definitions else f"Dòng {key}"
     return Table(
-        spec=spec, file=file, sha256=sha256, sheet=sheet, header=header, rows=rows,
-        row_labels=labels, unit_code=_unit_code(meta, header), strict=True,
-        template={k: v for (kind, k), v in meta.items() if kind == "meta"}, issues=issues,
+        spec=spec,
+        file=file,
+        sha256=sha256,
+        sheet=sheet,
+        header=header,
+        rows=rows,
+        row_labels=labels,
+        unit_code=_unit_code(meta, header),
+        strict=True,
+        template={k: v for (kind, k), v in meta.items() if kind == "meta"},
+        issues=issues,
     )
-
-

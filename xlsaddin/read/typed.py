@@ -63,4 +63,4 @@ def describe(typed: Typed) -> str:
         if float(value).is_integer():
             return f"đọc được là {format_vi(float(value))}"
         return f"đọc được là {format_vi(float(value), 3).rstrip('0')}"
-    return f"đọc được là \"{value}\""
+    return f'đọc được là "{value}"'

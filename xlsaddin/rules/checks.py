@@ -1,5 +1,9 @@
 """Every check of an appendix, each with a Python predicate and an Excel formula.
 
+Excel's AND()/OR() evaluate every argument and propagate errors, so a guard
+such as ISNUMBER() never protects a sibling argument: guarded arithmetic is
+written as IF(guard, test, FALSE).
+
 A *check* is one rule applied to one data row (and targeting one cell). The
 list is derived from the spec alone, so the check sheet written into the
 workbook and the Python validator enumerate exactly the same checks, with the
@@ -75,65 +79,113 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
     key = col.key
     checks: list[Check] = []
 
-    def add(code: str, severity: Severity, message: str,
-            py: Callable[[object], bool], xl: Callable[[str], str]) -> None:
-        checks.append(Check(
-            id=f"{code}:{row.key}:{key}", code=code, severity=severity, message=message,
-            row=row, column=key,
-            python=lambda ctx: py(ctx.values.get(key)),
-            excel=lambda ctx: xl(ctx.refs[key]),
-        ))
+    def add(
+        code: str,
+        severity: Severity,
+        message: str,
+        py: Callable[[object], bool],
+        xl: Callable[[str], str],
+    ) -> None:
+        checks.append(
+            Check(
+                id=f"{code}:{row.key}:{key}",
+                code=code,
+                severity=severity,
+                message=message,
+                row=row,
+                column=key,
+                python=lambda ctx: py(ctx.values.get(key)),
+                excel=lambda ctx: xl(ctx.refs[key]),
+            )
+        )
 
     if col.required:
-        add("required-missing", "error", f"Chưa nhập \"{col.label}\".",
-            is_blank, lambda r: f"(LEN(TRIM({r}))=0)")
+        add(
+            "required-missing",
+            "error",
+            f'Chưa nhập "{col.label}".',
+            is_blank,
+            lambda r: f"(LEN(TRIM({r}))=0)",
+        )
     if col.is_numeric or col.type == "date":
+
         def is_text(v: object) -> bool:
             return not is_blank(v) and number_of(v) is None
+
         code = "date-as-text" if col.type == "date" else "number-as-text"
         what = "ngày" if col.type == "date" else "số"
-        add(code, "error",
-            f"\"{col.label}\" phải nhập dạng {what}, không phải chữ.", is_text, _xl_text)
+        add(
+            code,
+            "error",
+            f'"{col.label}" phải nhập dạng {what}, không phải chữ.',
+            is_text,
+            _xl_text,
+        )
     if col.is_numeric:
         low, high = col.lower_bound, col.max
         if low is not None or high is not None:
+
             def out_of_range(v: object, low: float | None = low, high: float | None = high) -> bool:
                 n = number_of(v)
                 return n is not None and (
                     (low is not None and n < low) or (high is not None and n > high)
                 )
+
             bounds = [f"@<{low!r}"] if low is not None else []
             bounds += [f"@>{high!r}"] if high is not None else []
-            pattern = f"AND(ISNUMBER(@),OR({','.join(bounds)}))"
+            pattern = f"IF(ISNUMBER(@),OR({','.join(bounds)}),FALSE)"
             limits = (f"từ {low:g}" if low is not None else "") + (
-                f" đến {high:g}" if high is not None else " trở lên")
-            add("number-out-of-range", "error", f"\"{col.label}\" phải {limits}.",
-                out_of_range, lambda r, p=pattern: p.replace("@", r))
+                f" đến {high:g}" if high is not None else " trở lên"
+            )
+            add(
+                "number-out-of-range",
+                "error",
+                f'"{col.label}" phải {limits}.',
+                out_of_range,
+                lambda r: pattern.replace("@", r),
+            )
         if col.type == "int":
+
             def fractional(v: object) -> bool:
                 n = number_of(v)
                 return n is not None and n - math.floor(n) > 1e-9
-            add("number-not-integer", "error", f"\"{col.label}\" phải là số nguyên.",
-                fractional, lambda r: f"AND(ISNUMBER({r}),{r}-INT({r})>1E-09)")
+
+            add(
+                "number-not-integer",
+                "error",
+                f'"{col.label}" phải là số nguyên.',
+                fractional,
+                lambda r: f"IF(ISNUMBER({r}),{r}-INT({r})>1E-09,FALSE)",
+            )
     if col.type == "date":
         low_s, high_s = _serial(MIN_DATE), _serial(MAX_DATE)
 
         def bad_date(v: object) -> bool:
             n = number_of(v)
             return n is not None and (n < low_s or n > high_s)
-        add("date-out-of-range", "error",
-            f"\"{col.label}\" không phải ngày hợp lệ (từ năm 2000 đến 2100).", bad_date,
-            lambda r: f"AND(ISNUMBER({r}),OR({r}<DATE(2000,1,1),{r}>DATE(2100,12,31)))")
+
+        add(
+            "date-out-of-range",
+            "error",
+            f'"{col.label}" không phải ngày hợp lệ (từ năm 2000 đến 2100).',
+            bad_date,
+            lambda r: f"IF(ISNUMBER({r}),OR({r}<DATE(2000,1,1),{r}>DATE(2100,12,31)),FALSE)",
+        )
     if col.allowed:
         allowed = tuple(col.allowed)
         folded = {a.casefold() for a in allowed}
 
         def not_allowed(v: object) -> bool:
             return not is_blank(v) and text_of(v).casefold() not in folded
+
         options = ",".join(f'TRIM({{r}})="{a}"' for a in allowed)
-        add("choice-invalid", "error",
-            f"\"{col.label}\" chỉ nhận: {', '.join(allowed)}.", not_allowed,
-            lambda r, o=options: f"AND(LEN(TRIM({r}))>0,NOT(OR({o.replace('{r}', r)})))")
+        add(
+            "choice-invalid",
+            "error",
+            f'"{col.label}" chỉ nhận: {", ".join(allowed)}.',
+            not_allowed,
+            lambda r: f"AND(LEN(TRIM({r}))>0,NOT(OR({options.replace('{r}', r)})))",
+        )
     return checks
 
 
@@ -166,8 +218,14 @@ def _rule_check(rule: CheckRule, row: DataRow, columns: Mapping[str, Column]) ->
         return f"IFERROR(AND({','.join(parts)}),FALSE)"
 
     return Check(
-        id=f"{rule.id}:{row.key}:{target}", code=rule.id, severity=rule.severity,
-        message=rule.message, row=row, column=target, python=python, excel=excel,
+        id=f"{rule.id}:{row.key}:{target}",
+        code=rule.id,
+        severity=rule.severity,
+        message=rule.message,
+        row=row,
+        column=target,
+        python=python,
+        excel=excel,
     )
 
 
@@ -178,6 +236,7 @@ def _deadline_check(rule: DeadlineRule, row: DataRow) -> Check:
         return text_of(values.get(status)).casefold() == done.casefold()
 
     if rule.kind == "overdue":
+
         def python(ctx: RowContext) -> bool:
             d = number_of(ctx.values.get(dl))
             if d is None or ctx.closing_date is None:
@@ -186,22 +245,35 @@ def _deadline_check(rule: DeadlineRule, row: DataRow) -> Check:
 
         def excel(ctx: ExcelContext) -> str:
             r = ctx.refs
-            return (f"AND(ISNUMBER({r[dl]}),ISNUMBER({ctx.closing}),{r[dl]}<{ctx.closing},"
-                    f'TRIM({r[status]})<>"{done}")')
+            return (
+                f"IF(AND(ISNUMBER({r[dl]}),ISNUMBER({ctx.closing})),"
+                f'AND({r[dl]}<{ctx.closing},TRIM({r[status]})<>"{done}"),FALSE)'
+            )
+
         target = status
     else:
+
         def python(ctx: RowContext) -> bool:
             d, f = number_of(ctx.values.get(dl)), number_of(ctx.values.get(done_on))
             return is_done(ctx.values) and d is not None and f is not None and f > d
 
         def excel(ctx: ExcelContext) -> str:
             r = ctx.refs
-            return (f'AND(TRIM({r[status]})="{done}",ISNUMBER({r[done_on]}),'
-                    f"ISNUMBER({r[dl]}),{r[done_on]}>{r[dl]})")
+            return (
+                f"IF(AND(ISNUMBER({r[done_on]}),ISNUMBER({r[dl]})),"
+                f'AND(TRIM({r[status]})="{done}",{r[done_on]}>{r[dl]}),FALSE)'
+            )
+
         target = done_on
     return Check(
-        id=f"{rule.id}:{row.key}:{target}", code=rule.id, severity=rule.severity,
-        message=rule.message, row=row, column=target, python=python, excel=excel,
+        id=f"{rule.id}:{row.key}:{target}",
+        code=rule.id,
+        severity=rule.severity,
+        message=rule.message,
+        row=row,
+        column=target,
+        python=python,
+        excel=excel,
     )
 
 

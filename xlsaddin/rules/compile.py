@@ -20,8 +20,8 @@ all shared by Excel, LibreOffice 7.4 and ``formulas``.
 from __future__ import annotations
 
 import ast
-import re
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -83,14 +83,11 @@ def compile_expr(text: str, columns: Mapping[str, Column]) -> Compiled:
     """Compile ``text``; raises :class:`ExprError` on a type mismatch."""
     tree = parse(text)
     _type_of(tree.body, columns)
-    names = frozenset(
-        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in columns
-    )
-    in_calls = {
-        id(arg) for n in ast.walk(tree) if isinstance(n, ast.Call) for arg in n.args
-    }
+    names = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in columns)
+    in_calls = {id(arg) for n in ast.walk(tree) if isinstance(n, ast.Call) for arg in n.args}
     direct = frozenset(
-        n.id for n in ast.walk(tree)
+        n.id
+        for n in ast.walk(tree)
         if isinstance(n, ast.Name) and n.id in columns and id(n) not in in_calls
     )
 
@@ -175,7 +172,9 @@ def _compare(op: ast.cmpop, a: Operand, b: Operand) -> bool:
 
 def _py(node: ast.expr, row: Mapping[str, object], columns: Mapping[str, Column]) -> object:
     if isinstance(node, ast.Constant):
-        return node.value if isinstance(node.value, str) else float(node.value)
+        constant = node.value
+        assert isinstance(constant, (str, int, float))
+        return constant if isinstance(constant, str) else float(constant)
     if isinstance(node, ast.Name):
         return _operand(node.id, row, columns)
     if isinstance(node, ast.Call):
@@ -227,8 +226,8 @@ def _xl(node: ast.expr, refs: Mapping[str, str], columns: Mapping[str, Column]) 
         return f"IF(ISNUMBER({ref}),{ref},0)"
     if isinstance(node, ast.Call):
         assert isinstance(node.func, ast.Name) and isinstance(node.args[0], ast.Name)
-        op = ">" if node.func.id == "filled" else "="
-        return f"(LEN(TRIM({refs[node.args[0].id]})){op}0)"
+        sign = ">" if node.func.id == "filled" else "="
+        return f"(LEN(TRIM({refs[node.args[0].id]})){sign}0)"
     if isinstance(node, ast.UnaryOp):
         inner = _xl(node.operand, refs, columns)
         return f"NOT({inner})" if isinstance(node.op, ast.Not) else f"(-{inner})"

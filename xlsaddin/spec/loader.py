@@ -247,7 +247,9 @@ def _load_layouts(root: Path, specs: dict[str, AppendixSpec]) -> tuple[ForeignLa
             raise _from_validation(rel, exc) from None
         spec = specs.get(layout.appendix)
         if spec is None:
-            raise SpecError(rel, "appendix", f"không có phụ lục '{layout.appendix}' / unknown appendix")
+            raise SpecError(
+                rel, "appendix", f"không có phụ lục '{layout.appendix}' / unknown appendix"
+            )
         keys = {c.key for c in spec.table.columns}
         for key in list(layout.columns) + list(layout.required):
             if key not in keys:

@@ -41,10 +41,17 @@ def annotate(result: FileResult, out_dir: Path) -> Path | None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for n, issue in enumerate(result.issues, start=1):
-        ws.append([
-            n, issue.code, "Lỗi" if issue.severity == "error" else "Cảnh báo",
-            issue.sheet, issue.cell, issue.value, issue.message,
-        ])
+        ws.append(
+            [
+                n,
+                issue.code,
+                "Lỗi" if issue.severity == "error" else "Cảnh báo",
+                issue.sheet,
+                issue.cell,
+                issue.value,
+                issue.message,
+            ]
+        )
         if issue.sheet and issue.cell:
             link = ws.cell(row=n + 1, column=5)
             link.hyperlink = f"#'{issue.sheet}'!{issue.cell}"

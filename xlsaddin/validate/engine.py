@@ -50,12 +50,21 @@ def normalise(table: Table, mappings: Mappings) -> tuple[dict[str, dict[str, obj
                 continue
             kind = "date" if col.type == "date" else "number" if col.is_numeric else "choice"
             code, what = CONVERTED[kind]
-            issues.append(Issue(
-                code=code, severity="warning", unit_code=table.unit_code,
-                appendix=table.spec.id, file=table.file, sheet=table.sheet, cell=cell.ref,
-                value=raw(cell.value), row=table.row_labels.get(key, key), column=col_key,
-                message=f'{what} ở cột "{col.label}": "{cell.value}" {describe(typed)}.',
-            ))
+            issues.append(
+                Issue(
+                    code=code,
+                    severity="warning",
+                    unit_code=table.unit_code,
+                    appendix=table.spec.id,
+                    file=table.file,
+                    sheet=table.sheet,
+                    cell=cell.ref,
+                    value=raw(cell.value),
+                    row=table.row_labels.get(key, key),
+                    column=col_key,
+                    message=f'{what} ở cột "{col.label}": "{cell.value}" {describe(typed)}.',
+                )
+            )
     return out, issues
 
 
@@ -87,25 +96,47 @@ def check_table(
         if check.code in TYPE_CODES and cell is not None:
             typed = typed_value(columns[check.column], value, synonyms)
             message += f' Giá trị "{value}" {describe(typed)}.'
-        issues.append(Issue(
-            code=check.code, severity=check.severity, message=message,
-            unit_code=table.unit_code, appendix=spec.id, file=table.file, sheet=table.sheet,
-            cell=cell.ref if cell else None, value=raw(value), rule=check.id,
-            row=table.row_labels.get(check.row.key, check.row.key), column=check.column,
-        ))
+        issues.append(
+            Issue(
+                code=check.code,
+                severity=check.severity,
+                message=message,
+                unit_code=table.unit_code,
+                appendix=spec.id,
+                file=table.file,
+                sheet=table.sheet,
+                cell=cell.ref if cell else None,
+                value=raw(value),
+                rule=check.id,
+                row=table.row_labels.get(check.row.key, check.row.key),
+                column=check.column,
+            )
+        )
     if table.unit_code is None:
         name = table.header.get("unit_name")
-        issues.append(Issue(
-            code="unit-unknown", severity="error", appendix=spec.id, file=table.file,
-            sheet=table.sheet, cell=name.ref if name else None,
-            value=raw(name.value) if name else None,
-            message="Chưa xác định được đơn vị báo cáo: chọn tên xã, phường, đặc khu trong danh sách.",
-        ))
+        issues.append(
+            Issue(
+                code="unit-unknown",
+                severity="error",
+                appendix=spec.id,
+                file=table.file,
+                sheet=table.sheet,
+                cell=name.ref if name else None,
+                value=raw(name.value) if name else None,
+                message="Chưa xác định được đơn vị báo cáo: "
+                "chọn tên xã, phường, đặc khu trong danh sách.",
+            )
+        )
     if assumed and closing is not None:
-        issues.append(Issue(
-            code="closing-date-assumed", severity="warning", appendix=spec.id, file=table.file,
-            unit_code=table.unit_code,
-            message=f"Tệp không ghi ngày chốt số liệu; nhiệm vụ quá hạn được xét đến ngày "
-            f"{closing:%d/%m/%Y} (kỳ báo cáo mặc định). Dùng --closing-date để chọn ngày khác.",
-        ))
+        issues.append(
+            Issue(
+                code="closing-date-assumed",
+                severity="warning",
+                appendix=spec.id,
+                file=table.file,
+                unit_code=table.unit_code,
+                message=f"Tệp không ghi ngày chốt số liệu; nhiệm vụ quá hạn được xét đến ngày "
+                f"{closing:%d/%m/%Y} (kỳ báo cáo mặc định). Dùng --closing-date để chọn ngày khác.",
+            )
+        )
     return issues

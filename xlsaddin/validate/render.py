@@ -62,8 +62,12 @@ def print_validation(validation: Validation, console: Console, *, detail: bool) 
         else:
             verdict = "[green]Đạt[/green]"
         files.add_row(
-            f.name, _unit_name(f.table.unit_code if f.table else None),
-            f.table.spec.code if f.table else "—", str(f.errors), str(warnings), verdict,
+            f.name,
+            _unit_name(f.table.unit_code if f.table else None),
+            f.table.spec.code if f.table else "—",
+            str(f.errors),
+            str(warnings),
+            verdict,
         )
     console.print(files)
     shown = [i for i in validation.report.issues if detail or i.severity == "error"]
@@ -74,8 +78,12 @@ def print_validation(validation: Validation, console: Console, *, detail: bool) 
         for i in shown:
             colour = "red" if i.severity == "error" else "yellow"
             issues.add_row(
-                i.file or "", i.sheet or "", i.cell or "", i.code,
-                f"[{colour}]{SEVERITY_VI[i.severity]}[/{colour}]", i.message,
+                i.file or "",
+                i.sheet or "",
+                i.cell or "",
+                i.code,
+                f"[{colour}]{SEVERITY_VI[i.severity]}[/{colour}]",
+                i.message,
             )
         console.print(issues)
     if not detail:

@@ -12,7 +12,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlsaddin.intake import DEFAULT_LIMITS, Limits, WorkerFailure, discover, inspect_file, isolated_map
+from xlsaddin.intake import (
+    DEFAULT_LIMITS,
+    Limits,
+    WorkerFailure,
+    discover,
+    inspect_file,
+    isolated_map,
+)
 from xlsaddin.issues import Issue, Report
 from xlsaddin.read import read_file
 from xlsaddin.read.table import Table
@@ -106,11 +113,15 @@ def validate_paths(
     outcomes = isolated_map(_read_and_check, [job for _, job in jobs], limits, processes=processes)
     for (result, _), outcome in zip(jobs, outcomes, strict=True):
         if isinstance(outcome, WorkerFailure):
-            result.issues.append(Issue(
-                code="file-unreadable", severity="error", file=result.name,
-                message=f"Không đọc được tệp ({outcome.reason}); tệp bị bỏ qua, các tệp khác "
-                "vẫn được xử lý.",
-            ))
+            result.issues.append(
+                Issue(
+                    code="file-unreadable",
+                    severity="error",
+                    file=result.name,
+                    message=f"Không đọc được tệp ({outcome.reason}); tệp bị bỏ qua, các tệp khác "
+                    "vẫn được xử lý.",
+                )
+            )
             continue
         table, issues = outcome
         result.table = table

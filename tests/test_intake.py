@@ -1,0 +1,363 @@
+"""Intake of untrusted files: identification, refusals, limits, isolated workers.
+
+The hostile corpus is generated at test time by ``tests/hostile.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import LibreOffice
+from tests.hostile import IGNORED_NAMES, billion_laughs, build_corpus
+from xlsaddin.intake import (
+    MESSAGES,
+    IntakeResult,
+    Limits,
+    WorkerFailure,
+    dimension_cells,
+    discover,
+    inspect_file,
+    isolated_map,
+    sniff,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+GiB = 1024**3
+VIETNAMESE = set("ăâđêôơưáàảãạếềểễệóòỏõọốồổỗộớờởỡợíìỉĩịúùủũụứừửữựýỳỷỹỵ")
+
+#: Every code that has at least one sample in the corpus.
+SAMPLED_CODES = [
+    "file-too-large",
+    "file-not-workbook",
+    "file-unsupported-format",
+    "file-corrupt",
+    "file-encrypted",
+    "file-legacy-xls",
+    "file-too-many-parts",
+    "file-zip-bomb",
+    "file-has-macros",
+    "file-has-embedded-objects",
+    "file-has-activex",
+    "file-has-external-links",
+    "file-has-data-connections",
+    "file-xml-entities",
+    "file-huge-dimension",
+]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@dataclass(frozen=True)
+class Corpus:
+    folder: Path
+    expected: dict[str, str | None]
+
+    def __getitem__(self, name: str) -> Path:
+        return self.folder / name
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    folder = tmp_path_factory.mktemp("intake-corpus")
+    return Corpus(folder, build_corpus(folder))
+
+
+@pytest.fixture(scope="session")
+def results(corpus: Corpus) -> dict[str, IntakeResult]:
+    return {name: inspect_file(corpus[name]) for name in corpus.expected}
+
+
+# --------------------------------------------------------------------------- inspect_file
+
+
+@pytest.mark.parametrize("code", SAMPLED_CODES)
+def test_each_hostile_sample_gets_its_own_code(
+    corpus: Corpus, results: dict[str, IntakeResult], code: str
+) -> None:
+    names = [name for name, expected in corpus.expected.items() if expected == code]
+    assert names, f"no sample for {code}"
+    for name in names:
+        result = results[name]
+        assert result.codes == (code,), (name, result.issues)
+        assert not result.readable, name
+        (issue,) = result.issues
+        assert issue.severity == "error"
+        assert issue.file == str(corpus[name])
+        assert issue.message and VIETNAMESE & set(issue.message.lower()), issue.message
+        assert "{" not in issue.message, issue.message
+
+
+def test_every_issue_code_is_documented() -> None:
+    assert set(SAMPLED_CODES) <= set(MESSAGES)
+    assert set(MESSAGES) - set(SAMPLED_CODES) == {"file-unreadable"}
+
+
+def test_valid_workbook_is_readable_with_no_issues(
+    corpus: Corpus, results: dict[str, IntakeResult]
+) -> None:
+    for name in ("valid.xlsx", "bao_cao_xa_01.dat"):  # the extension does not matter
+        result = results[name]
+        assert result.readable and result.kind == "xlsx" and result.issues == ()
+    data = corpus["valid.xlsx"].read_bytes()
+    assert results["valid.xlsx"].sha256 == hashlib.sha256(data).hexdigest()
+    assert results["valid.xlsx"].size == len(data)
+
+
+def test_project_templates_are_readable() -> None:
+    templates = sorted((ROOT / "workbooks").glob("*.xlsx"))
+    if not templates:
+        pytest.skip("no generated templates in workbooks/")
+    for path in templates:
+        result = inspect_file(path)
+        assert result.readable and result.issues == (), (path, result.issues)
+
+
+def test_kinds(results: dict[str, IntakeResult]) -> None:
+    assert results["macro.xlsm"].kind == "xlsm"
+    assert results["macro_content_type_only.xlsx"].kind == "xlsm"
+    assert results["external_links.xlsx"].kind == "xlsx"
+    for name in ("photo.xlsx", "legacy_crafted.xls", "truncated.xlsx", "too_large.xlsx"):
+        assert results[name].kind == "rejected"
+    assert results["legacy_crafted.xls"].issues[0].message.count("Lưu thành .xlsx") == 1
+
+
+def test_messages_name_the_problem(results: dict[str, IntakeResult]) -> None:
+    def message(name: str) -> str:
+        return results[name].issues[0].message
+
+    assert message("encrypted_crafted.xlsx") == (
+        "Tệp bị mã hóa bằng mật khẩu; hãy gỡ mật khẩu rồi gửi lại."
+    )
+    assert "ảnh JPEG" in message("photo.xlsx")
+    assert "PDF" in message("scan.pdf")
+    assert "rỗng" in message("empty.xlsx")
+    assert "HTML" in message("web_export.xls") and "Lưu thành .xlsx" in message("web_export.xls")
+    assert "giải nén" in message("gui_kem.zip")
+    assert "A1:XFD1048576" in message("huge_dimension.xlsx")
+    assert "17.179.869.184" in message("huge_dimension.xlsx")
+    assert results["huge_dimension.xlsx"].issues[0].sheet == "PL01"
+    assert "'PL01'" in message("huge_dimension.xlsx")
+    assert results["entity_bomb.xlsx"].issues[0].value == "xl/sharedStrings.xml"
+
+
+def test_real_password_protected_workbook(corpus: Corpus, results: dict[str, IntakeResult]) -> None:
+    if "encrypted.xlsx" not in corpus.expected:
+        pytest.skip("msoffcrypto-tool not installed: only the crafted OLE sample was built")
+    assert results["encrypted.xlsx"].codes == ("file-encrypted",)
+
+
+@pytest.mark.libreoffice
+def test_legacy_xls_saved_by_libreoffice(
+    corpus: Corpus, soffice: LibreOffice, tmp_path: Path
+) -> None:
+    done = soffice.convert([corpus["valid.xlsx"]], tmp_path, "xls")
+    out = tmp_path / "valid.xls"
+    assert out.exists(), done.stderr
+    renamed = out.rename(tmp_path / "bao_cao.xlsx")  # a renamed .xls is still an .xls
+    assert inspect_file(renamed).codes == ("file-legacy-xls",)
+
+
+def test_inspect_never_raises_on_anything(corpus: Corpus, tmp_path: Path) -> None:
+    for path in sorted(corpus.folder.iterdir()):
+        assert isinstance(inspect_file(path), IntakeResult)
+    missing = inspect_file(tmp_path / "khong_co.xlsx")
+    assert missing.codes == ("file-unreadable",) and missing.sha256 == ""
+    assert inspect_file(tmp_path).codes == ("file-unreadable",)
+
+
+def test_risky_parts_are_never_decompressed(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    for name in ("macro.xlsm", "embeddings.xlsx", "activex.xlsx", "zip_bomb.xlsx"):
+        assert not inspect_file(corpus[name]).readable
+    assert not {n for n in opened if n.endswith(".bin")}
+    assert "xl/worksheets/sheet2.xml" not in opened  # the 300 MB bomb entry
+
+
+def test_limits_are_configurable(corpus: Corpus) -> None:
+    valid = corpus["valid.xlsx"]
+    assert inspect_file(valid, Limits(max_file_bytes=1000)).codes == ("file-too-large",)
+    assert inspect_file(valid, Limits(max_sheet_cells=10)).codes == ("file-huge-dimension",)
+    assert inspect_file(valid, Limits(max_zip_entries=3)).codes == ("file-too-many-parts",)
+    assert inspect_file(valid, Limits(max_uncompressed_bytes=1000)).codes == ("file-zip-bomb",)
+    assert inspect_file(valid, Limits(max_xml_part_bytes=100)).codes == ("file-zip-bomb",)
+
+
+def test_memory_stays_bounded_across_the_corpus(corpus: Corpus) -> None:
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from xlsaddin.intake import inspect_file\n"
+        "files = sorted(Path(sys.argv[1]).iterdir())\n"
+        "inspect_file(files[0])\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "for p in files:\n"
+        "    inspect_file(p)\n"
+        "print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    pytest.importorskip("resource")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(corpus.folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    before_kib, after_kib = map(int, done.stdout.split())
+    assert (after_kib - before_kib) * 1024 < 200 * 1024 * 1024
+
+
+def test_dimension_cells() -> None:
+    assert dimension_cells("A1:XFD1048576") == 16384 * 1048576
+    assert dimension_cells("A1") == 1
+    assert dimension_cells("B2:$D$10") == 9 * 3
+    assert dimension_cells("garbage") is None
+
+
+def test_sniff_by_content(corpus: Corpus) -> None:
+    assert sniff(corpus["bao_cao_xa_01.dat"]).is_workbook
+    assert sniff(corpus["legacy_crafted.xls"]).container == "ole"
+    assert sniff(corpus["photo.xlsx"]).container == "other"
+    assert not sniff(corpus["bao_cao.docx"]).is_workbook
+
+
+# --------------------------------------------------------------------------- discover
+
+
+def test_discover_skips_lock_hidden_and_manifest(corpus: Corpus) -> None:
+    found = discover([corpus.folder])
+    names = [p.name for p in found]
+    assert names == sorted(names)
+    assert set(names) == set(corpus.expected)
+    assert not set(IGNORED_NAMES) & set(names)
+
+
+def test_discover_recurses_dedupes_and_skips_hidden_dirs(tmp_path: Path) -> None:
+    (tmp_path / "xa_a" / "dot_2").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    files = [
+        tmp_path / "xa_a" / "bc.xlsx",
+        tmp_path / "xa_a" / "dot_2" / "BC.XLS",
+        tmp_path / "xa_a" / "anh_chup.jpg",
+        tmp_path / ".git" / "config.xlsx",
+        tmp_path / "xa_a" / "~$bc.xlsx",
+        tmp_path / "_THOI_GIAN_NHAN.csv",
+    ]
+    for f in files:
+        f.write_bytes(b"x")
+    found = discover([tmp_path, tmp_path / "xa_a", files[0], tmp_path / "khong_co"])
+    assert found == sorted(files[:3])
+
+
+# --------------------------------------------------------------------------- isolated_map
+# Worker functions must be top-level (picklable by reference).
+
+
+def double(x: int) -> int:
+    return 2 * x
+
+
+def allocate_4gib_on_one(x: int) -> int:
+    if x == 1:
+        block = bytearray(4 * GiB)
+        return len(block)
+    return 2 * x
+
+
+def exit_on_one(x: int) -> int:
+    if x == 1:
+        os._exit(1)
+    return 2 * x
+
+
+def hang_on_one(x: int) -> int:
+    if x == 1:
+        time.sleep(120)
+    return 2 * x
+
+
+def raise_on_one(x: int) -> int:
+    if x == 1:
+        raise ValueError("hỏng")
+    return 2 * x
+
+
+def stdlib_parse(data: bytes) -> str:
+    return ET.fromstring(data).tag
+
+
+needs_rlimit = pytest.mark.skipif(
+    sys.platform not in ("linux", "linux2"), reason="RLIMIT_AS is enforced on Linux only"
+)
+
+
+def ok_or_failure(results: list[Any]) -> Iterator[Any]:
+    for r in results:
+        yield r.reason if isinstance(r, WorkerFailure) else r
+
+
+def test_isolated_map_plain() -> None:
+    assert isolated_map(double, [1, 2, 3], Limits()) == [2, 4, 6]
+    assert isolated_map(double, [], Limits()) == []
+
+
+@needs_rlimit
+def test_isolated_map_memory_hog_costs_one_item() -> None:
+    out = isolated_map(allocate_4gib_on_one, [0, 1, 2, 3], Limits(), processes=2)
+    assert out[0] == 0 and out[2] == 4 and out[3] == 6
+    assert out[1] == WorkerFailure(1, "memory")
+
+
+def test_isolated_map_dead_worker_costs_one_item() -> None:
+    out = isolated_map(exit_on_one, [0, 1, 2, 3, 4], Limits(), processes=2)
+    assert list(ok_or_failure(out)) == [0, "crashed", 4, 6, 8]
+    assert isinstance(out[1], WorkerFailure) and out[1].item_index == 1
+
+
+def test_isolated_map_timeout_costs_one_item() -> None:
+    started = time.monotonic()
+    out = isolated_map(hang_on_one, [0, 1, 2, 3], Limits(worker_timeout_s=2), processes=2)
+    assert list(ok_or_failure(out)) == [0, "timeout", 4, 6]
+    assert time.monotonic() - started < 20
+
+
+def test_isolated_map_exception_costs_one_item() -> None:
+    out = isolated_map(raise_on_one, [0, 1, 2], Limits())
+    assert list(ok_or_failure(out)) == [0, "error: ValueError: hỏng", 4]
+
+
+def test_workers_have_defused_xml() -> None:
+    out = isolated_map(stdlib_parse, [b"<a/>", billion_laughs()], Limits())
+    assert out[0] == "a"
+    assert isinstance(out[1], WorkerFailure) and "EntitiesForbidden" in out[1].reason
+
+
+def test_inspect_corpus_in_workers(corpus: Corpus, results: dict[str, IntakeResult]) -> None:
+    names = sorted(corpus.expected)
+    out = isolated_map(inspect_file, [corpus[n] for n in names], Limits())
+    assert [r.codes for r in out if isinstance(r, IntakeResult)] == [
+        results[n].codes for n in names
+    ]
