@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,27 @@ from xlsaddin.spec.models import Mappings
 __all__ = ["Cell", "Table", "read_file"]
 
 
-def _grids(path: Path) -> dict[str, list[list[Any]]]:
-    book = CalamineWorkbook.from_path(str(path))
-    return {
-        name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        for name in book.sheet_names
-    }
+class _LazySheets(Mapping[str, list[list[Any]]]):
+    """Sheets parsed on first access: a standard file needs only ``_meta`` and its data sheet."""
+
+    def __init__(self, book: CalamineWorkbook) -> None:
+        self._book = book
+        self._names = list(book.sheet_names)
+        self._cache: dict[str, list[list[Any]]] = {}
+
+    def __getitem__(self, name: str) -> list[list[Any]]:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._cache:
+            sheet = self._book.get_sheet_by_name(name)
+            self._cache[name] = sheet.to_python(skip_empty_area=False)
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def read_file(
@@ -31,7 +47,10 @@ def read_file(
     """Read one (already inspected) workbook. Problems come back as issues."""
     file = name or path.name
     try:
-        sheets = _grids(path)
+        sheets = _LazySheets(CalamineWorkbook.from_path(str(path)))
+        if META_SHEET in sheets:
+            return read_standard(sheets, mappings, file, sha256)
+        table = read_foreign(sheets, mappings, file, sha256)
     except (CalamineError, ValueError, OSError) as exc:
         return [
             Issue(
@@ -42,9 +61,6 @@ def read_file(
                 "lưu lại rồi gửi lại.",
             )
         ]
-    if META_SHEET in sheets:
-        return read_standard(sheets, mappings, file, sha256)
-    table = read_foreign(sheets, mappings, file, sha256)
     if table is not None:
         return table
     return [

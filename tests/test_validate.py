@@ -1,0 +1,259 @@
+"""Validation of returned files: demo mistakes, the department's layout, hostile files, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from xlsaddin.build import Filled, write_workbook
+from xlsaddin.cli import app
+from xlsaddin.demo import DemoResult, run_demo
+from xlsaddin.demo.foreign import write_department_task_sheet
+from xlsaddin.spec import Mappings
+from xlsaddin.units import by_code
+from xlsaddin.validate.run import Validation, validate_paths
+
+from .hostile import build_corpus
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    return run_demo(mappings, tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def validation(demo: DemoResult, mappings: Mappings) -> Validation:
+    return validate_paths([demo.inbox], mappings)
+
+
+def test_every_documented_value_mistake_is_found_at_its_cell(
+    demo: DemoResult, validation: Validation
+) -> None:
+    key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
+    for m in key["mistakes"]:
+        if not m["cell"]:
+            continue
+        hits = [
+            i
+            for f in validation.files
+            if f.table and f.table.unit_code == m["unit"] and f.table.spec.id == m["appendix"]
+            for i in f.issues
+            if i.code == m["code"] and i.cell == m["cell"]
+        ]
+        assert hits, m
+
+
+def test_dates_as_text_are_found_on_every_row(validation: Validation) -> None:
+    [vegiang] = [
+        f
+        for f in validation.files
+        if f.table and f.table.unit_code == 21238 and f.table.spec.id == "nhiem_vu"
+    ]
+    used_rows = [
+        k
+        for k, row in vegiang.table.rows.items()  # type: ignore[union-attr]
+        if any(c.value not in (None, "") for key, c in row.items() if key != "tt")
+    ]
+    flagged = {i.row for i in vegiang.issues if i.code == "date-as-text"}
+    assert len(flagged) == len(used_rows) >= 8
+
+
+def test_rejected_files_have_their_own_codes(validation: Validation) -> None:
+    rejected = {f.name: [i.code for i in f.issues] for f in validation.files if f.rejected}
+    assert rejected == {
+        "email/Anh chup PL03 Sơn Hà.xlsx": ["file-not-workbook"],
+        "email/PL01_SonMai_final.xlsx": ["file-corrupt"],
+    }
+
+
+def test_clean_units_have_no_errors(validation: Validation) -> None:
+    dirty = {21496, 21325, 21400, 23401, 21061, 21109, 23293, 21238, 21205, 21040}
+    for f in validation.files:
+        if f.table is None or f.table.unit_code in dirty:
+            continue
+        assert f.errors == 0, (
+            f.name,
+            [(i.code, i.cell) for i in f.issues if i.severity == "error"],
+        )
+    assert not any(f.table is not None and f.table.unit_code is None for f in validation.files)
+
+
+def test_lock_files_and_manifest_are_ignored(validation: Validation, demo: DemoResult) -> None:
+    names = {f.path.name for f in validation.files}
+    assert not any(n.startswith("~$") for n in names)
+    assert "_thoi_gian_nhan.csv" not in names
+    assert len(validation.files) == len(demo.files)
+
+
+# -- the department's own 7-column sheet ----------------------------------------------------
+
+TASKS = [  # (deadline, status, completed) with closing date 15/12/2025
+    (dt.date(2025, 8, 31), "Đã hoàn thành", dt.date(2025, 8, 20)),  # done on time
+    (dt.date(2025, 6, 30), "Đang thực hiện", None),  # overdue
+    (dt.date(2026, 1, 1), "Đang thực hiện", None),  # not yet due
+    (dt.date(2025, 6, 15), "Đã hoàn thành", dt.date(2025, 7, 2)),  # completed late
+    (dt.date(2025, 12, 5), None, None),  # overdue, status missing
+    (dt.date(2025, 11, 30), "hoàn thành", dt.date(2025, 11, 1)),  # synonym, done
+    (dt.date(2025, 10, 1), "Chưa thực hiện", None),  # overdue
+    (dt.date(2026, 3, 31), "Chưa thực hiện", None),  # not yet due
+]
+
+
+def _department_file(path: Path) -> Path:
+    tasks = [
+        {
+            "ten_nhiem_vu": f"Nhiệm vụ số {i + 1}",
+            "van_ban_giao": "Kế hoạch số 02-KH/BCĐTW",
+            "thoi_han": deadline,
+            "ket_qua": status,
+            "mo_ta": "",
+            "ngay_hoan_thanh": done,
+        }
+        for i, (deadline, status, done) in enumerate(TASKS)
+    ]
+    rng = random.Random(1)
+    write_department_task_sheet(path, by_code(21040), tasks, rng)
+    # the writer blanks one random status; put ours back so the table above is the truth
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    assert ws is not None
+    data_rows = [r for r in range(5, ws.max_row + 1) if ws.cell(r, 2).value]
+    for r, (_, status, _) in zip(data_rows, TASKS, strict=True):
+        ws.cell(r, 5).value = status
+    book.save(path)
+    return path
+
+
+def test_department_layout_overdue_tasks_flagged_with_rows(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    path = _department_file(tmp_path / "Bang nhiem vu.xlsx")
+    result = validate_paths([path], mappings, closing_date=dt.date(2025, 12, 15))
+    [f] = result.files
+    assert f.table is not None and f.table.unit_code == 21040 and not f.table.strict
+    ws = openpyxl.load_workbook(path).active
+    assert ws is not None
+    sheet_rows = [r for r in range(5, ws.max_row + 1) if ws.cell(r, 2).value]
+    assert len(sheet_rows) == len(TASKS) and sheet_rows[-1] - sheet_rows[0] == len(TASKS)  # spacer
+    overdue = sorted(int(i.cell[1:]) for i in f.issues if i.code == "task-overdue")
+    assert overdue == [sheet_rows[1], sheet_rows[4], sheet_rows[6]]
+    late = [int(i.cell[1:]) for i in f.issues if i.code == "task-completed-late"]
+    assert late == [sheet_rows[3]]
+    missing = [i.cell for i in f.issues if i.code == "required-missing"]
+    assert missing == [f"E{sheet_rows[4]}"]
+    assert {i.code for i in f.issues} >= {"date-text-converted", "choice-synonym"}
+    assert not [i for i in f.issues if i.code in ("date-as-text", "choice-invalid")]
+
+
+# -- hostile and broken files --------------------------------------------------------------
+
+
+def test_hostile_corpus_batch_goes_on(mappings: Mappings, tmp_path: Path) -> None:
+    expected = build_corpus(tmp_path)
+    before = {
+        p: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.rglob("*") if p.is_file()
+    }
+    result = validate_paths([tmp_path], mappings)
+    by_name = {f.path.name: f for f in result.files}
+    for name, code in expected.items():
+        f = by_name[name]
+        if code is None:  # a sound workbook, but not a report form we know
+            assert [i.code for i in f.issues] == ["layout-unknown"], name
+        else:
+            assert f.rejected and code in [i.code for i in f.issues], (name, f.issues)
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in before}
+    assert before == after  # originals never modified
+
+
+# -- CLI ------------------------------------------------------------------------------------
+
+
+def _filled(mappings: Mappings, path: Path, **changes: object) -> Path:
+    spec = mappings.appendix("nguon_luc_tai_chinh")
+    rows = {
+        "chi_dau_tu": {
+            "du_toan": 100,
+            "duoc_duyet": 90,
+            "duoc_phan_bo": 60,
+            "chua_phan_bo": 30,
+            "da_giai_ngan": 50,
+            "noi_dung_giai_ngan": "Mua máy tính",
+        },
+        "chi_thuong_xuyen": {
+            "du_toan": 10,
+            "duoc_duyet": 10,
+            "duoc_phan_bo": 10,
+            "chua_phan_bo": 0,
+            "da_giai_ngan": 0,
+        },
+    }
+    rows["chi_dau_tu"].update(changes)
+    return write_workbook(
+        mappings,
+        spec,
+        path,
+        unit=by_code(21484),
+        fill=Filled(header={"reporter": "Lê Văn A"}, rows=rows),
+    )
+
+
+def test_cli_exit_codes_json_and_annotate(mappings: Mappings, tmp_path: Path) -> None:
+    good = _filled(mappings, tmp_path / "good.xlsx")
+    assert runner.invoke(app, ["validate", str(good)]).exit_code == 0
+    bad = _filled(mappings, tmp_path / "bad.xlsx", chua_phan_bo=35, du_toan="1.234,5")
+    before = bad.read_bytes()
+    out = tmp_path / "annotated"
+    result = runner.invoke(app, ["validate", str(bad), "--json", "--annotate", str(out)])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    codes = {(i["code"], i["cell"]) for i in report["issues"]}
+    assert ("allocation-sum-mismatch", "F20") in codes and ("number-as-text", "C20") in codes
+    assert report["valid"] is False and report["files"][0]["unit_code"] == 21484
+    assert bad.read_bytes() == before
+    copy = openpyxl.load_workbook(out / "bad_kiem_tra.xlsx")
+    assert copy.sheetnames[0] == "Lỗi"
+    sheet = copy["Nguồn lực tài chính"]
+    assert sheet["F20"].comment is not None and "phân bổ" in sheet["F20"].comment.text
+    assert sheet["F20"].fill.fgColor.rgb.endswith("F4CCCC")
+    links = [
+        c.hyperlink.location or c.hyperlink.target for c in copy["Lỗi"]["E"][1:] if c.hyperlink
+    ]
+    assert "'Nguồn lực tài chính'!F20" in " ".join(str(x) for x in links)
+    junk = tmp_path / "photo.xlsx"
+    junk.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    assert runner.invoke(app, ["validate", str(good), str(junk)]).exit_code == 2
+
+
+def test_cli_closing_date_changes_overdue(mappings: Mappings, tmp_path: Path) -> None:
+    spec = mappings.appendix("nhiem_vu")
+    path = write_workbook(
+        mappings,
+        spec,
+        tmp_path / "nv.xlsx",
+        unit=by_code(21548),
+        fill=Filled(
+            rows=[
+                {
+                    "ten_nhiem_vu": "Số hóa hồ sơ",
+                    "thoi_han": dt.date(2025, 11, 1),
+                    "ket_qua": "Đang thực hiện",
+                }
+            ]
+        ),
+    )
+    early = runner.invoke(app, ["validate", str(path), "--json", "--closing-date", "2025-10-01"])
+    late = runner.invoke(app, ["validate", str(path), "--json", "--closing-date", "2025-11-30"])
+    codes = lambda r: [i["code"] for i in json.loads(r.stdout)["issues"]]  # noqa: E731
+    assert "task-overdue" not in codes(early) and "task-overdue" in codes(late)
+    assert early.exit_code == 0 and late.exit_code == 0  # overdue is a warning
+    bad = runner.invoke(app, ["validate", str(path), "--closing-date", "15/12/2025"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
