@@ -257,3 +257,24 @@ def test_cli_closing_date_changes_overdue(mappings: Mappings, tmp_path: Path) ->
     assert early.exit_code == 0 and late.exit_code == 0  # overdue is a warning
     bad = runner.invoke(app, ["validate", str(path), "--closing-date", "15/12/2025"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_legacy_tcvn3_text_is_converted_and_reported(mappings: Mappings, tmp_path: Path) -> None:
+    from xlsaddin.text.legacy import encode
+
+    note = "Đang đề xuất kinh phí bổ sung"
+    spec = mappings.appendix("tieu_chi_ha_tang")
+    rows = {r.key: {"ket_qua": "Đạt", "so_luong": 2} for r in spec.table.rows}  # type: ignore[union-attr]
+    rows["camera"] = {"ket_qua": encode("Chưa đạt", "tcvn3"), "so_luong": 0,
+                      "ghi_chu": encode(note, "tcvn3")}
+    path = write_workbook(mappings, spec, tmp_path / "tcvn3.xlsx", unit=by_code(21484),
+                          fill=Filled(rows=rows))
+    [f] = validate_paths([path], mappings).files
+    legacy = [i for i in f.issues if i.code == "text-legacy-converted"]
+    from xlsaddin.build import compute_layout
+
+    row = compute_layout(spec, mappings.header_of(spec)).row_of("camera").row + 1
+    assert [(i.cell, note in i.message) for i in legacy] == [(f"F{row}", True)]
+    # a legacy-encoded choice is not a valid choice in Excel either: error, with the reading
+    [choice] = [i for i in f.issues if i.code == "choice-invalid"]
+    assert choice.cell == f"D{row}" and "Chưa đạt" in choice.message

@@ -100,6 +100,12 @@ def isolated_map(
     ctx = _context()
     workers = max(1, processes)
     while queue or suspects:
+        if _workers_cannot_start(results):
+            # Three crashes and not one success: the pool itself is broken (e.g. the
+            # interpreter cannot re-import the caller), not the files. Stop retrying.
+            for i in queue + suspects:
+                results[i] = WorkerFailure(i, "crashed")
+            break
         if suspects:
             # A worker died with these in flight: run them alone to find the culprit.
             crashed, suspects = _run_batch(func, items, suspects, limits, 1, ctx, results)
@@ -112,6 +118,11 @@ def isolated_map(
         else:
             suspects = crashed
     return [results[i] for i in range(len(items))]
+
+
+def _workers_cannot_start(results: dict[int, Any]) -> bool:
+    crashed = sum(isinstance(r, WorkerFailure) and r.reason == "crashed" for r in results.values())
+    return crashed >= 3 and all(isinstance(r, WorkerFailure) for r in results.values())
 
 
 def _run_batch(

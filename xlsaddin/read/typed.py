@@ -15,6 +15,7 @@ from pathlib import Path
 
 from xlsaddin.spec.models import Column
 from xlsaddin.text.dates import parse_date
+from xlsaddin.text.legacy import normalize_text
 from xlsaddin.text.names import nfc
 from xlsaddin.text.numbers import format_vi, parse_number
 from xlsaddin.text.status import Synonyms, load_synonyms, match_choice
@@ -23,7 +24,7 @@ from xlsaddin.text.status import Synonyms, load_synonyms, match_choice
 @dataclass(frozen=True)
 class Typed:
     value: object  # float | int | date | str | None
-    status: str  # ok, text, serial, synonym, blank, invalid, ambiguous
+    status: str  # ok, text, serial, synonym, legacy, blank, invalid, ambiguous
     note: str = ""
 
 
@@ -40,14 +41,17 @@ def typed_value(col: Column, raw: object, synonyms: Synonyms, *, epoch_1904: boo
     if col.type == "date":
         d = parse_date(raw, epoch_1904=epoch_1904)
         return Typed(d.value, d.status, d.note)
+    legacy = None
+    if isinstance(raw, str):
+        raw, legacy = normalize_text(raw)
     if col.allowed:
         c = match_choice(raw, col.allowed, synonyms)
-        return Typed(c.value, c.status)
+        return Typed(c.value, "legacy" if legacy and c.value else c.status, legacy or "")
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Typed(None, "blank")
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return Typed(nfc(str(raw)), "ok")
+    return Typed(nfc(str(raw)), "legacy" if legacy else "ok", legacy or "")
 
 
 def describe(typed: Typed) -> str:

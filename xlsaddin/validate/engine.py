@@ -11,6 +11,7 @@ from xlsaddin.read.typed import describe, synonyms_for, typed_value
 from xlsaddin.rules.checks import RowContext, build_checks
 from xlsaddin.spec.models import DeadlineRule, Mappings
 from xlsaddin.text.dates import parse_date
+from xlsaddin.text.legacy import normalize_text
 
 TYPE_CODES = {"number-as-text", "date-as-text", "choice-invalid"}
 
@@ -26,6 +27,7 @@ CONVERTED = {
     "number": ("number-text-converted", "Số gõ dạng chữ"),
     "date": ("date-text-converted", "Ngày gõ dạng chữ"),
     "choice": ("choice-synonym", "Giá trị viết khác mẫu"),
+    "legacy": ("text-legacy-converted", "Chữ gõ bằng bảng mã cũ (TCVN3/VNI)"),
 }
 
 
@@ -44,11 +46,19 @@ def normalise(table: Table, mappings: Mappings) -> tuple[dict[str, dict[str, obj
         for col_key, cell in row.items():
             col = columns[col_key]
             typed = typed_value(col, cell.value, synonyms)
-            converted = typed.status in ("text", "synonym") and typed.value is not None
+            converted = typed.status in ("text", "synonym", "legacy") and typed.value is not None
             out[key][col_key] = typed.value if typed.value is not None else cell.value
             if not converted or typed.value == cell.value:
                 continue
-            kind = "date" if col.type == "date" else "number" if col.is_numeric else "choice"
+            kind = (
+                "legacy"
+                if typed.status == "legacy"
+                else "date"
+                if col.type == "date"
+                else "number"
+                if col.is_numeric
+                else "choice"
+            )
             code, what = CONVERTED[kind]
             issues.append(
                 Issue(
@@ -66,6 +76,36 @@ def normalise(table: Table, mappings: Mappings) -> tuple[dict[str, dict[str, obj
                 )
             )
     return out, issues
+
+
+def legacy_text(table: Table) -> list[Issue]:
+    """Text typed in a legacy font encoding (TCVN3/VNI) in free-text cells: convert and warn."""
+    text_columns = {c.key for c in table.spec.table.columns if c.is_input and c.type == "text"}
+    issues = []
+    for key, row in table.rows.items():
+        for col_key, cell in row.items():
+            if col_key not in text_columns or not isinstance(cell.value, str):
+                continue
+            converted, encoding = normalize_text(cell.value)
+            if encoding is None:
+                continue
+            issues.append(
+                Issue(
+                    code="text-legacy-converted",
+                    severity="warning",
+                    unit_code=table.unit_code,
+                    appendix=table.spec.id,
+                    file=table.file,
+                    sheet=table.sheet,
+                    cell=cell.ref,
+                    value=cell.value,
+                    row=table.row_labels.get(key, key),
+                    column=col_key,
+                    message=f'Chữ gõ bằng bảng mã cũ ({encoding.upper()}): "{cell.value}" '
+                    f'đọc được là "{converted}". Nên gõ lại bằng Unicode.',
+                )
+            )
+    return issues
 
 
 def check_table(
@@ -112,6 +152,8 @@ def check_table(
                 column=check.column,
             )
         )
+    if table.strict:
+        issues.extend(legacy_text(table))
     if table.unit_code is None:
         name = table.header.get("unit_name")
         issues.append(

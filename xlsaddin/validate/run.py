@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from xlsaddin.intake import (
     DEFAULT_LIMITS,
@@ -110,7 +111,22 @@ def validate_paths(
             jobs.append((result, _Job(str(path), name, intake.sha256, mappings.root, closing_date)))
         if progress:
             progress(len(results), len(files) * 2)
-    outcomes = isolated_map(_read_and_check, [job for _, job in jobs], limits, processes=processes)
+    outcomes: list[Any] = isolated_map(
+        _read_and_check, [job for _, job in jobs], limits, processes=processes
+    )
+    notes: list[Issue] = []
+    if len(outcomes) >= 3 and all(isinstance(o, WorkerFailure) for o in outcomes):
+        # Worker processes cannot start here (an embedding host, a frozen app): the
+        # files passed intake, so read them in-process rather than lose the batch.
+        outcomes = [_read_and_check(job) for _, job in jobs]
+        notes.append(
+            Issue(
+                code="isolation-unavailable",
+                severity="warning",
+                message="Không khởi động được tiến trình đọc riêng; "
+                "các tệp đã qua kiểm tra an toàn được đọc trực tiếp.",
+            )
+        )
     for (result, _), outcome in zip(jobs, outcomes, strict=True):
         if isinstance(outcome, WorkerFailure):
             result.issues.append(
@@ -128,7 +144,7 @@ def validate_paths(
         result.issues.extend(issues)
     if progress:
         progress(len(files) * 2, len(files) * 2)
-    issues = [i for r in results for i in r.issues]
+    issues = notes + [i for r in results for i in r.issues]
     report = Report.of(
         issues,
         files=len(results),
