@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from xlsaddin import __version__
 from xlsaddin.build import build_templates, build_unit_copies
 from xlsaddin.build.check import check_templates
+from xlsaddin.consolidate.history import HistoryStore
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
 
@@ -193,6 +195,91 @@ def validate(
         raise typer.Exit(2)
     if not result.report.valid:
         raise typer.Exit(1)
+
+
+def _history(spec: str | None, out: Path) -> HistoryStore:
+    from xlsaddin.consolidate.history import HistoryStore
+
+    spec = spec or os.environ.get("XLSADDIN_HISTORY")
+    if spec and "://" in spec:
+        return HistoryStore(spec)
+    return HistoryStore.at_path(Path(spec) if spec else out.parent / "xlsaddin-lich-su.sqlite")
+
+
+@app.command()
+def consolidate(
+    inboxes: Annotated[list[Path], typer.Argument(help="Thư mục (hoặc tệp) các xã gửi về.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Tệp tổng hợp cấp tỉnh (.xlsx).")
+    ] = None,
+    period: PeriodOpt = None,
+    closing_date: Annotated[
+        str | None, typer.Option("--closing-date", help="Ngày chốt số liệu YYYY-MM-DD.")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Ghi báo cáo JSON vào tệp này.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chỉ in tình hình và lỗi, không ghi gì.")
+    ] = False,
+    history: Annotated[
+        str | None,
+        typer.Option("--history", help="CSDL lịch sử: đường dẫn SQLite hoặc URL SQLAlchemy."),
+    ] = None,
+    audit_log: Annotated[
+        Path | None, typer.Option("--audit-log", help="Nhật ký kiểm toán (JSON lines).")
+    ] = None,
+    mappings_dir: MappingsOpt = None,
+) -> None:
+    """Tổng hợp báo cáo của 96 xã, phường, đặc khu thành bảng cấp tỉnh."""
+    from xlsaddin.consolidate import consolidate as run
+    from xlsaddin.consolidate import publish
+    from xlsaddin.consolidate.report import print_headlines, print_summary
+
+    mappings = _load(mappings_dir)
+    period_id = _period(mappings, period)
+    if out is None and not dry_run:
+        err.print("[red]Cần --out TỆP.xlsx (hoặc --dry-run để chỉ xem tình hình).[/red]")
+        raise typer.Exit(2)
+    missing = [str(p) for p in inboxes if not p.exists()]
+    if missing:
+        err.print(f"[red]Không tìm thấy: {', '.join(missing)}[/red]")
+        raise typer.Exit(2)
+    store = None if dry_run or out is None else _history(history, out)
+    try:
+        with _progress("Đang đọc và kiểm tra tệp") as update:
+            result = run(
+                inboxes,
+                mappings,
+                period_id=period_id,
+                closing_date=_date(closing_date),
+                history=store,
+                progress=update,
+            )
+        print_summary(result, console)
+        print_headlines(result, console)
+        if dry_run or out is None:
+            console.print("[bold]Chạy thử (--dry-run): không ghi tệp nào.[/bold]")
+            return
+        published = publish(
+            result,
+            mappings,
+            out=out,
+            json_path=json_out,
+            history=store,
+            audit_path=audit_log or out.parent / "xlsaddin-nhat-ky.jsonl",
+        )
+    finally:
+        if store is not None:
+            store.close()
+    if published.note:
+        console.print(
+            f"[yellow]Không ghi đè {out} ({published.note}); "
+            f"đã ghi sang {published.workbook}.[/yellow]"
+        )
+    console.print(f"Đã ghi bảng tổng hợp: [bold]{published.workbook}[/bold]")
+    if published.json:
+        console.print(f"Báo cáo JSON: {published.json}")
 
 
 @app.command()

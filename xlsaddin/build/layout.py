@@ -7,6 +7,7 @@ give A1 references for Excel.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from xlsaddin.spec.models import AppendixSpec, HeaderField, RowDef
@@ -20,6 +21,12 @@ def col_letter(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def line_count(text: str, width: float) -> int:
+    """Lines a wrapped text needs in a column ``width`` characters wide (an estimate)."""
+    chars_per_line = max(1.0, width * 1.05)
+    return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
 
 
 def a1(row: int, col: int, absolute: bool = False) -> str:

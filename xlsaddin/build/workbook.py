@@ -9,9 +9,6 @@ fixed creation date set below).
 from __future__ import annotations
 
 import datetime as dt
-import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +29,9 @@ from xlsaddin.build.checksheet import (
     status_text,
     write_check_sheet,
 )
-from xlsaddin.build.layout import Layout, a1, col_letter, compute_layout
+from xlsaddin.build.layout import Layout, a1, col_letter, compute_layout, line_count
 from xlsaddin.rules.checks import RowContext
+from xlsaddin.safe_output import atomic_write
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
 from xlsaddin.units import Unit, load_units
 
@@ -79,11 +77,6 @@ class _Formats:
             base = {"font_name": self._font, "font_size": 12, "valign": "vcenter"}
             self._cache[key] = self._book.add_format({**base, **props})
         return self._cache[key]
-
-
-def _line_count(text: str, width: float) -> int:
-    chars_per_line = max(1.0, width * 1.05)
-    return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
 
 
 def _column_label(col: Column) -> str:
@@ -430,7 +423,7 @@ class _SheetWriter:
                     texts.append((value, col.width))
                 self.values.setdefault(data_row.key, {})[col.key] = value
                 self._write(data_row.row, i, value, fmt)
-            lines = max((_line_count(t, w) for t, w in texts), default=1)
+            lines = max((line_count(t, w) for t, w in texts), default=1)
             self.ws.set_row(data_row.row, max(20, 16 * lines + 4))
         first, last = layout.first_data_row, layout.last_data_row
         for i, col in enumerate(cols):
@@ -545,11 +538,9 @@ def write_workbook(
 ) -> Path:
     """Write one appendix workbook to ``path`` atomically (temp file, then rename)."""
     period = mappings.project.period(period_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xlsx")
-    os.close(fd)
-    try:
-        book = xlsxwriter.Workbook(tmp_name, {"strings_to_numbers": False})
+
+    def write(tmp: Path) -> None:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False})
         book.set_properties(
             {
                 "title": f"{spec.code} - {' '.join(spec.title[1:]) or spec.title[0]}",
@@ -565,8 +556,6 @@ def write_workbook(
         _write_lists(book, load_units(mappings.project.province.code))
         _write_meta(book, _meta_rows(mappings, spec, writer.layout, period, unit))
         book.close()
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    atomic_write(path, write)
     return path

@@ -227,10 +227,30 @@ def check_spec(spec: AppendixSpec, file: str) -> None:
                     )
 
 
+def check_indicators(spec: AppendixSpec, file: str) -> None:
+    col_keys = {c.key for c in spec.table.columns}
+    seen: set[str] = set()
+    for i, ind in enumerate(spec.indicators):
+        where = f"indicators[{i}]"
+        if ind.key in seen:
+            raise SpecError(file, where, f"mã chỉ tiêu trùng lặp '{ind.key}' / duplicate key")
+        if ind.column is not None and ind.column not in col_keys:
+            raise SpecError(
+                file, f"{where}.column", f"cột không tồn tại '{ind.column}' / unknown column"
+            )
+        for ref in (ind.numerator, ind.denominator):
+            if ref is not None and ref not in seen:
+                raise SpecError(
+                    file, where, f"chỉ tiêu '{ref}' chưa được khai báo trước / unknown indicator"
+                )
+        seen.add(ind.key)
+
+
 def _hash(spec: AppendixSpec, project: Project) -> str:
     shared = project.model_dump(mode="json", exclude={"periods", "default_period"})
     blob = json.dumps(
-        {"spec": spec.model_dump(mode="json"), "project": shared},
+        # indicators feed the provincial report, not the template: they do not change it
+        {"spec": spec.model_dump(mode="json", exclude={"indicators"}), "project": shared},
         sort_keys=True,
         ensure_ascii=False,
     )
@@ -287,6 +307,7 @@ def load_mappings(root: Path | str | None = None) -> Mappings:
             table = Table.model_validate({**spec.table.model_dump(), "rows": rows})
             spec = spec.model_copy(update={"table": table})
         check_spec(spec, rel)
+        check_indicators(spec, rel)
         specs.append(spec)
     for dup in _duplicates([s.id for s in specs]):
         raise SpecError(

@@ -162,6 +162,59 @@ Rule = Annotated[
 ]
 
 
+class Indicator(_Model):
+    """A headline figure computed over all accepted units (declared per appendix).
+
+    kinds: ``sum`` of a column; ``ratio`` of two earlier indicators (as %);
+    ``units_all`` / ``units_some`` / ``units_none``: units where all / some / none of
+    the (filtered) rows have ``column == equals``; ``units_lacking``: for each
+    (filtered) row, the units where ``column != equals``; ``rows_where``: number of
+    rows with ``column == equals`` (all rows when ``column`` is omitted);
+    ``count_issues``: number of issues with code ``code``.
+    """
+
+    key: Key
+    label: str
+    kind: Literal[
+        "sum",
+        "ratio",
+        "units_all",
+        "units_some",
+        "units_none",
+        "units_lacking",
+        "rows_where",
+        "count_issues",
+    ]
+    column: Key | None = None
+    equals: str | None = None
+    rows: dict[str, str | int | float | bool] | None = None
+    numerator: Key | None = None
+    denominator: Key | None = None
+    code: str | None = None
+    unit: str | None = None
+    decimals: int = Field(default=0, ge=0, le=3)
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> Indicator:
+        needs = {
+            "sum": ("column",),
+            "ratio": ("numerator", "denominator"),
+            "units_all": ("column", "equals"),
+            "units_some": ("column", "equals"),
+            "units_none": ("column", "equals"),
+            "units_lacking": ("column", "equals"),
+            "rows_where": (),
+            "count_issues": ("code",),
+        }[self.kind]
+        missing = [f for f in needs if getattr(self, f) is None]
+        if missing:
+            raise ValueError(
+                f"chỉ tiêu kiểu '{self.kind}' cần {', '.join(missing)} / "
+                f"a '{self.kind}' indicator needs {', '.join(missing)}"
+            )
+        return self
+
+
 class HeaderField(_Model):
     """A Decree-09 header line: label and where the value comes from."""
 
@@ -204,6 +257,7 @@ class AppendixSpec(_Model):
     header: tuple[HeaderField, ...] | None = None
     table: Table
     rules: tuple[Rule, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
 
     def column(self, key: str) -> Column:
         for col in self.table.columns:

@@ -4,14 +4,13 @@ plus an "Lỗi" sheet linking to them. The original is never opened for writing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from xlsaddin.safe_output import atomic_write
 from xlsaddin.validate.run import FileResult
 
 RED = PatternFill("solid", fgColor="F4CCCC")
@@ -62,12 +61,5 @@ def annotate(result: FileResult, out_dir: Path) -> Path | None:
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = result.name.rsplit(".", 1)[0].replace("/", "__")
     target = out_dir / f"{stem}_kiem_tra.xlsx"
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".tmp-", suffix=".xlsx")
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, lambda tmp: book.save(tmp))
     return target

@@ -1,0 +1,364 @@
+"""One-step consolidation of the demo inbox: status, totals, provenance, safety, history."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+from typer.testing import CliRunner
+
+from xlsaddin.build import Filled, write_workbook
+from xlsaddin.cli import app
+from xlsaddin.consolidate import Consolidation, consolidate, publish
+from xlsaddin.consolidate.history import HistoryStore
+from xlsaddin.consolidate.tables import numeric_total
+from xlsaddin.consolidate.workbook import ISSUES, STATUS, appendix_sheet_name
+from xlsaddin.demo import DemoResult, run_demo
+from xlsaddin.demo.mistakes import MISTAKES
+from xlsaddin.spec import Mappings
+from xlsaddin.units import by_code, load_units
+
+from .conftest import LibreOffice
+from .engines import RECALC_XCU
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    return run_demo(mappings, tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def result(demo: DemoResult, mappings: Mappings) -> Consolidation:
+    return consolidate([demo.inbox], mappings)
+
+
+@pytest.fixture(scope="module")
+def output(
+    result: Consolidation, mappings: Mappings, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    published = publish(
+        result,
+        mappings,
+        out=out / "TongHop.xlsx",
+        json_path=out / "r.json",
+        audit_path=out / "audit.jsonl",
+        history=None,
+    )
+    return published.workbook
+
+
+def canonical(path: Path) -> dict[str, list[list[Any]]]:
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+def _expected_missing(appendix: str, mappings: Mappings) -> set[int]:
+    out = set()
+    for m in MISTAKES:
+        if m.code in ("submission-missing", "file-corrupt", "file-not-workbook") and (
+            m.appendix in (None, appendix)
+        ):
+            out.add(m.unit)
+    return out
+
+
+def test_status_matches_the_documented_mistakes(result: Consolidation, mappings: Mappings) -> None:
+    late_expected = {
+        (m.unit, a.id)
+        for m in MISTAKES
+        if m.code == "submission-late"
+        for a in mappings.appendices
+        if m.appendix in (None, a.id)
+    }
+    for appr in result.appendices:
+        status = {s.unit.code: s.status for s in appr.statuses}
+        assert len(status) == 96
+        missing = {u for u, s in status.items() if s == "missing"}
+        assert missing == _expected_missing(appr.spec.id, mappings), appr.spec.id
+        late = {(u, appr.spec.id) for u, s in status.items() if s == "late"}
+        assert late == {x for x in late_expected if x[1] == appr.spec.id}
+    replaced = {(s.unit_code, s.appendix, s.state) for s in result.replaced}
+    assert replaced == {
+        (21205, "nguon_luc_tai_chinh", "superseded"),
+        (21025, "tieu_chi_ha_tang", "resend"),
+    }
+    rejected = {s.result.name: [i.code for i in s.result.issues] for s in result.rejected}
+    assert rejected == {
+        "email/Anh chup PL03 Sơn Hà.xlsx": ["file-not-workbook"],
+        "email/PL01_SonMai_final.xlsx": ["file-corrupt"],
+    }
+
+
+def test_status_sheet_lists_missing_units_by_name(output: Path, mappings: Mappings) -> None:
+    rows = canonical(output)[STATUS]
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "STT")
+    by_name = {r[2]: r for r in rows[header + 1 : header + 97]}
+    assert len(by_name) == 96
+    for m in MISTAKES:
+        if m.code == "submission-missing" and m.appendix is None:
+            assert by_name[by_code(m.unit).name][4:8] == ["Chưa nộp"] * 4
+    assert by_name["Xã Ba Tơ"][4:8] == ["Nộp muộn"] * 4
+    listed = {r[2]: r[3] for r in rows[header + 98 :] if len(r) > 3 and r[2]}
+    assert listed["zalo/PL02_NguonLucTaiChinh_21205_lan1.xlsx"] == "Bị thay thế bởi bản gửi sau"
+    assert listed["email/PL01_SonMai_final.xlsx"] == "Bị từ chối"
+
+
+def test_wrong_total_is_in_the_issue_sheet_with_its_cell(output: Path, demo: DemoResult) -> None:
+    key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
+    [mistake] = [m for m in key["mistakes"] if m["code"] == "allocation-sum-mismatch"]
+    rows = canonical(output)[ISSUES]
+    hits = [
+        r
+        for r in rows
+        if len(r) > 7 and r[1] == mistake["unit"] and r[7] == "allocation-sum-mismatch"
+    ]
+    assert [r[6] for r in hits] == [mistake["cell"]]
+
+
+def test_missing_units_are_blank_never_zero(output: Path, result: Consolidation) -> None:
+    finance = next(a for a in result.appendices if a.spec.id == "nguon_luc_tai_chinh")
+    book = openpyxl.load_workbook(output, read_only=True)
+    ws = book[appendix_sheet_name(finance)]
+    for row in ws.iter_rows(min_row=5, values_only=True):
+        if row[1] == 23356:  # Xã Xốp sent nothing
+            assert row[3] == "Chưa nộp" and all(v is None for v in row[5:])
+            break
+    else:
+        raise AssertionError("Xã Xốp row not found")
+
+
+def test_totals_python_excel_and_libreoffice_agree(
+    output: Path, result: Consolidation, soffice: LibreOffice, tmp_path: Path
+) -> None:
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_XCU, encoding="utf-8")
+    subprocess.run(
+        [
+            soffice.exe,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    recalculated = canonical(tmp_path / "lo" / output.name)
+    for appr in result.appendices:
+        rows = recalculated[appendix_sheet_name(appr)]
+        formula_row = next(r for r in rows if r and r[0] == "Tổng cộng (công thức Excel)")
+        python_row = next(r for r in rows if r and r[0] == "Tổng cộng tính bằng Python")
+        check_row = next(r for r in rows if r and r[0] == "Đối chiếu")
+        inputs = [c for c in appr.spec.table.columns if c.is_input]
+        first = 5 if appr.spec.table.fixed_rows else 4
+        for i, col in enumerate(inputs):
+            if not col.is_numeric:
+                continue
+            expected = sum(  # accepted units only, straight from the tables read
+                float(r.values[col.key])
+                for b in appr.blocks
+                for r in b.rows
+                if isinstance(r.values.get(col.key), (int, float))
+            )
+            assert formula_row[first + i] == pytest.approx(expected, abs=1e-6)
+            assert python_row[first + i] == pytest.approx(numeric_total(appr.blocks, col.key))
+            assert check_row[first + i] == "Khớp"
+
+
+def test_rerun_and_shuffled_order_give_identical_content(
+    demo: DemoResult, mappings: Mappings, tmp_path: Path
+) -> None:
+    files = sorted(p for p in demo.inbox.rglob("*.xlsx") if not p.name.startswith("~$"))
+    outputs = []
+    for seed in (1, 2):
+        order = files[:]
+        random.Random(seed).shuffle(order)
+        res = consolidate(order, mappings)
+        outputs.append(
+            publish(
+                res,
+                mappings,
+                out=tmp_path / f"run{seed}.xlsx",
+                json_path=None,
+                audit_path=tmp_path / "audit.jsonl",
+                history=None,
+            ).workbook
+        )
+    assert canonical(outputs[0]) == canonical(outputs[1])
+    lines = (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and json.loads(lines[0])["inputs"] == json.loads(lines[1])["inputs"]
+
+
+def test_formula_text_from_a_commune_stays_text(mappings: Mappings, tmp_path: Path) -> None:
+    spec = mappings.appendix("tieu_chi_ha_tang")
+    rows = {r.key: {"ket_qua": "Đạt", "so_luong": 1} for r in spec.table.rows}  # type: ignore[union-attr]
+    payload = '=HYPERLINK("http://example.invalid","bấm vào đây")'
+    rows["camera"]["ghi_chu"] = payload
+    inbox = tmp_path / "inbox"
+    write_workbook(mappings, spec, inbox / "a.xlsx", unit=by_code(21484), fill=Filled(rows=rows))
+    res = consolidate([inbox], mappings)
+    out = publish(
+        res,
+        mappings,
+        out=tmp_path / "o.xlsx",
+        json_path=None,
+        audit_path=tmp_path / "a.jsonl",
+        history=None,
+    ).workbook
+    ws = openpyxl.load_workbook(out)[appendix_sheet_name(res.appendices[0])]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == payload]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+
+
+def test_json_report_schema(result: Consolidation, output: Path) -> None:
+    report = json.loads((output.parent / "r.json").read_text(encoding="utf-8"))
+    assert report["schema"] == "xlsaddin.consolidation/1"
+    assert report["units_expected"] == 96
+    finance = report["appendices"]["nguon_luc_tai_chinh"]
+    assert len(finance["submitted"]) + len(finance["late"]) + len(finance["missing"]) == 96
+    assert 23497 in finance["late"] and 23356 in finance["missing"]
+    assert {r["file"] for r in report["rejected"]} == {
+        "email/Anh chup PL03 Sơn Hà.xlsx",
+        "email/PL01_SonMai_final.xlsx",
+    }
+    assert {(s["unit_code"], s["kind"]) for s in report["superseded"]} == {
+        (21205, "superseded"),
+        (21025, "resend"),
+    }
+    assert report["overdue_tasks"] and all(t["days"] > 0 for t in report["overdue_tasks"])
+    keys = {h["key"] for h in report["appendices"]["ket_qua_tthc"]["headline"]}
+    assert {"tiep_nhan", "truc_tuyen", "ty_le_truc_tuyen"} <= keys
+
+
+def test_overdue_tasks_are_the_validation_verdict(result: Consolidation) -> None:
+    overdue = [i for i in result.issues if i.code == "task-overdue"]
+    accepted = {s.result.name for s in result.submissions if s.state == "accepted"}
+    assert len([t for t in result.tasks if t.kind == "task-overdue"]) == len(
+        [i for i in overdue if i.file in accepted]
+    )
+    assert all(
+        t.deadline and t.deadline < result.closing_date
+        for t in result.tasks
+        if t.kind == "task-overdue"
+    )
+
+
+def test_open_in_excel_gets_a_versioned_name(
+    result: Consolidation, mappings: Mappings, tmp_path: Path
+) -> None:
+    target = tmp_path / "TongHop.xlsx"
+    target.write_bytes(b"previous")
+    (tmp_path / "~$TongHop.xlsx").write_bytes(b"lock")
+    published = publish(
+        result, mappings, out=target, json_path=None, audit_path=tmp_path / "a.jsonl", history=None
+    )
+    assert published.workbook == tmp_path / "TongHop_v2.xlsx" and published.note
+    assert target.read_bytes() == b"previous"
+
+
+KILL_SCRIPT = """
+import importlib, sys, os
+from pathlib import Path
+pub = importlib.import_module("xlsaddin.consolidate.publish")
+from xlsaddin.spec import load_mappings
+from xlsaddin.consolidate import consolidate
+
+def dying_writer(result, path, font):
+    Path(path).write_bytes(b"half a workbook")
+    os._exit(9)  # killed mid-write
+
+pub.write_province_workbook = dying_writer
+if __name__ == "__main__":
+    m = load_mappings()
+    res = consolidate([Path(sys.argv[1])], m, processes=1)
+    pub.publish(res, m, out=Path(sys.argv[2]), json_path=None,
+                audit_path=Path(sys.argv[2]).with_suffix(".jsonl"), history=None)
+"""
+
+
+def test_killed_mid_write_leaves_previous_output(tmp_path: Path, mappings: Mappings) -> None:
+    inbox = tmp_path / "inbox"
+    spec = mappings.appendix("nguon_luc_tai_chinh")
+    write_workbook(mappings, spec, inbox / "x.xlsx", unit=by_code(21548))
+    target = tmp_path / "TongHop.xlsx"
+    target.write_bytes(b"previous good output")
+    script = tmp_path / "kill.py"
+    script.write_text(KILL_SCRIPT, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script), str(inbox), str(target)],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 9, proc.stderr.decode()
+    assert target.read_bytes() == b"previous good output"
+    assert not (tmp_path / "TongHop.jsonl").exists()  # nothing recorded for a dead run
+
+
+def test_history_change_vs_previous_period(
+    demo: DemoResult, mappings: Mappings, tmp_path: Path
+) -> None:
+    store = HistoryStore.at_path(tmp_path / "h.sqlite")
+    q3 = consolidate([demo.inbox / "zalo"], mappings, period_id="2025-q3", history=store)
+    publish(
+        q3,
+        mappings,
+        out=tmp_path / "q3.xlsx",
+        json_path=None,
+        audit_path=tmp_path / "a.jsonl",
+        history=store,
+    )
+    q4 = consolidate([demo.inbox], mappings, period_id="2025-q4", history=store)
+    store.close()
+    assert q4.previous_period == "2025-q3"
+    tthc = next(a for a in q4.appendices if a.spec.id == "ket_qua_tthc")
+    before = next(
+        h
+        for h in next(a for a in q3.appendices if a.spec.id == "ket_qua_tthc").headlines
+        if h.key == "tiep_nhan"
+    ).value
+    now = next(h for h in tthc.headlines if h.key == "tiep_nhan").value
+    assert now is not None and before is not None and now > before
+    assert (
+        tthc.changes["tiep_nhan"].startswith("tăng ")
+        and "so với kỳ trước" in tthc.changes["tiep_nhan"]
+    )
+
+
+def test_cli_dry_run_writes_nothing(demo: DemoResult, tmp_path: Path) -> None:
+    before = sorted(os.listdir(tmp_path))
+    out = tmp_path / "x.xlsx"
+    res = runner.invoke(
+        app,
+        [
+            "consolidate",
+            str(demo.inbox),
+            "--out",
+            str(out),
+            "--dry-run",
+            "--json",
+            str(tmp_path / "r.json"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "Chưa nộp" in res.output or "chưa nộp" in res.output
+    assert "Xã Xốp" in res.output
+    assert sorted(os.listdir(tmp_path)) == before
+    assert len(load_units()) == 96

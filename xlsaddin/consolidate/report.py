@@ -1,0 +1,163 @@
+"""Renderers of a consolidation: JSON report (schema in docs/consolidation.md), terminal summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from xlsaddin.consolidate.model import Consolidation
+from xlsaddin.consolidate.submissions import STATUS_VI
+
+SCHEMA = "xlsaddin.consolidation/1"
+
+
+def to_json(result: Consolidation, output: str | None) -> dict[str, Any]:
+    apps: dict[str, Any] = {}
+    for app in result.appendices:
+        by_status: dict[str, list[int]] = {"submitted": [], "late": [], "missing": []}
+        for s in app.statuses:
+            by_status[s.status].append(s.unit.code)
+        apps[app.spec.id] = {
+            "code": app.spec.code,
+            **by_status,
+            "with_errors": [s.unit.code for s in app.statuses if s.errors],
+            "headline": [
+                {
+                    "key": h.key,
+                    "label": h.label,
+                    "row": h.row,
+                    "value": h.value,
+                    "text": h.text,
+                    "unit": h.unit,
+                    "change": app.changes.get(h.key),
+                    "units": h.names,
+                }
+                for h in app.headlines
+            ],
+        }
+    return {
+        "schema": SCHEMA,
+        "period": {
+            "id": result.period.id,
+            "label": result.period.label,
+            "deadline": result.period.deadline.isoformat(),
+        },
+        "closing_date": result.closing_date.isoformat(),
+        "previous_period": result.previous_period,
+        "output": output,
+        "units_expected": len(result.units),
+        "files": [
+            {
+                "file": s.result.name,
+                "sha256": s.result.sha256,
+                "state": s.state,
+                "unit_code": s.unit_code,
+                "appendix": s.appendix,
+                "received_at": s.received_at.isoformat(),
+                "received_source": s.received_source,
+                "late": s.late,
+                "replaced_by": s.replaced_by,
+                "errors": s.result.errors,
+                "codes": sorted({i.code for i in s.result.issues if i.severity == "error"}),
+            }
+            for s in sorted(result.submissions, key=lambda s: s.result.name)
+        ],
+        "appendices": apps,
+        "rejected": [
+            {
+                "file": s.result.name,
+                "codes": [i.code for i in s.result.issues],
+                "reasons": [i.message for i in s.result.issues if i.severity == "error"],
+            }
+            for s in result.rejected
+        ],
+        "superseded": [
+            {
+                "file": s.result.name,
+                "unit_code": s.unit_code,
+                "appendix": s.appendix,
+                "kind": s.state,
+                "replaced_by": s.replaced_by,
+            }
+            for s in result.replaced
+        ],
+        "overdue_tasks": [
+            {
+                "unit_code": t.unit.code,
+                "unit": t.unit.name,
+                "kind": t.kind,
+                "task": t.name,
+                "deadline": t.deadline.isoformat() if t.deadline else None,
+                "status": t.status,
+                "completed_on": t.completed_on.isoformat() if t.completed_on else None,
+                "days": t.days,
+                "file": t.file,
+                "cell": t.cell,
+            }
+            for t in result.tasks
+        ],
+        "issues": dict(Counter(i.severity for i in result.issues)),
+    }
+
+
+def import_summary(result: Consolidation) -> dict[str, int]:
+    """Counts in the manner of a DHIS2 import summary."""
+    states = Counter(s.state for s in result.submissions)
+    with_errors = sum(1 for s in result.submissions if s.state == "accepted" and s.result.errors)
+    return {
+        "imported": states["accepted"],
+        "updated": states["superseded"],
+        "ignored": states["resend"],
+        "conflicts": states["rejected"] + with_errors,
+    }
+
+
+def print_summary(result: Consolidation, console: Console) -> None:
+    total = len(result.units)
+    table = Table(title=f"Tình hình nộp báo cáo — {result.period.label}")
+    for head in ("Phụ lục", "Đã nộp", "Nộp muộn", "Chưa nộp", "Có lỗi"):
+        table.add_column(head)
+    for app in result.appendices:
+        errors = sum(1 for s in app.statuses if s.errors)
+        table.add_row(
+            app.spec.code,
+            f"{app.count('submitted')}/{total}",
+            str(app.count("late")),
+            str(app.count("missing")),
+            str(errors),
+        )
+    console.print(table)
+    for app in result.appendices:
+        missing = [s.unit.name for s in app.statuses if s.status == "missing"]
+        if missing:
+            console.print(
+                f"[bold]{app.spec.code}[/bold] {STATUS_VI['missing'].lower()}: "
+                + "; ".join(missing)
+            )
+    for s in result.rejected:
+        reasons = "; ".join(i.message for i in s.result.issues if i.severity == "error")
+        console.print(f"[red]Từ chối[/red] {s.result.name}: {reasons}")
+    for s in result.replaced:
+        kind = "gửi trùng" if s.state == "resend" else "bị thay thế"
+        console.print(f"[yellow]{kind.capitalize()}[/yellow] {s.result.name} → {s.replaced_by}")
+    summary = import_summary(result)
+    console.print(
+        f"Nhận vào {summary['imported']} tệp, thay thế {summary['updated']}, "
+        f"bỏ qua {summary['ignored']} (trùng), xung đột/lỗi {summary['conflicts']}; "
+        f"{len(result.tasks)} nhiệm vụ quá hạn hoặc hoàn thành muộn."
+    )
+
+
+def print_headlines(result: Consolidation, console: Console) -> None:
+    for app in result.appendices:
+        console.print(f"[bold]{app.spec.code}[/bold]")
+        for h in app.headlines:
+            if h.row and not h.names:
+                continue
+            label = f"{h.row}: {h.label.lower()}" if h.row else h.label
+            change = f" ({app.changes[h.key]})" if h.key in app.changes else ""
+            unit = f" {h.unit}" if h.unit and h.unit != "%" else ""
+            console.print(f"  {label}: {h.text}{unit}{change}")

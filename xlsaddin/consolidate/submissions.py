@@ -1,0 +1,174 @@
+"""Who sent what, when: submission status of every unit for every appendix.
+
+A missing unit is never treated as zero: it has status ``missing`` and no
+values. The same unit sending the same appendix twice is a ``resend`` when the
+bytes are identical (sha256), otherwise the latest received file wins and the
+older ones are ``superseded``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from xlsaddin.intake import MANIFEST_NAME
+from xlsaddin.issues import Issue
+from xlsaddin.spec.models import Mappings, Period
+from xlsaddin.units import Unit, load_units
+from xlsaddin.validate.run import FileResult
+
+State = Literal["accepted", "superseded", "resend", "rejected"]
+# A unit whose only file was refused (corrupt, a photo...) cannot be identified from
+# that file, so it is "missing"; the refused file is listed with its reason.
+Status = Literal["submitted", "late", "missing"]
+STATUS_VI = {"submitted": "Đã nộp", "late": "Nộp muộn", "missing": "Chưa nộp"}
+SOURCE_VI = {"manifest": "sổ nhận tệp", "mtime": "thời gian sửa tệp"}
+STATE_VI = {
+    "accepted": "Được dùng",
+    "superseded": "Bị thay thế bởi bản gửi sau",
+    "resend": "Gửi lại trùng nội dung",
+    "rejected": "Bị từ chối",
+}
+
+
+@dataclass
+class Submission:
+    result: FileResult
+    received_at: dt.datetime
+    received_source: Literal["manifest", "mtime"]
+    state: State = "accepted"
+    late: bool = False
+    replaced_by: str | None = None
+
+    @property
+    def unit_code(self) -> int | None:
+        return self.result.table.unit_code if self.result.table else None
+
+    @property
+    def appendix(self) -> str | None:
+        return self.result.table.spec.id if self.result.table else None
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    appendix: str
+    status: Status
+    submission: Submission | None = None
+    others: list[Submission] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return self.submission.result.errors if self.submission else 0
+
+
+def read_manifests(roots: Sequence[Path]) -> dict[Path, dt.datetime]:
+    """Receipt times from ``_thoi_gian_nhan.csv`` sidecars (``tep,thoi_gian_nhan``)."""
+    times: dict[Path, dt.datetime] = {}
+    for root in roots:
+        manifest = root / MANIFEST_NAME if root.is_dir() else None
+        if manifest is None or not manifest.is_file():
+            continue
+        with manifest.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                try:
+                    when = dt.datetime.fromisoformat(row["thoi_gian_nhan"].strip())
+                except (KeyError, ValueError, AttributeError):
+                    continue
+                times[(root / row["tep"].strip()).resolve()] = when
+    return times
+
+
+def _deadline_end(period: Period) -> dt.datetime:
+    return dt.datetime.combine(period.deadline, dt.time(23, 59, 59))
+
+
+def classify(
+    results: Sequence[FileResult], roots: Sequence[Path], mappings: Mappings, period: Period
+) -> tuple[list[Submission], dict[str, list[UnitStatus]], list[Issue]]:
+    """Submissions with their state, and per appendix the status of every unit (by code)."""
+    manifest = read_manifests(roots)
+    deadline = _deadline_end(period)
+    submissions = []
+    for result in results:
+        when = manifest.get(result.path.resolve())
+        source: Literal["manifest", "mtime"] = "manifest"
+        if when is None:
+            when = dt.datetime.fromtimestamp(result.path.stat().st_mtime)
+            source = "mtime"
+        sub = Submission(result, when, source)
+        sub.late = when > deadline
+        if result.table is None or result.table.unit_code is None:
+            sub.state = "rejected"
+        submissions.append(sub)
+
+    groups: dict[tuple[int, str], list[Submission]] = defaultdict(list)
+    for sub in submissions:
+        if sub.state == "accepted" and sub.unit_code is not None and sub.appendix is not None:
+            groups[(sub.unit_code, sub.appendix)].append(sub)
+    issues: list[Issue] = []
+    for (unit_code, appendix), subs in groups.items():
+        # latest wins; ties broken by name so the result never depends on file order
+        subs.sort(key=lambda s: (s.received_at, s.result.name), reverse=True)
+        winner = subs[0]
+        for older in subs[1:]:
+            same = older.result.sha256 == winner.result.sha256
+            older.state = "resend" if same else "superseded"
+            older.replaced_by = winner.result.name
+            issues.append(
+                Issue(
+                    code="submission-resend" if same else "submission-superseded",
+                    severity="warning",
+                    unit_code=unit_code,
+                    appendix=appendix,
+                    file=older.result.name,
+                    message=(
+                        f'Gửi lại trùng nội dung với tệp "{winner.result.name}"; chỉ tính một lần.'
+                        if same
+                        else f'Bị thay thế bởi tệp gửi sau "{winner.result.name}"; '
+                        "số liệu tệp này không được dùng."
+                    ),
+                )
+            )
+
+    status: dict[str, list[UnitStatus]] = {}
+    units = load_units(mappings.project.province.code)
+    for spec in mappings.appendices:
+        rows = []
+        for unit in units:
+            subs = groups.get((unit.code, spec.id), [])
+            if subs:
+                winner = subs[0]
+                kind: Status = "late" if winner.late else "submitted"
+                rows.append(UnitStatus(unit, spec.id, kind, winner, subs[1:]))
+                if winner.late:
+                    issues.append(
+                        Issue(
+                            code="submission-late",
+                            severity="warning",
+                            unit_code=unit.code,
+                            appendix=spec.id,
+                            file=winner.result.name,
+                            message=f"Nộp sau hạn {period.deadline:%d/%m/%Y}: nhận lúc "
+                            f"{winner.received_at:%H:%M %d/%m/%Y} "
+                            f"(theo {SOURCE_VI[winner.received_source]}).",
+                        )
+                    )
+            else:
+                rows.append(UnitStatus(unit, spec.id, "missing"))
+                issues.append(
+                    Issue(
+                        code="submission-missing",
+                        severity="error",
+                        unit_code=unit.code,
+                        appendix=spec.id,
+                        message=f"{unit.name} chưa nộp {spec.code}.",
+                    )
+                )
+        status[spec.id] = rows
+    return submissions, status, issues
