@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from xlsaddin.demo import DemoResult, run_demo
 from xlsaddin.spec import Mappings, load_mappings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,6 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def mappings() -> Mappings:
     return load_mappings(ROOT / "mappings")
+
+
+@pytest.fixture(scope="session")
+def demo(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """One demo inbox for the whole session (tests only read it)."""
+    return run_demo(mappings, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,10 @@ def test_build_writes_the_templates(tmp_path: Path) -> None:
     result = runner.invoke(app, ["build", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == [
-        "PL01_TieuChiHaTang.xlsx", "PL02_NguonLucTaiChinh.xlsx",
-        "PL03_KetQuaTTHC.xlsx", "PL04_NhiemVu.xlsx",
+        "PL01_TieuChiHaTang.xlsx",
+        "PL02_NguonLucTaiChinh.xlsx",
+        "PL03_KetQuaTTHC.xlsx",
+        "PL04_NhiemVu.xlsx",
     ]
     check = runner.invoke(app, ["build", "--check", "--out", str(tmp_path)])
     assert check.exit_code == 0
@@ -30,8 +32,10 @@ def test_build_check_fails_on_stale_workbooks(tmp_path: Path) -> None:
     root = tmp_path / "mappings"
     shutil.copytree(ROOT / "mappings", root)
     project = root / "project.yaml"
-    project.write_text(project.read_text(encoding="utf-8").replace(
-        "NGƯỜI LẬP BIỂU", "CÁN BỘ LẬP BIỂU"), encoding="utf-8")
+    project.write_text(
+        project.read_text(encoding="utf-8").replace("NGƯỜI LẬP BIỂU", "CÁN BỘ LẬP BIỂU"),
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["build", "--check", "--mappings", str(root)])
     assert result.exit_code == 1
     assert "CÁN BỘ LẬP BIỂU" in result.output

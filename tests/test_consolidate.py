@@ -21,7 +21,7 @@ from xlsaddin.consolidate import Consolidation, consolidate, publish
 from xlsaddin.consolidate.history import HistoryStore
 from xlsaddin.consolidate.tables import numeric_total
 from xlsaddin.consolidate.workbook import ISSUES, STATUS, appendix_sheet_name
-from xlsaddin.demo import DemoResult, run_demo
+from xlsaddin.demo import DemoResult
 from xlsaddin.demo.mistakes import MISTAKES
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code, load_units
@@ -30,11 +30,6 @@ from .conftest import LibreOffice
 from .engines import RECALC_XCU
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def demo(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    return run_demo(mappings, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")

@@ -14,16 +14,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from xlsaddin.build import compute_layout
-from xlsaddin.demo import DemoResult, run_demo
+from xlsaddin.demo import DemoResult
 from xlsaddin.demo.mistakes import GENERIC_TEMPLATE_UNITS, MISTAKES
 from xlsaddin.demo.run import MANIFEST, vi_number
 from xlsaddin.spec import Mappings
 from xlsaddin.units import load_units
-
-
-@pytest.fixture(scope="module")
-def demo(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    return run_demo(mappings, tmp_path_factory.mktemp("demo"))
 
 
 def _meta(path: Path) -> dict[str, str]:

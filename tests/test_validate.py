@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from xlsaddin.build import Filled, write_workbook
 from xlsaddin.cli import app
-from xlsaddin.demo import DemoResult, run_demo
+from xlsaddin.demo import DemoResult
 from xlsaddin.demo.foreign import write_department_task_sheet
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code
@@ -23,11 +23,6 @@ from xlsaddin.validate.run import Validation, validate_paths
 from .hostile import build_corpus
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def demo(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    return run_demo(mappings, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")
@@ -265,10 +260,14 @@ def test_legacy_tcvn3_text_is_converted_and_reported(mappings: Mappings, tmp_pat
     note = "Đang đề xuất kinh phí bổ sung"
     spec = mappings.appendix("tieu_chi_ha_tang")
     rows = {r.key: {"ket_qua": "Đạt", "so_luong": 2} for r in spec.table.rows}  # type: ignore[union-attr]
-    rows["camera"] = {"ket_qua": encode("Chưa đạt", "tcvn3"), "so_luong": 0,
-                      "ghi_chu": encode(note, "tcvn3")}
-    path = write_workbook(mappings, spec, tmp_path / "tcvn3.xlsx", unit=by_code(21484),
-                          fill=Filled(rows=rows))
+    rows["camera"] = {
+        "ket_qua": encode("Chưa đạt", "tcvn3"),
+        "so_luong": 0,
+        "ghi_chu": encode(note, "tcvn3"),
+    }
+    path = write_workbook(
+        mappings, spec, tmp_path / "tcvn3.xlsx", unit=by_code(21484), fill=Filled(rows=rows)
+    )
     [f] = validate_paths([path], mappings).files
     legacy = [i for i in f.issues if i.code == "text-legacy-converted"]
     from xlsaddin.build import compute_layout

@@ -62,11 +62,13 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        auto_refresh=False,  # no refresh thread: worker processes can then be forked safely
     ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            bar.refresh()
 
         yield update
 
@@ -130,7 +132,10 @@ def demo(
     period: PeriodOpt = None,
     mappings_dir: MappingsOpt = None,
 ) -> None:
-    """Tạo biểu mẫu và 96 bộ báo cáo mẫu (có lỗi cố ý, xem docs/demo.md)."""
+    """Chạy thử toàn bộ: tạo biểu mẫu, 96 bộ báo cáo mẫu (có lỗi cố ý), tổng hợp cấp tỉnh."""
+    from xlsaddin.consolidate import consolidate as run
+    from xlsaddin.consolidate import publish
+    from xlsaddin.consolidate.report import print_headlines, print_summary
     from xlsaddin.demo import run_demo
 
     mappings = _load(mappings_dir)
@@ -142,6 +147,26 @@ def demo(
         f"Hộp thư đến (tệp các xã gửi về): [bold]{result.inbox}[/bold] ({len(result.files)} tệp)"
     )
     console.print(f"Danh sách lỗi cố ý trong dữ liệu mẫu: [bold]{result.answer_key}[/bold]")
+    store = _history(None, out / "tong_hop" / "x.xlsx")
+    try:
+        with _progress("Đang tổng hợp") as update:
+            merged = run(
+                [result.inbox], mappings, period_id=period_id, history=store, progress=update
+            )
+        target = out / "tong_hop" / f"TongHop_{period_id}.xlsx"
+        published = publish(
+            merged,
+            mappings,
+            out=target,
+            history=store,
+            json_path=target.with_suffix(".json"),
+            audit_path=target.parent / "xlsaddin-nhat-ky.jsonl",
+        )
+    finally:
+        store.close()
+    print_summary(merged, console)
+    print_headlines(merged, console)
+    console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{published.workbook}[/bold]")
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin.build.layout import DataRow, Layout, a1
 from xlsaddin.rules.checks import Check, ExcelContext, RowContext, build_checks
+from xlsaddin.xlsx import ClassicWorksheet
 
 CHECK_SHEET = "Kiểm tra"
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -70,7 +71,7 @@ def write_check_sheet(
     """Write the sheet; ``values`` are the cell values by row key (for cached results)."""
     spec = layout.spec
     data_ref = quote(spec.sheet_name)
-    ws: Worksheet = book.add_worksheet(CHECK_SHEET)
+    ws: Worksheet = book.add_worksheet(CHECK_SHEET, worksheet_class=ClassicWorksheet)
     closing = f"{data_ref}!{a1(*layout.header_cell('closing_date'), absolute=True)}"
     checks = build_checks(layout)
     verdicts = [

@@ -34,6 +34,7 @@ from xlsaddin.rules.checks import RowContext
 from xlsaddin.safe_output import atomic_write
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
 from xlsaddin.units import Unit, load_units
+from xlsaddin.xlsx import ClassicWorksheet
 
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
@@ -169,7 +170,7 @@ class _SheetWriter:
         self.cache = fill.cache_results if fill else True
         self.fmt = _Formats(book, self.project.font_name)
         self.layout = compute_layout(spec, mappings.header_of(spec))
-        self.ws: Worksheet = book.add_worksheet(spec.sheet_name)
+        self.ws: Worksheet = book.add_worksheet(spec.sheet_name, worksheet_class=ClassicWorksheet)
         self.sheet_ref = quote(spec.sheet_name)
         self.values: dict[str, dict[str, Any]] = {}  # what was written, by row key
 
@@ -507,7 +508,7 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 
 def _write_lists(book: xlsxwriter.Workbook, units: Sequence[Unit]) -> None:
-    ws = book.add_worksheet(LISTS_SHEET)
+    ws = book.add_worksheet(LISTS_SHEET, worksheet_class=ClassicWorksheet)
     ws.write_row(0, 0, ["Mã đơn vị", "Tên đơn vị", "Loại"])
     for i, unit in enumerate(units, start=1):
         ws.write_number(i, 0, unit.code)
@@ -519,7 +520,7 @@ def _write_lists(book: xlsxwriter.Workbook, units: Sequence[Unit]) -> None:
 
 
 def _write_meta(book: xlsxwriter.Workbook, rows: list[tuple[str, str, str]]) -> None:
-    ws = book.add_worksheet(META_SHEET)
+    ws = book.add_worksheet(META_SHEET, worksheet_class=ClassicWorksheet)
     ws.write_row(0, 0, ["kind", "key", "value"])
     for i, row in enumerate(rows, start=1):
         ws.write_row(i, 0, row)
@@ -540,7 +541,7 @@ def write_workbook(
     period = mappings.project.period(period_id)
 
     def write(tmp: Path) -> None:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False})
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "in_memory": True})
         book.set_properties(
             {
                 "title": f"{spec.code} - {' '.join(spec.title[1:]) or spec.title[0]}",

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from xlsaddin.consolidate.submissions import UnitStatus
-from xlsaddin.read.typed import synonyms_for, typed_value
+from xlsaddin.read.typed import type_table
 from xlsaddin.spec.models import AppendixSpec, Mappings
 from xlsaddin.units import Unit
 
@@ -32,27 +32,24 @@ class Block:
 
 def build_blocks(spec: AppendixSpec, statuses: list[UnitStatus], mappings: Mappings) -> list[Block]:
     """One block per unit in official-code order; a missing unit's block has no rows."""
-    synonyms = synonyms_for(mappings.root)
-    columns = [c for c in spec.table.columns if c.is_input]
+    fixed = spec.table.fixed_rows
     blocks = []
     for status in statuses:
         rows: list[ConsRow] = []
         table = status.submission.result.table if status.submission else None
         if table is not None:
-            for key, cells in table.rows.items():
-                values = {
-                    c.key: typed_value(c, cells[c.key].value, synonyms).value
-                    for c in columns
-                    if c.key in cells
-                }
-                if not table.spec.table.fixed_rows and all(v is None for v in values.values()):
+            if not table.typed:
+                type_table(table, mappings.root)
+            for key, values in table.typed.items():
+                if not fixed and all(v is None for v in values.values()):
                     continue  # unused line of a free table
+                cells = table.rows[key]
                 rows.append(
                     ConsRow(
                         status.unit,
                         key,
                         table.row_labels.get(key, key),
-                        values,
+                        dict(values),
                         {k: cells[k].ref for k in values},
                     )
                 )

@@ -24,6 +24,7 @@ from xlsaddin.consolidate.model import AppendixResult, Consolidation
 from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
 from xlsaddin.spec.models import Column
+from xlsaddin.xlsx import ClassicWorksheet
 
 SUMMARY = "Tổng hợp"
 STATUS = "Tình hình nộp báo cáo"
@@ -47,6 +48,7 @@ class _Book:
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
+                "in_memory": True,
             },
         )
         self.font = font
@@ -105,7 +107,7 @@ def _appendix_sheet(
 ) -> None:
     spec = app.spec
     name = appendix_sheet_name(app)
-    ws = b.book.add_worksheet(name)
+    ws = b.book.add_worksheet(name, worksheet_class=ClassicWorksheet)
     inputs = [c for c in spec.table.columns if c.is_input]
     fixed = spec.table.fixed_rows
     titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng"] + (["Nội dung"] if fixed else [])
@@ -198,7 +200,7 @@ def _appendix_sheet(
 
 
 def _status_sheet(b: _Book, result: Consolidation) -> None:
-    ws = b.book.add_worksheet(STATUS)
+    ws = b.book.add_worksheet(STATUS, worksheet_class=ClassicWorksheet)
     apps = result.appendices
     titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại"] + [a.spec.code for a in apps] + ["Số lỗi"]
     widths = [5, 9, 24, 8] + [14] * len(apps) + [8]
@@ -264,7 +266,7 @@ def _status_sheet(b: _Book, result: Consolidation) -> None:
 
 
 def _summary_sheet(b: _Book, result: Consolidation) -> None:
-    ws = b.book.add_worksheet(SUMMARY)
+    ws = b.book.add_worksheet(SUMMARY, worksheet_class=ClassicWorksheet)
     _title(b, ws, "TỔNG HỢP KẾT QUẢ BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU", result, 5)
     for i, width in enumerate((46, 16, 12, 30, 70)):
         ws.set_column(i, i, width)
@@ -319,7 +321,7 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
 
 
 def _tasks_sheet(b: _Book, result: Consolidation) -> None:
-    ws = b.book.add_worksheet(TASKS)
+    ws = b.book.add_worksheet(TASKS, worksheet_class=ClassicWorksheet)
     titles = [
         "STT",
         "Mã đơn vị",
@@ -358,7 +360,7 @@ def _tasks_sheet(b: _Book, result: Consolidation) -> None:
 
 
 def _issues_sheet(b: _Book, result: Consolidation) -> None:
-    ws = b.book.add_worksheet(ISSUES)
+    ws = b.book.add_worksheet(ISSUES, worksheet_class=ClassicWorksheet)
     titles = [
         "STT",
         "Mã đơn vị",
@@ -410,7 +412,7 @@ def _issues_sheet(b: _Book, result: Consolidation) -> None:
 
 
 def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
-    ws = b.book.add_worksheet(SOURCES)
+    ws = b.book.add_worksheet(SOURCES, worksheet_class=ClassicWorksheet)
     ws.write_row(0, 0, ["Trang", "Dòng", "Tệp nguồn", "SHA-256", "Trang nguồn", "Ô nguồn"])
     for r, line in enumerate(rows, start=1):
         for c, text in enumerate(line):

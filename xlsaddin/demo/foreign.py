@@ -79,6 +79,7 @@ def write_department_task_sheet(
         row += 1
     for letter, width in zip("ABCDEFG", (5, 40, 30, 14, 16, 30, 16), strict=True):
         ws.column_dimensions[letter].width = width
+    book.properties.created = book.properties.modified = dt.datetime(2025, 12, 1, 8, 0)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

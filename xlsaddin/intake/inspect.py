@@ -325,11 +325,13 @@ def _stream_xml(
     parser.StartDoctypeDeclHandler = _forbid
     parser.EntityDeclHandler = _forbid
     parser.UnparsedEntityDeclHandler = _forbid
-    use_expat = True
+    use_expat: bool | None = None  # decided on the first chunk
     tail = b""
     total = 0
     with zf.open(info) as fh:
         while chunk := fh.read(CHUNK):
+            if use_expat is None:
+                use_expat = not _byte_scan_suffices(chunk)
             total += len(chunk)
             if total > cap:
                 yield "bomb", b""
@@ -348,6 +350,23 @@ def _stream_xml(
                     use_expat = False  # not our concern here; the reader will complain
             tail = window[-_TOKEN_OVERLAP:]
             yield None, chunk if collect else b""
+
+
+_DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)")
+
+
+def _byte_scan_suffices(first: bytes) -> bool:
+    """True when the byte scan alone sees every DTD token: UTF-8 or UTF-16 text.
+
+    That is every part Excel, LibreOffice and XlsxWriter write; expat (slow: it
+    parses the whole part) is kept for any other declared encoding.
+    """
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    match = _DECLARED_ENCODING.match(first.removeprefix(b"\xef\xbb\xbf"))
+    if match is None:
+        return first.lstrip(b"\xef\xbb\xbf").startswith((b"<", b" ", b"\r", b"\n", b"\t"))
+    return match.group(1).lower() in (b"utf-8", b"utf8", b"utf-16", b"utf16")
 
 
 def _is_xml_part(name: str, ctype: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -74,8 +75,11 @@ def _call(func: Callable[[T], R], item: T) -> R | _Raised:
 
 
 def _context() -> BaseContext:
-    """forkserver where available (no fork of a threaded parent), else spawn."""
+    """fork when this process has a single thread (fast: workers inherit the loaded
+    code and caches), else forkserver (never fork a threaded parent), else spawn."""
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1 and sys.platform == "linux":
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 

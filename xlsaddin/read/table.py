@@ -37,6 +37,9 @@ class Table:
     strict: bool = True
     template: dict[str, str] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    # typed values by row and column (numbers typed as text recovered, synonyms mapped...),
+    # filled by :func:`xlsaddin.read.typed.type_table` in the worker that read the file
+    typed: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def values(self, row_key: str) -> dict[str, object]:
         return {k: c.value for k, c in self.rows.get(row_key, {}).items()}

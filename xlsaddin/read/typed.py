@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsaddin.read.table import Table
 from xlsaddin.spec.models import Column
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
@@ -68,3 +69,17 @@ def describe(typed: Typed) -> str:
             return f"đọc được là {format_vi(float(value))}"
         return f"đọc được là {format_vi(float(value), 3).rstrip('0')}"
     return f'đọc được là "{value}"'
+
+
+def type_table(table: Table, mappings_root: str) -> None:
+    """Fill ``table.typed`` with the typed value of every input cell."""
+    synonyms = synonyms_for(mappings_root)
+    columns = [c for c in table.spec.table.columns if c.is_input]
+    table.typed = {
+        key: {
+            c.key: typed_value(c, cells[c.key].value, synonyms).value
+            for c in columns
+            if c.key in cells
+        }
+        for key, cells in table.rows.items()
+    }

@@ -14,6 +14,7 @@ with the ``formulas`` package and LibreOffice and compare it with Python.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 from xlsaddin.build.layout import DataRow, Layout
 from xlsaddin.rules.compile import (
     EXCEL_EPOCH,
+    Compiled,
     NotApplicable,
     compile_expr,
     is_blank,
@@ -189,9 +191,15 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
     return checks
 
 
+@functools.lru_cache(maxsize=1024)
+def _compile_cached(text: str, columns: tuple[Column, ...]) -> Compiled:
+    return compile_expr(text, {c.key: c for c in columns})
+
+
 def _rule_check(rule: CheckRule, row: DataRow, columns: Mapping[str, Column]) -> Check:
-    expr = compile_expr(rule.expr, columns)
-    when = compile_expr(rule.when, columns) if rule.when else None
+    cols = tuple(columns.values())
+    expr = _compile_cached(rule.expr, cols)
+    when = _compile_cached(rule.when, cols) if rule.when else None
     direct = expr.direct | (when.direct if when else frozenset())
     numeric = sorted(n for n in direct if operand_type(columns[n]) == "number")
     required = sorted(n for n in direct if columns[n].required)

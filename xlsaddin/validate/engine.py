@@ -8,8 +8,8 @@ from xlsaddin.build.layout import compute_layout
 from xlsaddin.issues import Issue, raw
 from xlsaddin.read.table import Table
 from xlsaddin.read.typed import describe, synonyms_for, typed_value
-from xlsaddin.rules.checks import RowContext, build_checks
-from xlsaddin.spec.models import DeadlineRule, Mappings
+from xlsaddin.rules.checks import Check, RowContext, build_checks, row_used
+from xlsaddin.spec.models import AppendixSpec, DeadlineRule, Mappings
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
 
@@ -108,12 +108,22 @@ def legacy_text(table: Table) -> list[Issue]:
     return issues
 
 
+_CHECKS: dict[tuple[str, str], list[Check]] = {}
+
+
+def checks_for(mappings: Mappings, spec: AppendixSpec) -> list[Check]:
+    """The checks of an appendix, built once per spec version (they depend on nothing else)."""
+    key = (spec.id, mappings.hashes[spec.id])
+    if key not in _CHECKS:
+        _CHECKS[key] = build_checks(compute_layout(spec, mappings.header_of(spec)))
+    return _CHECKS[key]
+
+
 def check_table(
     table: Table, mappings: Mappings, closing_date: dt.date | None = None
 ) -> list[Issue]:
     """Issues of one table: the same checks the workbook's 'Kiểm tra' sheet computes."""
     spec = table.spec
-    layout = compute_layout(spec, mappings.header_of(spec))
     closing = closing_date or closing_date_of(table)
     assumed = closing is None and any(isinstance(r, DeadlineRule) for r in spec.rules)
     if assumed:
@@ -124,11 +134,17 @@ def check_table(
     values = {key: {k: c.value for k, c in row.items()} for key, row in table.rows.items()}
     if not table.strict:
         values, issues = normalise(table, mappings)
-    for check in build_checks(layout):
-        row = table.rows.get(check.row.key)
-        if row is None:
-            continue
-        if not check.python(RowContext(values[check.row.key], closing)):
+    inputs = [c for c in spec.table.columns if c.is_input]
+    skip = (
+        set()
+        if spec.table.fixed_rows
+        else {key for key, row_values in values.items() if not row_used(row_values, inputs)}
+    )
+    contexts = {key: RowContext(row_values, closing) for key, row_values in values.items()}
+    for check in checks_for(mappings, spec):
+        key = check.row.key
+        row = table.rows.get(key)
+        if row is None or key in skip or not check.python(contexts[key]):
             continue
         cell = row.get(check.column)
         message = check.message

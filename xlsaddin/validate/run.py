@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from xlsaddin.intake import (
     DEFAULT_LIMITS,
@@ -24,8 +24,9 @@ from xlsaddin.intake import (
 from xlsaddin.issues import Issue, Report
 from xlsaddin.read import read_file
 from xlsaddin.read.table import Table
+from xlsaddin.read.typed import type_table
 from xlsaddin.spec import Mappings, load_mappings
-from xlsaddin.validate.engine import check_table
+from xlsaddin.validate.engine import check_table, checks_for
 
 Progress = Callable[[int, int], None]
 
@@ -63,19 +64,36 @@ def _mappings(root: str) -> Mappings:
 class _Job:
     path: str
     name: str
-    sha256: str
     mappings_root: str
     closing_date: dt.date | None
+    limits: Limits
 
 
-def _read_and_check(job: _Job) -> tuple[Table | None, list[Issue]]:
-    """Runs in a worker process."""
+@dataclass
+class _Outcome:
+    sha256: str
+    size: int
+    table: Table | None
+    issues: list[Issue]
+
+
+def _process(job: _Job) -> _Outcome:
+    """Intake, read and check one file (runs in a worker process)."""
+    intake = inspect_file(Path(job.path), job.limits)
+    issues = [i.located(file=job.name) for i in intake.issues]
+    if not intake.readable:
+        return _Outcome(intake.sha256, intake.size, None, issues)
     mappings = _mappings(job.mappings_root)
-    result = read_file(Path(job.path), mappings, job.sha256, job.name)
+    result = read_file(Path(job.path), mappings, intake.sha256, job.name)
     if isinstance(result, list):
-        return None, result
-    issues = list(result.issues) + check_table(result, mappings, job.closing_date)
-    return result, issues
+        return _Outcome(intake.sha256, intake.size, None, issues + result)
+    checked = list(result.issues) + check_table(result, mappings, job.closing_date)
+    type_table(result, job.mappings_root)
+    return _Outcome(intake.sha256, intake.size, result, issues + checked)
+
+
+def _process_chunk(jobs: tuple[_Job, ...]) -> list[_Outcome]:
+    return [_process(job) for job in jobs]
 
 
 def _display_name(path: Path, roots: Sequence[Path]) -> str:
@@ -86,6 +104,55 @@ def _display_name(path: Path, roots: Sequence[Path]) -> str:
             except ValueError:
                 continue
     return path.name
+
+
+def _failed(job: _Job, reason: str) -> _Outcome:
+    path = Path(job.path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    size = path.stat().st_size if path.is_file() else 0
+    return _Outcome(
+        digest,
+        size,
+        None,
+        [
+            Issue(
+                code="file-unreadable",
+                severity="error",
+                file=job.name,
+                message=f"Không đọc được tệp ({reason}); tệp bị bỏ qua, "
+                "các tệp khác vẫn được xử lý.",
+            )
+        ],
+    )
+
+
+def _run(jobs: list[_Job], limits: Limits, processes: int) -> tuple[list[_Outcome], list[Issue]]:
+    """Chunks of files per worker task (less inter-process traffic); a failed chunk is
+    re-run file by file so that one hostile file costs only itself."""
+    size = max(1, min(16, -(-len(jobs) // (max(1, processes) * 4))))
+    chunks = [tuple(jobs[i : i + size]) for i in range(0, len(jobs), size)]
+    results = isolated_map(_process_chunk, chunks, limits, processes=processes)
+    if len(chunks) >= 3 and all(isinstance(r, WorkerFailure) for r in results):
+        # Worker processes cannot start here (an embedding host, a frozen app):
+        # intake still runs first, file by file, in this process.
+        note = Issue(
+            code="isolation-unavailable",
+            severity="warning",
+            message="Không khởi động được tiến trình đọc riêng; các tệp được kiểm tra an toàn "
+            "rồi đọc trực tiếp.",
+        )
+        return [_process(job) for job in jobs], [note]
+    outcomes: list[_Outcome] = []
+    for chunk, result in zip(chunks, results, strict=True):
+        if not isinstance(result, WorkerFailure):
+            outcomes.extend(result)
+            continue
+        singles = isolated_map(_process_chunk, [(job,) for job in chunk], limits, processes=1)
+        for job, single in zip(chunk, singles, strict=True):
+            outcomes.append(
+                _failed(job, single.reason) if isinstance(single, WorkerFailure) else single[0]
+            )
+    return outcomes, []
 
 
 def validate_paths(
@@ -99,51 +166,23 @@ def validate_paths(
 ) -> Validation:
     roots = [Path(p) for p in paths]
     files = discover(roots)
-    results: list[FileResult] = []
-    jobs: list[tuple[FileResult, _Job]] = []
-    for path in files:
-        intake = inspect_file(path, limits)
-        name = _display_name(path, roots)
-        result = FileResult(path, name, intake.sha256, intake.size)
-        result.issues = [i.located(file=name) for i in intake.issues]
-        results.append(result)
-        if intake.readable:
-            jobs.append((result, _Job(str(path), name, intake.sha256, mappings.root, closing_date)))
-        if progress:
-            progress(len(results), len(files) * 2)
-    outcomes: list[Any] = isolated_map(
-        _read_and_check, [job for _, job in jobs], limits, processes=processes
-    )
-    notes: list[Issue] = []
-    if len(outcomes) >= 3 and all(isinstance(o, WorkerFailure) for o in outcomes):
-        # Worker processes cannot start here (an embedding host, a frozen app): the
-        # files passed intake, so read them in-process rather than lose the batch.
-        outcomes = [_read_and_check(job) for _, job in jobs]
-        notes.append(
-            Issue(
-                code="isolation-unavailable",
-                severity="warning",
-                message="Không khởi động được tiến trình đọc riêng; "
-                "các tệp đã qua kiểm tra an toàn được đọc trực tiếp.",
-            )
-        )
-    for (result, _), outcome in zip(jobs, outcomes, strict=True):
-        if isinstance(outcome, WorkerFailure):
-            result.issues.append(
-                Issue(
-                    code="file-unreadable",
-                    severity="error",
-                    file=result.name,
-                    message=f"Không đọc được tệp ({outcome.reason}); tệp bị bỏ qua, các tệp khác "
-                    "vẫn được xử lý.",
-                )
-            )
-            continue
-        table, issues = outcome
-        result.table = table
-        result.issues.extend(issues)
     if progress:
-        progress(len(files) * 2, len(files) * 2)
+        progress(0, len(files))
+    jobs = [
+        _Job(str(path), _display_name(path, roots), mappings.root, closing_date, limits)
+        for path in files
+    ]
+    _mappings(mappings.root)  # warm the caches forked workers inherit
+    for spec in mappings.appendices:
+        checks_for(mappings, spec)
+    outcomes, notes = _run(jobs, limits, processes) if jobs else ([], [])
+    results = []
+    for path, job, outcome in zip(files, jobs, outcomes, strict=True):
+        result = FileResult(path, job.name, outcome.sha256, outcome.size, outcome.table)
+        result.issues = outcome.issues
+        results.append(result)
+    if progress:
+        progress(len(files), len(files))
     issues = notes + [i for r in results for i in r.issues]
     report = Report.of(
         issues,
