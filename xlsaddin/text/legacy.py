@@ -32,6 +32,7 @@ is only recognised through its font name.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Literal
@@ -284,6 +285,7 @@ def _caps_words(text: str) -> str:
     return _WORD.sub(fix, text)
 
 
+@functools.lru_cache(maxsize=8192)  # the same few texts ("Đạt", statuses...) recur in every file
 def normalize_text(value: str, font_name: str | None = None) -> tuple[str, str | None]:
     """(Unicode NFC text via :func:`~xlsaddin.text.names.nfc`, legacy encoding found or None).
 

@@ -1,0 +1,188 @@
+"""Benchmark: consolidation of N units x 4 appendices, against the obvious alternatives.
+
+    python benchmarks/consolidate.py                 # Quảng Ngãi: 96 units x 4 appendices
+    python benchmarks/consolidate.py --units 48      # fewer units (must be <= 96)
+    python benchmarks/consolidate.py --national      # 34 provinces, every commune-level unit
+
+Measured in the same run, on the same files:
+  (a) xlsaddin: read + intake + validate + consolidate + write the formatted workbook
+  (b) naive: pandas.read_excel (openpyxl engine) of every file + concat + openpyxl write
+  (c) read floor: python-calamine reading every cell of every sheet of every file
+plus the read+validate phase alone (xlsaddin.validate) to compare with (c).
+Figures are printed; record them with the machine in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import random
+import resource
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+from vietnam_provinces import Province
+
+from xlsaddin.build import Filled, write_workbook
+from xlsaddin.consolidate import consolidate, publish
+from xlsaddin.demo.run import _rows_for
+from xlsaddin.spec import Mappings, load_mappings
+from xlsaddin.spec.loader import _hash
+from xlsaddin.units import Unit, load_units
+from xlsaddin.validate.run import validate_paths
+
+
+def for_province(mappings: Mappings, code: int) -> Mappings:
+    """The same mappings for another province (its own unit list and spec hashes)."""
+    province = next(p for p in Province.iter_all() if int(p.code) == code)
+    project = mappings.project.model_copy(
+        update={"province": mappings.project.province.model_copy(
+            update={"code": code, "name": province.name})}
+    )
+    hashes = {s.id: _hash(s, project) for s in mappings.appendices}
+    return mappings.model_copy(update={"project": project, "hashes": hashes})
+
+
+def _clone(seed: bytes, old: Unit, new: Unit) -> bytes:
+    """Copy of a unit's workbook re-addressed to another unit (names, codes in _meta/header)."""
+    src = zipfile.ZipFile(io.BytesIO(seed))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/sharedStrings.xml":
+                data = data.replace(f"<t>{old.code}</t>".encode(), f"<t>{new.code}</t>".encode())
+                data = data.replace(f"<t>{escape(old.name)}</t>".encode(),
+                                    f"<t>{escape(new.name)}</t>".encode())
+            elif info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(f"<v>{old.code}</v>".encode(), f"<v>{new.code}</v>".encode())
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def generate(mappings: Mappings, units: list[Unit], folder: Path, *, clone: bool) -> list[Path]:
+    """4 filled workbooks per unit. ``clone``: write one per appendix, re-address the rest."""
+    period = mappings.project.period()
+    paths: list[Path] = []
+    seeds: dict[str, tuple[Unit, bytes]] = {}
+    rng = random.Random(1)
+    for unit in units:
+        for spec in mappings.appendices:
+            path = folder / f"{unit.code}_{spec.code}.xlsx"
+            if clone and spec.id in seeds:
+                first, data = seeds[spec.id]
+                path.write_bytes(_clone(data, first, unit))
+            else:
+                rows = _rows_for(spec, unit, period, rng.random() < 0.5)
+                write_workbook(mappings, spec, path, unit=unit, fill=Filled(rows=rows))
+                seeds[spec.id] = (unit, path.read_bytes())
+            paths.append(path)
+    return paths
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def xlsaddin_run(mappings: Mappings, inbox: Path, out: Path) -> None:
+    result = consolidate([inbox], mappings)
+    publish(result, mappings, out=out, json_path=None, audit_path=out.with_suffix(".jsonl"),
+            history=None)
+
+
+def naive_run(paths: list[Path], out: Path) -> None:
+    frames = [pd.read_excel(p, sheet_name=0, header=None, engine="openpyxl") for p in paths]
+    merged = pd.concat(frames, ignore_index=True)
+    merged.to_excel(out, engine="openpyxl", index=False)
+
+
+def calamine_floor(paths: list[Path]) -> int:
+    cells = 0
+    for p in paths:
+        book = CalamineWorkbook.from_path(str(p))
+        for name in book.sheet_names:
+            cells += sum(len(r) for r in book.get_sheet_by_name(name).to_python())
+    return cells
+
+
+def peak_rss_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def province_bench(units: int, work: Path) -> None:
+    mappings = load_mappings()
+    chosen = list(load_units())[:units]
+    inbox = work / "inbox"
+    inbox.mkdir()
+    t_gen = timed(lambda: generate(mappings, chosen, inbox, clone=False))
+    paths = sorted(inbox.glob("*.xlsx"))
+    print(f"generated {len(paths)} files ({units} units x 4) in {t_gen:.1f} s")
+    validate_paths([inbox], mappings)  # warm-up: imports, babel locale data, page cache
+    rounds = 3
+    a = min(timed(lambda: xlsaddin_run(mappings, inbox, work / "a.xlsx")) for _ in range(rounds))
+    v = min(timed(lambda: validate_paths([inbox], mappings)) for _ in range(rounds))
+    c = min(timed(lambda: calamine_floor(paths)) for _ in range(rounds))
+    b = timed(lambda: naive_run(paths, work / "b.xlsx"))
+    print(f"(a) xlsaddin consolidate end to end : {a:6.2f} s")
+    print(f"    read + intake + validate phase   : {v:6.2f} s  ({v / c:.1f}x the read floor)")
+    print(f"(b) pandas read_excel + openpyxl     : {b:6.2f} s  (xlsaddin is {b / a:.1f}x faster)")
+    print(f"(c) calamine read floor (all cells)  : {c:6.2f} s")
+    print(f"peak RSS (this process or a worker) : {peak_rss_mib():.0f} MiB")
+
+
+def national_bench(work: Path) -> None:
+    base = load_mappings()
+    provinces = sorted(int(p.code) for p in Province.iter_all())
+    total_units = 0
+    total_files = 0
+    gen = 0.0
+    run = 0.0
+    slowest = (0.0, 0)
+    for code in provinces:
+        mappings = for_province(base, code)
+        units = list(load_units(code))
+        inbox = work / f"p{code}"
+        inbox.mkdir()
+        gen += timed(lambda m=mappings, u=units, i=inbox: generate(m, u, i, clone=True))
+        took = timed(lambda m=mappings, i=inbox: xlsaddin_run(m, i, work / f"TongHop_{code}.xlsx"))
+        run += took
+        slowest = max(slowest, (took, len(units)))
+        total_units += len(units)
+        total_files += 4 * len(units)
+        shutil.rmtree(inbox)
+        print(f"  province {code:2d}: {len(units):4d} units, {took:5.2f} s")
+    print(f"generated {total_files} files for {total_units} units in {gen:.0f} s")
+    print(f"(a) xlsaddin, {len(provinces)} provincial workbooks: {run:.1f} s "
+          f"({1000 * run / total_files:.2f} ms per file; slowest province {slowest[0]:.2f} s "
+          f"for {slowest[1]} units)")
+    print(f"peak RSS (this process or a worker): {peak_rss_mib():.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=96)
+    parser.add_argument("--national", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory(prefix="xlsaddin-bench-") as tmp:
+        if args.national:
+            national_bench(Path(tmp))
+        else:
+            province_bench(args.units, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
