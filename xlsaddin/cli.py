@@ -164,9 +164,18 @@ def demo(
         )
     finally:
         store.close()
+    from xlsaddin.report import make_report
+
+    made = make_report(
+        published.workbook,
+        mappings,
+        target.with_name(f"BaoCao_{period_id}.docx"),
+        target.with_name(f"BangSoLieu_{period_id}.xlsx"),
+    )
     print_summary(merged, console)
     print_headlines(merged, console)
     console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{published.workbook}[/bold]")
+    console.print(f"Báo cáo Word: [bold]{made.docx}[/bold] (bảng số liệu: {made.xlsx})")
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -305,6 +314,40 @@ def consolidate(
     console.print(f"Đã ghi bảng tổng hợp: [bold]{published.workbook}[/bold]")
     if published.json:
         console.print(f"Báo cáo JSON: {published.json}")
+
+
+@app.command()
+def report(
+    workbook: Annotated[Path, typer.Argument(help="Tệp tổng hợp cấp tỉnh (do 'consolidate' tạo).")],
+    docx: Annotated[Path, typer.Option("--docx", help="Tệp báo cáo Word cần tạo.")],
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Ghi thêm các bảng số liệu dạng in (.xlsx).")
+    ] = None,
+    mappings_dir: MappingsOpt = None,
+) -> None:
+    """Lập báo cáo Word (bảng, câu văn, biểu đồ) từ tệp tổng hợp cấp tỉnh."""
+    from xlsaddin.report import make_report
+    from xlsaddin.report.source import NotAProvincialWorkbook
+
+    mappings = _load(mappings_dir)
+    if not workbook.is_file():
+        err.print(f"[red]Không tìm thấy: {workbook}[/red]")
+        raise typer.Exit(2)
+    try:
+        result = make_report(workbook, mappings, docx, xlsx)
+    except NotAProvincialWorkbook as exc:
+        err.print(
+            f"[red]{workbook} không phải tệp tổng hợp do xlsaddin tạo (thiếu trang {exc}).[/red]"
+        )
+        raise typer.Exit(2) from None
+    except SpecError as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(f"Đã lập báo cáo: [bold]{result.docx}[/bold]")
+    if result.xlsx:
+        console.print(f"Bảng số liệu dạng in: [bold]{result.xlsx}[/bold]")
+    for line in result.built.skipped:
+        console.print(f"[yellow]Bỏ câu (thiếu số liệu): {line}[/yellow]", soft_wrap=True)
 
 
 @app.command()

@@ -106,6 +106,63 @@ def _number(value: object) -> float | None:
     return None
 
 
+KIND_KEYS = {"xã": "xa", "phường": "phuong", "đặc khu": "dac_khu"}
+
+
+def _per_row(spec: AppendixSpec, ind: Indicator, accepted: list[Block], n: int) -> list[Headline]:
+    out = []
+    rows = spec.table.rows if isinstance(spec.table.rows, tuple) else ()
+    for definition in rows:
+        if definition.kind != "input" or not _row_ok(ind, spec, definition.key):
+            continue
+        met = sum(
+            1
+            for b in accepted
+            for r in b.rows
+            if r.row_key == definition.key
+            and _matches(r.values.get(ind.column or ""), ind.equals or "")
+        )
+        item = _headline(spec, ind, met, f"{met}/{n}")
+        item.key, item.row = f"{ind.key}.{definition.key}", definition.label
+        out.append(item)
+    return out
+
+
+def _sum(spec: AppendixSpec, ind: Indicator, blocks: list[Block]) -> float:
+    numbers = [
+        _number(r.values.get(ind.column or ""))
+        for b in blocks
+        for r in b.rows
+        if _row_ok(ind, spec, r.row_key)
+    ]
+    return sum(n for n in numbers if n is not None)
+
+
+def _ratio(values: dict[str, float | None], num_key: str, den_key: str) -> float | None:
+    num, den = values.get(num_key), values.get(den_key)
+    return None if num is None or not den else 100.0 * num / den
+
+
+def _grouped(
+    spec: AppendixSpec, ind: Indicator, accepted: list[Block], values: dict[str, float | None]
+) -> list[Headline]:
+    """One figure per unit type (by_unit_kind)."""
+    out = []
+    for kind, suffix in KIND_KEYS.items():
+        key = f"{ind.key}.{suffix}"
+        if ind.kind == "sum":
+            value: float | None = _sum(
+                spec, ind, [b for b in accepted if b.status.unit.kind == kind]
+            )
+        else:
+            value = _ratio(values, f"{ind.numerator}.{suffix}", f"{ind.denominator}.{suffix}")
+        values[key] = value
+        item = _headline(spec, ind, value, _fmt(value, ind))
+        item.key, item.label = key, f"{ind.label} ({kind})"
+        out.append(item)
+    return out
+
+
 def compute(
     spec: AppendixSpec, blocks: list[Block], issues: list[Issue], n_units: int
 ) -> list[Headline]:
@@ -116,19 +173,15 @@ def compute(
         if ind.kind == "units_lacking":
             out.extend(_lacking(spec, ind, accepted, n_units))
             continue
+        if ind.kind == "units_per_row":
+            out.extend(_per_row(spec, ind, accepted, n_units))
+            continue
         value: float | None
         text: str | None = None
         if ind.kind == "sum":
-            numbers = [
-                _number(r.values.get(ind.column or ""))
-                for b in accepted
-                for r in b.rows
-                if _row_ok(ind, spec, r.row_key)
-            ]
-            value = sum(n for n in numbers if n is not None)
+            value = _sum(spec, ind, accepted)
         elif ind.kind == "ratio":
-            num, den = values.get(ind.numerator or ""), values.get(ind.denominator or "")
-            value = None if num is None or not den else 100.0 * num / den
+            value = _ratio(values, ind.numerator or "", ind.denominator or "")
         elif ind.kind in ("units_all", "units_some", "units_none"):
             value = _units_count(spec, ind, accepted)
             text = f"{int(value)}/{n_units}"
@@ -145,4 +198,6 @@ def compute(
             value = sum(1 for i in issues if i.code == ind.code and i.file in files)
         values[ind.key] = value
         out.append(_headline(spec, ind, value, text or _fmt(value, ind)))
+        if ind.by_unit_kind and ind.kind in ("sum", "ratio"):
+            out.extend(_grouped(spec, ind, accepted, values))
     return out

@@ -19,11 +19,13 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin import __version__
+from xlsaddin.build.checksheet import quote
 from xlsaddin.build.layout import a1, line_count
+from xlsaddin.consolidate.indicators import Headline
 from xlsaddin.consolidate.model import AppendixResult, Consolidation
 from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
-from xlsaddin.spec.models import Column
+from xlsaddin.spec.models import Chart, Column
 from xlsaddin.xlsx import ClassicWorksheet
 
 SUMMARY = "Tổng hợp"
@@ -265,15 +267,40 @@ def _status_sheet(b: _Book, result: Consolidation) -> None:
     ws.freeze_panes(7 + len(apps) - 1, 3)
 
 
+SUMMARY_KEY_COL = 5  # hidden column F: "appendix:key" of each headline row
+
+
+def headline_format(h: Headline, n_units: int) -> str:
+    """Number format showing a headline value as the report writes it ("47/96", "61,4%")."""
+    if h.text.endswith(f"/{n_units}"):
+        return f'0"/{n_units}"'
+    digits = "0" if h.decimals == 0 else "0." + "0" * h.decimals
+    if h.text.endswith("%"):
+        return f'{digits}"%"'
+    return "#,##" + digits
+
+
+def chart_rows(keys: tuple[str, ...], rows: dict[str, int]) -> list[int]:
+    """Sheet rows of the headlines a chart shows (``prefix.*`` expands in sheet order)."""
+    out = []
+    for key in keys:
+        if key.endswith(".*"):
+            out += [r for k, r in rows.items() if k.startswith(key[:-1])]
+        elif key in rows:
+            out.append(rows[key])
+    return out
+
+
 def _summary_sheet(b: _Book, result: Consolidation) -> None:
     ws = b.book.add_worksheet(SUMMARY, worksheet_class=ClassicWorksheet)
     _title(b, ws, "TỔNG HỢP KẾT QUẢ BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU", result, 5)
-    for i, width in enumerate((46, 16, 12, 30, 70)):
+    widths = (46, 16, 12, 30, 70)
+    for i, width in enumerate(widths):
         ws.set_column(i, i, width)
+    ws.set_column(SUMMARY_KEY_COL, SUMMARY_KEY_COL, 24, None, {"hidden": True})
     row = 3
     bold = b.fmt(bold=True, font_size=12)
     wrap = b.fmt(text_wrap=True, border=1, valign="top")
-    number = b.fmt(border=1, align="right", bold=True)
     total = len(result.units)
     ws.write_string(
         row,
@@ -283,6 +310,7 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
         b.fmt(italic=True),
     )
     row += 2
+    chart_at = 3
     for app in result.appendices:
         ws.write_string(row, 0, f"{app.spec.code}. {' '.join(app.spec.title[1:])}", bold)
         row += 1
@@ -293,31 +321,73 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             f"Số đơn vị đã nộp: {submitted}/{total} "
             f"(nộp muộn {app.count('late')}, chưa nộp {app.count('missing')})",
         )
+        ws.write_number(row, 1, submitted, b.fmt(bold=True, num_format=f'0"/{total}"'))
+        ws.write_string(row, SUMMARY_KEY_COL, f"{app.spec.id}:_submitted")
         row += 1
-        b.header(
-            ws,
-            row,
-            ["Chỉ tiêu", "Giá trị", "Đơn vị", "So với kỳ trước", "Ghi chú"],
-            [46, 16, 12, 30, 70],
-        )
+        b.header(ws, row, ["Chỉ tiêu", "Giá trị", "Đơn vị", "So với kỳ trước", "Ghi chú"], widths)
         row += 1
+        rows: dict[str, int] = {}
         for h in app.headlines:
             label = f"{h.row}: {h.label.lower()}" if h.row else h.label
             names = "; ".join(h.names)
             lines = max(line_count(label, 46), line_count(names, 70) if names else 1)
             ws.set_row(row, 15 * lines + 2)
             ws.write_string(row, 0, label, wrap)
-            ws.write_string(row, 1, h.text, number)
-            ws.write_string(row, 2, h.unit or ("đơn vị" if "/" in h.text else ""), wrap)
+            fmt = b.fmt(border=1, align="right", bold=True, num_format=headline_format(h, total))
+            if h.value is None:
+                ws.write_string(row, 1, h.text, fmt)
+            else:
+                ws.write_number(row, 1, h.value, fmt)
+            unit = "" if h.unit == "%" else h.unit or ("đơn vị" if "/" in h.text else "")
+            ws.write_string(row, 2, unit, wrap)
             ws.write_string(row, 3, app.changes.get(h.key, ""), wrap)
             ws.write_string(row, 4, names, wrap)
+            ws.write_string(row, SUMMARY_KEY_COL, f"{app.spec.id}:{h.key}")
+            rows[h.key] = row
             row += 1
+        for spec_chart in app.spec.charts:
+            shown = chart_rows(spec_chart.indicators, rows)
+            chart_at = _native_chart(b, ws, spec_chart, shown, chart_at)
         row += 1
     if result.previous_period:
         ws.write_string(
             row, 0, f"Kỳ trước dùng để so sánh: {result.previous_period}", b.fmt(italic=True)
         )
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     ws.activate()
+
+
+def _ref_list(sheet: str, col: str, rows: list[int]) -> str:
+    if rows == list(range(rows[0], rows[0] + len(rows))):
+        return f"={sheet}!${col}${rows[0] + 1}:${col}${rows[-1] + 1}"
+    return "=(" + ",".join(f"{sheet}!${col}${r + 1}" for r in rows) + ")"
+
+
+def _native_chart(b: _Book, ws: Worksheet, spec: Chart, rows: list[int], at: int) -> int:
+    """An Excel chart over headline rows, placed right of the table; returns the next free row."""
+    if not rows:
+        return at
+    kind = {"bar": "bar", "column": "column", "pie": "pie"}[spec.type]
+    chart = b.book.add_chart({"type": kind})
+    sheet = quote(SUMMARY)
+    categories = ",".join(f"{sheet}!$A${r + 1}" for r in rows)
+    values = ",".join(f"{sheet}!$B${r + 1}" for r in rows)
+    chart.add_series(
+        {
+            "name": spec.title,
+            "categories": f"=({categories})" if len(rows) > 1 else f"={categories}",
+            "values": f"=({values})" if len(rows) > 1 else f"={values}",
+            "data_labels": {"value": True},
+        }
+    )
+    chart.set_title({"name": spec.title, "name_font": {"size": 11, "name": b.font}})
+    chart.set_legend({"position": "bottom"} if kind == "pie" else {"none": True})
+    height = max(300, 22 * len(rows) + 80) if kind == "bar" else 300
+    chart.set_size({"width": 620, "height": height})
+    ws.insert_chart(at, 7, chart)
+    return at + height // 20 + 2
 
 
 def _tasks_sheet(b: _Book, result: Consolidation) -> None:
@@ -411,6 +481,26 @@ def _issues_sheet(b: _Book, result: Consolidation) -> None:
     ws.autofilter(3, 0, 3 + len(ordered), len(titles) - 1)
 
 
+INFO = "_thong_tin"
+
+
+def _info_sheet(b: _Book, result: Consolidation) -> None:
+    """Machine-readable facts about the run (read back by ``xlsaddin report``)."""
+    ws = b.book.add_worksheet(INFO, worksheet_class=ClassicWorksheet)
+    facts = [
+        ("period_id", result.period.id),
+        ("period_label", result.period.label),
+        ("closing_date", result.closing_date.isoformat()),
+        ("deadline", result.period.deadline.isoformat()),
+        ("units_total", str(len(result.units))),
+        ("previous_period", result.previous_period or ""),
+    ]
+    for r, (key, value) in enumerate(facts):
+        ws.write_string(r, 0, key)
+        ws.write_string(r, 1, value)
+    ws.hide()
+
+
 def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
     ws = b.book.add_worksheet(SOURCES, worksheet_class=ClassicWorksheet)
     ws.write_row(0, 0, ["Trang", "Dòng", "Tệp nguồn", "SHA-256", "Trang nguồn", "Ô nguồn"])
@@ -439,4 +529,5 @@ def write_province_workbook(result: Consolidation, path: Path, font: str) -> Non
     _tasks_sheet(b, result)
     _issues_sheet(b, result)
     _sources_sheet(b, sources)
+    _info_sheet(b, result)
     b.book.close()

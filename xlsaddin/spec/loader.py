@@ -250,7 +250,7 @@ def _hash(spec: AppendixSpec, project: Project) -> str:
     shared = project.model_dump(mode="json", exclude={"periods", "default_period"})
     blob = json.dumps(
         # indicators feed the provincial report, not the template: they do not change it
-        {"spec": spec.model_dump(mode="json", exclude={"indicators"}), "project": shared},
+        {"spec": spec.model_dump(mode="json", exclude={"indicators", "charts"}), "project": shared},
         sort_keys=True,
         ensure_ascii=False,
     )

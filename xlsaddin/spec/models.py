@@ -168,9 +168,11 @@ class Indicator(_Model):
     kinds: ``sum`` of a column; ``ratio`` of two earlier indicators (as %);
     ``units_all`` / ``units_some`` / ``units_none``: units where all / some / none of
     the (filtered) rows have ``column == equals``; ``units_lacking``: for each
-    (filtered) row, the units where ``column != equals``; ``rows_where``: number of
-    rows with ``column == equals`` (all rows when ``column`` is omitted);
-    ``count_issues``: number of issues with code ``code``.
+    (filtered) row, the units where ``column != equals``; ``units_per_row``: for each
+    (filtered) row, the number of units where ``column == equals``; ``rows_where``:
+    number of rows with ``column == equals`` (all rows when ``column`` is omitted);
+    ``count_issues``: number of issues with code ``code``. ``by_unit_kind`` (sum,
+    ratio) adds one figure per unit type, keyed ``<key>.<type>`` (xa, phuong, dac_khu).
     """
 
     key: Key
@@ -182,6 +184,7 @@ class Indicator(_Model):
         "units_some",
         "units_none",
         "units_lacking",
+        "units_per_row",
         "rows_where",
         "count_issues",
     ]
@@ -193,6 +196,8 @@ class Indicator(_Model):
     code: str | None = None
     unit: str | None = None
     decimals: int = Field(default=0, ge=0, le=3)
+    # sum / ratio: also one figure per unit type (xã, phường, đặc khu), keys "<key>.<type>"
+    by_unit_kind: bool = False
 
     @model_validator(mode="after")
     def _check_kind(self) -> Indicator:
@@ -203,6 +208,7 @@ class Indicator(_Model):
             "units_some": ("column", "equals"),
             "units_none": ("column", "equals"),
             "units_lacking": ("column", "equals"),
+            "units_per_row": ("column", "equals"),
             "rows_where": (),
             "count_issues": ("code",),
         }[self.kind]
@@ -213,6 +219,17 @@ class Indicator(_Model):
                 f"a '{self.kind}' indicator needs {', '.join(missing)}"
             )
         return self
+
+
+class Chart(_Model):
+    """A chart of headline figures (native in the provincial workbook, image in the report).
+
+    ``indicators``: headline keys; ``prefix.*`` takes every per-row / per-type key.
+    """
+
+    title: str
+    type: Literal["bar", "column", "pie"]
+    indicators: tuple[str, ...]
 
 
 class HeaderField(_Model):
@@ -258,6 +275,7 @@ class AppendixSpec(_Model):
     table: Table
     rules: tuple[Rule, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    charts: tuple[Chart, ...] = ()
 
     def column(self, key: str) -> Column:
         for col in self.table.columns:

@@ -134,7 +134,7 @@ def _format(number: Decimal, decimals: int) -> str:
 
 def format_vi(value: float, decimals: int = 0) -> str:
     """``2759865`` -> ``"2.759.865"``; ``91.8, decimals=1`` -> ``"91,8"`` (half up)."""
-    return _format(Decimal(repr(value)), decimals)
+    return _format(Decimal(repr(float(value))), decimals)
 
 
 def format_percent_vi(ratio: float, decimals: int = 1) -> str:

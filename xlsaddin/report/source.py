@@ -1,0 +1,93 @@
+"""Read the figures back from a provincial workbook (what the report is made of).
+
+The report is built from the workbook, not from memory, so every number in
+the Word document is the number in a cell an officer can check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from xlsaddin.consolidate.workbook import INFO, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS
+from xlsaddin.report.templates import Figure
+from xlsaddin.spec.models import Indicator, Mappings
+
+
+class NotAProvincialWorkbook(Exception):
+    """The file lacks the sheets ``xlsaddin consolidate`` writes."""
+
+
+@dataclass
+class Source:
+    figures: dict[str, Figure]  # "appendix.key"
+    info: dict[str, str]
+    status_rows: list[list[Any]]  # the 96 unit rows of "Tình hình nộp báo cáo" (header first)
+    task_rows: list[list[Any]]  # "Nhiệm vụ quá hạn" rows (header first)
+
+    @property
+    def units_total(self) -> int:
+        return int(self.info.get("units_total", "0") or 0)
+
+    @property
+    def closing_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.info["closing_date"])
+
+
+def _indicator(mappings: Mappings, appendix: str, key: str) -> Indicator | None:
+    try:
+        spec = mappings.appendix(appendix)
+    except KeyError:
+        return None
+    base = key.split(".")[0]
+    return next((i for i in spec.indicators if i.key == base), None)
+
+
+def _table_after(rows: list[list[Any]], first_header: str) -> list[list[Any]]:
+    start = next(i for i, r in enumerate(rows) if r and r[0] == first_header)
+    out = [rows[start]]
+    for r in rows[start + 1 :]:
+        if not r or r[0] in ("", None):
+            break
+        out.append(r)
+    return out
+
+
+def read_source(path: Path, mappings: Mappings) -> Source:
+    book = CalamineWorkbook.from_path(str(path))
+    needed = {SUMMARY, STATUS, TASKS, INFO}
+    if not needed <= set(book.sheet_names):
+        raise NotAProvincialWorkbook(", ".join(sorted(needed - set(book.sheet_names))))
+
+    def grid(name: str) -> list[list[Any]]:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    info = {str(r[0]): str(r[1]) for r in grid(INFO) if r and r[0]}
+    figures: dict[str, Figure] = {}
+    for n, row in enumerate(grid(SUMMARY)):
+        if len(row) <= SUMMARY_KEY_COL or not row[SUMMARY_KEY_COL]:
+            continue
+        appendix, _, key = str(row[SUMMARY_KEY_COL]).partition(":")
+        ind = _indicator(mappings, appendix, key)
+        value = row[1] if isinstance(row[1], (int, float)) else None
+        figures[f"{appendix}.{key}"] = Figure(
+            key=key,
+            label=str(row[0]),
+            value=float(value) if value is not None else None,
+            unit=str(row[2] or ""),
+            decimals=ind.decimals if ind else 0,
+            percent=bool(ind and ind.kind == "ratio"),
+            change=str(row[3] or ""),
+            names=str(row[4] or ""),
+            cell=f"'{SUMMARY}'!B{n + 1}",
+        )
+    return Source(
+        figures=figures,
+        info=info,
+        status_rows=_table_after(grid(STATUS), "STT"),
+        task_rows=_table_after(grid(TASKS), "STT"),
+    )
