@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from xlsaddin import __version__
 from xlsaddin.build import build_templates, build_unit_copies
 from xlsaddin.build.check import check_templates
-from xlsaddin.consolidate.history import HistoryStore
+from xlsaddin.consolidate.history import HistoryStore, open_history
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
 
@@ -232,12 +231,7 @@ def validate(
 
 
 def _history(spec: str | None, out: Path) -> HistoryStore:
-    from xlsaddin.consolidate.history import HistoryStore
-
-    spec = spec or os.environ.get("XLSADDIN_HISTORY")
-    if spec and "://" in spec:
-        return HistoryStore(spec)
-    return HistoryStore.at_path(Path(spec) if spec else out.parent / "xlsaddin-lich-su.sqlite")
+    return open_history(spec, out)
 
 
 @app.command()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -381,3 +382,12 @@ def change_phrase(
     amount = format_vi(float(rounded), decimals)
     unit = unit.strip()
     return f"{verb} {amount}{' ' + unit if unit else ''} so với kỳ trước"
+
+
+def open_history(spec: str | None, out: Path) -> HistoryStore:
+    """``spec`` (a SQLAlchemy URL or a file path), else ``$XLSADDIN_HISTORY``, else
+    ``xlsaddin-lich-su.sqlite`` beside the output ``out``."""
+    spec = spec or os.environ.get("XLSADDIN_HISTORY")
+    if spec and "://" in spec:
+        return HistoryStore(spec)
+    return HistoryStore.at_path(Path(spec) if spec else out.parent / "xlsaddin-lich-su.sqlite")
