@@ -170,3 +170,14 @@ def test_errors_become_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert "Thư mục hộp thư đến không tồn tại" in book.app.alerts[-1]
     assert excel.report(book) is None
     assert book.app.alerts[-1].startswith("Không thực hiện được")
+
+
+def test_doctor_says_buttons_need_excel_and_the_rest_works() -> None:
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "cần Microsoft Excel trên Windows hoặc macOS" in result.output
+    assert "Mọi chức năng dòng lệnh sẵn sàng." in result.output
+    from xlsaddin.doctor import run_checks
+
+    windows = {c.label: c for c in run_checks("Windows")}
+    assert windows["Nút bấm Excel"].ok

@@ -345,6 +345,25 @@ def report(
 
 
 @app.command()
+def doctor() -> None:
+    """Kiểm tra cài đặt và cho biết còn thiếu gì."""
+    from xlsaddin.doctor import run_checks
+
+    checks = run_checks()
+    for check in checks:
+        mark = (
+            "[green]✓[/green]"
+            if check.ok
+            else ("[red]✗[/red]" if check.required else "[yellow]![/yellow]")
+        )
+        console.print(f"{mark} {check.label}: {check.detail}", soft_wrap=True)
+    if all(c.ok for c in checks if c.required):
+        console.print("Mọi chức năng dòng lệnh sẵn sàng.")
+        return
+    raise typer.Exit(1)
+
+
+@app.command()
 def version() -> None:
     """In phiên bản."""
     console.print(f"xlsaddin {__version__}")

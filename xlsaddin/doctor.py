@@ -1,0 +1,119 @@
+"""``xlsaddin doctor``: check the installation and say what is missing, in Vietnamese."""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlsaddin.spec import SpecError, load_mappings
+
+REQUIRED = (
+    "openpyxl",
+    "xlsxwriter",
+    "python_calamine",
+    "pydantic",
+    "babel",
+    "docx",
+    "matplotlib",
+    "sqlalchemy",
+    "defusedxml",
+    "vietnam_provinces",
+    "yaml",
+    "xlwings",
+)
+MACROS = Path(__file__).resolve().parents[1] / "macros"
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    label: str
+    detail: str
+    required: bool = True
+
+
+def _xlwings_bas_version() -> str | None:
+    bas = MACROS / "xlwings.bas"
+    if not bas.is_file():
+        return None
+    match = re.search(r"'Version: ([\d.]+)", bas.read_text(encoding="utf-8", errors="replace"))
+    return match.group(1) if match else None
+
+
+def run_checks(system: str | None = None) -> list[Check]:
+    system = system or platform.system()
+    checks = [
+        Check(
+            sys.version_info >= (3, 11), "Python", f"{platform.python_version()} (cần 3.11 trở lên)"
+        )
+    ]
+    for name in REQUIRED:
+        try:
+            module = importlib.import_module(name)
+            checks.append(Check(True, f"Thư viện {name}", getattr(module, "__version__", "có")))
+        except ImportError as exc:
+            checks.append(
+                Check(False, f"Thư viện {name}", f"chưa cài ({exc}); chạy: pip install xlsaddin")
+            )
+    try:
+        mappings = load_mappings()
+        checks.append(
+            Check(
+                True,
+                "Cấu hình mappings/",
+                f"{len(mappings.appendices)} phụ lục, "
+                f"kỳ mặc định {mappings.project.default_period}",
+            )
+        )
+    except SpecError as exc:
+        checks.append(Check(False, "Cấu hình mappings/", str(exc)))
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    checks.append(
+        Check(
+            bool(office),
+            "LibreOffice (không bắt buộc)",
+            office or "không có: chỉ cần để tạo ảnh/PDF khi kiểm thử",
+            required=False,
+        )
+    )
+    try:
+        import xlwings
+
+        bas = _xlwings_bas_version()
+        same = bas == xlwings.__version__
+        checks.append(
+            Check(
+                same,
+                "Mô-đun VBA xlwings trong macros/",
+                f"xlwings.bas {bas}, gói xlwings {xlwings.__version__}"
+                + ("" if same else ": hai phiên bản phải giống nhau"),
+            )
+        )
+    except ImportError:
+        pass
+    if system in ("Windows", "Darwin"):
+        checks.append(
+            Check(
+                True,
+                "Nút bấm Excel",
+                "máy có thể dùng nút bấm nếu đã cài Excel và chạy 'xlwings addin install'"
+                " (xem docs/cai-dat-windows.md)",
+                required=False,
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                False,
+                "Nút bấm Excel",
+                f"cần Microsoft Excel trên Windows hoặc macOS; máy này là {system}. "
+                "Mọi chức năng khác dùng được qua dòng lệnh xlsaddin.",
+                required=False,
+            )
+        )
+    return checks
