@@ -36,6 +36,15 @@ def synonyms_for(mappings_root: str) -> Synonyms:
 
 
 def typed_value(col: Column, raw: object, synonyms: Synonyms, *, epoch_1904: bool = False) -> Typed:
+    # fast paths for what well-filled templates hold: real numbers and exact choices
+    if col.type == "decimal" and type(raw) in (int, float):
+        return Typed(raw, "ok")
+    if col.type == "int" and type(raw) is int:
+        return Typed(raw, "ok")
+    if col.type == "int" and type(raw) is float and raw.is_integer():
+        return Typed(int(raw), "ok")
+    if col.allowed and type(raw) is str and raw in col.allowed:
+        return Typed(raw, "ok")
     if col.is_numeric:
         n = parse_number(raw, integer=col.type == "int")
         return Typed(n.value, n.status, n.note)
