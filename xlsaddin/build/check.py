@@ -24,7 +24,7 @@ def check_templates(mappings: Mappings, folder: Path, *, period_id: str | None =
             diffs = diff_dumps(dump_workbook(path), dump_workbook(committed))
             if diffs:
                 problems.append(f"{committed}: khác cấu hình / stale: " + "; ".join(diffs))
-        for extra in sorted(folder.glob("*.xlsx")):
+        for extra in sorted([*folder.glob("*.xlsx"), *folder.glob("*.xlsm")]):
             if extra.name not in expected_names:
                 problems.append(f"{extra}: không có trong cấu hình / not built by mappings")
     return problems

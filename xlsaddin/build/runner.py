@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsaddin.build.control import CONTROL_FILE, write_control_workbook
 from xlsaddin.build.workbook import write_workbook
 from xlsaddin.spec.models import AppendixSpec, Mappings
 from xlsaddin.text.names import strip_diacritics
@@ -37,13 +38,19 @@ def build_templates(
     period_id: str | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """The blank standard workbook of every appendix (unit chosen from a drop-down)."""
+    """The blank standard workbook of every appendix (unit chosen from a drop-down), its
+    macro-enabled ``.xlsm`` variant with a "Kiểm tra" button, and the control workbook."""
     paths = []
-    total = len(mappings.appendices)
-    for i, spec in enumerate(mappings.appendices, start=1):
-        paths.append(write_workbook(mappings, spec, out_dir / spec.file_name, period_id=period_id))
-        if progress:
-            progress(i, total)
+    total = 2 * len(mappings.appendices) + 1
+    for spec in mappings.appendices:
+        for suffix in (".xlsx", ".xlsm"):
+            name = spec.file_name.rsplit(".", 1)[0] + suffix
+            paths.append(write_workbook(mappings, spec, out_dir / name, period_id=period_id))
+            if progress:
+                progress(len(paths), total)
+    paths.append(write_control_workbook(mappings, out_dir / CONTROL_FILE))
+    if progress:
+        progress(total, total)
     return BuildResult(tuple(paths))
 
 

@@ -30,6 +30,7 @@ from xlsaddin.build.checksheet import (
     write_check_sheet,
 )
 from xlsaddin.build.layout import Layout, a1, col_letter, compute_layout, line_count
+from xlsaddin.build.macros import add_macros
 from xlsaddin.rules.checks import RowContext
 from xlsaddin.safe_output import atomic_write
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
@@ -537,8 +538,12 @@ def write_workbook(
     unit: Unit | None = None,
     fill: Filled | None = None,
 ) -> Path:
-    """Write one appendix workbook to ``path`` atomically (temp file, then rename)."""
+    """Write one appendix workbook to ``path`` atomically (temp file, then rename).
+
+    A path ending in ``.xlsm`` gets the macro-enabled variant (button + VBA project).
+    """
     period = mappings.project.period(period_id)
+    macros = path.suffix.lower() == ".xlsm"
 
     def write(tmp: Path) -> None:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "in_memory": True})
@@ -556,6 +561,19 @@ def write_workbook(
         writer.write()
         _write_lists(book, load_units(mappings.project.province.code))
         _write_meta(book, _meta_rows(mappings, spec, writer.layout, period, unit))
+        if macros:  # the .xlsm variant: a "Kiểm tra" button running Python through xlwings
+            layout = writer.layout
+            writer.ws.insert_button(
+                layout.status_row,
+                layout.ncols,
+                {
+                    "macro": "KiemTra",
+                    "caption": "Kiểm tra (Python)",
+                    "width": 130,
+                    "height": 28,
+                },
+            )
+            add_macros(book, len(book.worksheets()))
         book.close()
 
     atomic_write(path, write)
