@@ -737,7 +737,8 @@ def test_fifth_appendix_is_a_yaml_file_only(mcopy: Path, tmp_path: Path) -> None
 
     out = tmp_path / "out"
     result = build_templates(loaded, out)
-    assert len(result.paths) == 5
+    assert len(result.paths) == 5 * 2 + 1  # .xlsx + .xlsm per appendix, control workbook
+    assert (out / "PL05_DaoTao.xlsm") in result.paths
     assert sorted(p.name for p in out.glob("*.xlsx")) == sorted(
         s.file_name for s in loaded.appendices
     )
