@@ -63,3 +63,35 @@ class LibreOffice:
             timeout=300,
             check=False,
         )
+
+
+def finance_workbook(mappings: Mappings, path: Path, **changes: object) -> Path:
+    """A filled PL02 of Xã Ba Tơ (21484), clean unless ``changes`` break it."""
+    from xlsaddin.build import Filled, write_workbook
+    from xlsaddin.units import by_code
+
+    rows: dict[str, dict[str, object]] = {
+        "chi_dau_tu": {
+            "du_toan": 100,
+            "duoc_duyet": 90,
+            "duoc_phan_bo": 60,
+            "chua_phan_bo": 30,
+            "da_giai_ngan": 50,
+            "noi_dung_giai_ngan": "Mua máy tính",
+        },
+        "chi_thuong_xuyen": {
+            "du_toan": 10,
+            "duoc_duyet": 10,
+            "duoc_phan_bo": 10,
+            "chua_phan_bo": 0,
+            "da_giai_ngan": 0,
+        },
+    }
+    rows["chi_dau_tu"].update(changes)
+    return write_workbook(
+        mappings,
+        mappings.appendix("nguon_luc_tai_chinh"),
+        path,
+        unit=by_code(21484),
+        fill=Filled(header={"reporter": "Lê Văn A"}, rows=rows),
+    )

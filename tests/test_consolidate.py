@@ -27,7 +27,7 @@ from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code, load_units
 
 from .conftest import LibreOffice
-from .engines import RECALC_XCU
+from .engines import libreoffice_recalculate
 
 runner = CliRunner()
 
@@ -136,26 +136,8 @@ def test_missing_units_are_blank_never_zero(output: Path, result: Consolidation)
 def test_totals_python_excel_and_libreoffice_agree(
     output: Path, result: Consolidation, soffice: LibreOffice, tmp_path: Path
 ) -> None:
-    profile = tmp_path / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_XCU, encoding="utf-8")
-    subprocess.run(
-        [
-            soffice.exe,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation=file://{profile}",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(tmp_path / "lo"),
-            str(output),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    recalculated = canonical(tmp_path / "lo" / output.name)
+    [converted] = libreoffice_recalculate(soffice.exe, [output], tmp_path / "lo", tmp_path / "p")
+    recalculated = canonical(converted)
     for appr in result.appendices:
         rows = recalculated[appendix_sheet_name(appr)]
         formula_row = next(r for r in rows if r and r[0] == "Tổng cộng (công thức Excel)")

@@ -13,13 +13,11 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from xlsaddin import excel
-from xlsaddin.build import Filled, write_workbook
 from xlsaddin.cli import app
 from xlsaddin.demo import DemoResult
 from xlsaddin.spec import Mappings
-from xlsaddin.units import by_code
 
-from .conftest import ROOT
+from .conftest import ROOT, finance_workbook
 from .fake_xlwings import FakeBook, FakeSheet
 
 runner = CliRunner()
@@ -35,32 +33,7 @@ def test_every_runpython_target_exists() -> None:
         assert callable(getattr(importlib.import_module(module), func)), func
 
 
-def _finance(mappings: Mappings, path: Path, **changes: object) -> Path:
-    rows = {
-        "chi_dau_tu": {
-            "du_toan": 100,
-            "duoc_duyet": 90,
-            "duoc_phan_bo": 60,
-            "chua_phan_bo": 30,
-            "da_giai_ngan": 50,
-            "noi_dung_giai_ngan": "Mua máy tính",
-        },
-        "chi_thuong_xuyen": {
-            "du_toan": 10,
-            "duoc_duyet": 10,
-            "duoc_phan_bo": 10,
-            "chua_phan_bo": 0,
-            "da_giai_ngan": 0,
-        },
-    }
-    rows["chi_dau_tu"].update(changes)
-    return write_workbook(
-        mappings,
-        mappings.appendix("nguon_luc_tai_chinh"),
-        path,
-        unit=by_code(21484),
-        fill=Filled(rows=rows),
-    )
+_finance = finance_workbook
 
 
 def test_validate_button_matches_the_cli(mappings: Mappings, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code
 from xlsaddin.validate.run import Validation, validate_paths
 
+from .conftest import finance_workbook
 from .hostile import build_corpus
 
 runner = CliRunner()
@@ -172,33 +173,7 @@ def test_hostile_corpus_batch_goes_on(mappings: Mappings, tmp_path: Path) -> Non
 # -- CLI ------------------------------------------------------------------------------------
 
 
-def _filled(mappings: Mappings, path: Path, **changes: object) -> Path:
-    spec = mappings.appendix("nguon_luc_tai_chinh")
-    rows = {
-        "chi_dau_tu": {
-            "du_toan": 100,
-            "duoc_duyet": 90,
-            "duoc_phan_bo": 60,
-            "chua_phan_bo": 30,
-            "da_giai_ngan": 50,
-            "noi_dung_giai_ngan": "Mua máy tính",
-        },
-        "chi_thuong_xuyen": {
-            "du_toan": 10,
-            "duoc_duyet": 10,
-            "duoc_phan_bo": 10,
-            "chua_phan_bo": 0,
-            "da_giai_ngan": 0,
-        },
-    }
-    rows["chi_dau_tu"].update(changes)
-    return write_workbook(
-        mappings,
-        spec,
-        path,
-        unit=by_code(21484),
-        fill=Filled(header={"reporter": "Lê Văn A"}, rows=rows),
-    )
+_filled = finance_workbook
 
 
 def test_cli_exit_codes_json_and_annotate(mappings: Mappings, tmp_path: Path) -> None:

@@ -44,3 +44,18 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
             formula = formula.removeprefix("{").removeprefix("=").removesuffix("}")
             return formula
         return super()._prepare_formula(formula, expand_future_functions)
+
+
+class Formats:
+    """XlsxWriter formats are workbook-bound: create each combination once."""
+
+    def __init__(self, book: Any, font: str, size: int = 12) -> None:
+        self._book = book
+        self._base = {"font_name": font, "font_size": size, "valign": "vcenter"}
+        self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def get(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self._book.add_format({**self._base, **props})
+        return self._cache[key]

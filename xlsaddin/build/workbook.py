@@ -35,7 +35,7 @@ from xlsaddin.rules.checks import RowContext
 from xlsaddin.safe_output import atomic_write
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
 from xlsaddin.units import Unit, load_units
-from xlsaddin.xlsx import ClassicWorksheet
+from xlsaddin.xlsx import ClassicWorksheet, Formats
 
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
@@ -63,22 +63,6 @@ class Filled:
     # False: formula cells get no Python-computed cached result (tests use this to
     # prove that Excel engines compute the check sheet themselves).
     cache_results: bool = True
-
-
-class _Formats:
-    """XlsxWriter formats are workbook-bound; create each combination once."""
-
-    def __init__(self, book: xlsxwriter.Workbook, font: str) -> None:
-        self._book = book
-        self._font = font
-        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
-
-    def get(self, **props: Any) -> Format:
-        key = tuple(sorted(props.items()))
-        if key not in self._cache:
-            base = {"font_name": self._font, "font_size": 12, "valign": "vcenter"}
-            self._cache[key] = self._book.add_format({**base, **props})
-        return self._cache[key]
 
 
 def _column_label(col: Column) -> str:
@@ -169,7 +153,7 @@ class _SheetWriter:
         self.unit = unit
         self.fill = fill
         self.cache = fill.cache_results if fill else True
-        self.fmt = _Formats(book, self.project.font_name)
+        self.fmt = Formats(book, self.project.font_name)
         self.layout = compute_layout(spec, mappings.header_of(spec))
         self.ws: Worksheet = book.add_worksheet(spec.sheet_name, worksheet_class=ClassicWorksheet)
         self.sheet_ref = quote(spec.sheet_name)

@@ -26,7 +26,7 @@ from xlsaddin.consolidate.model import AppendixResult, Consolidation
 from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
 from xlsaddin.spec.models import Chart, Column
-from xlsaddin.xlsx import ClassicWorksheet
+from xlsaddin.xlsx import ClassicWorksheet, Formats
 
 SUMMARY = "Tổng hợp"
 STATUS = "Tình hình nộp báo cáo"
@@ -54,14 +54,7 @@ class _Book:
             },
         )
         self.font = font
-        self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
-
-    def fmt(self, **props: Any) -> Any:
-        key = tuple(sorted(props.items()))
-        if key not in self._formats:
-            base = {"font_name": self.font, "font_size": 11, "valign": "vcenter"}
-            self._formats[key] = self.book.add_format({**base, **props})
-        return self._formats[key]
+        self.fmt = Formats(self.book, font, size=11).get
 
     def value(self, ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None:
         """Commune data: strings stay strings whatever they start with."""

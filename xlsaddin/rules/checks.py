@@ -225,6 +225,16 @@ def _rule_check(rule: CheckRule, row: DataRow, columns: Mapping[str, Column]) ->
         parts.append(f"NOT({expr.excel(refs)})")
         return f"IFERROR(AND({','.join(parts)}),FALSE)"
 
+    return _from_rule(rule, row, target, python, excel)
+
+
+def _from_rule(
+    rule: CheckRule | DeadlineRule,
+    row: DataRow,
+    target: str,
+    python: Callable[[RowContext], bool],
+    excel: Callable[[ExcelContext], str],
+) -> Check:
     return Check(
         id=f"{rule.id}:{row.key}:{target}",
         code=rule.id,
@@ -273,16 +283,7 @@ def _deadline_check(rule: DeadlineRule, row: DataRow) -> Check:
             )
 
         target = done_on
-    return Check(
-        id=f"{rule.id}:{row.key}:{target}",
-        code=rule.id,
-        severity=rule.severity,
-        message=rule.message,
-        row=row,
-        column=target,
-        python=python,
-        excel=excel,
-    )
+    return _from_rule(rule, row, target, python, excel)
 
 
 def _row_matches(rule: CheckRule, row: DataRow) -> bool:
