@@ -257,7 +257,7 @@ pub = importlib.import_module("xlsaddin.consolidate.publish")
 from xlsaddin.spec import load_mappings
 from xlsaddin.consolidate import consolidate
 
-def dying_writer(result, path, font):
+def dying_writer(result, path, mappings):
     Path(path).write_bytes(b"half a workbook")
     os._exit(9)  # killed mid-write
 

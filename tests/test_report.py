@@ -175,6 +175,12 @@ def test_native_charts_and_print_ready_tables(province: Path, report: ReportResu
     tables = openpyxl.load_workbook(report.xlsx)
     assert tables.sheetnames[:3] == ["Bảng 1", "Bảng 2", "Bảng 3"]
     assert str(tables["Bảng 1"]["A1"].value).startswith("Bảng 1.")
+    # the same tables, print-ready, inside the provincial workbook itself
+    province_book = openpyxl.load_workbook(province)
+    for name in tables.sheetnames:
+        theirs = [[c.value for c in row] for row in province_book[name].iter_rows()]
+        ours = [[c.value for c in row] for row in tables[name].iter_rows()]
+        assert theirs == ours, name
     images = [i.caption for s in report.built.doc.sections for i in s.images]
     # no finance appendix in this province's inbox: its chart has no data and is left out
     assert [c.split(". ")[0] for c in images] == ["Biểu đồ 1", "Biểu đồ 2"]

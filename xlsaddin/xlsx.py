@@ -59,3 +59,40 @@ class Formats:
         if key not in self._cache:
             self._cache[key] = self._book.add_format({**self._base, **props})
         return self._cache[key]
+
+
+class CapturingWorksheet(ClassicWorksheet):
+    """Remembers every value written (formulas: their cached value), so what a sheet
+    shows can be reused without reading the file back (``grid()``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[int, int], Any] = {}
+
+    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+        self.values[(row, col)] = string
+        return super()._write_string(row, col, string, cell_format)
+
+    def _write_number(self, row: int, col: int, num: Any, cell_format: Any = None) -> Any:
+        self.values[(row, col)] = num
+        return super()._write_number(row, col, num, cell_format)
+
+    def _write_datetime(self, row: int, col: int, date: Any, cell_format: Any = None) -> Any:
+        self.values[(row, col)] = date
+        return super()._write_datetime(row, col, date, cell_format)
+
+    def _write_formula(
+        self, row: int, col: int, formula: str, cell_format: Any = None, value: Any = 0
+    ) -> Any:
+        self.values[(row, col)] = value
+        return super()._write_formula(row, col, formula, cell_format, value)
+
+    def grid(self) -> list[list[Any]]:
+        if not self.values:
+            return []
+        rows = max(r for r, _ in self.values) + 1
+        cols = max(c for _, c in self.values) + 1
+        out: list[list[Any]] = [[""] * cols for _ in range(rows)]
+        for (r, c), v in self.values.items():
+            out[r][c] = v
+        return out

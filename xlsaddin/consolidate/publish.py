@@ -40,8 +40,7 @@ def publish(
     A dry run does not call this at all: it writes nothing.
     """
     target, note = choose_target(out)
-    font = mappings.project.font_name
-    atomic_write(target, lambda tmp: write_province_workbook(result, tmp, font))
+    atomic_write(target, lambda tmp: write_province_workbook(result, tmp, mappings))
     if history is not None:
         history.record(
             RunRecord(

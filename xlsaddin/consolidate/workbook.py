@@ -25,8 +25,9 @@ from xlsaddin.consolidate.indicators import Headline
 from xlsaddin.consolidate.model import AppendixResult, Consolidation
 from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
-from xlsaddin.spec.models import Chart, Column
-from xlsaddin.xlsx import ClassicWorksheet, Formats
+from xlsaddin.spec.loader import SpecError
+from xlsaddin.spec.models import Chart, Column, Mappings
+from xlsaddin.xlsx import CapturingWorksheet, ClassicWorksheet, Formats
 
 SUMMARY = "Tổng hợp"
 STATUS = "Tình hình nộp báo cáo"
@@ -195,7 +196,7 @@ def _appendix_sheet(
 
 
 def _status_sheet(b: _Book, result: Consolidation) -> None:
-    ws = b.book.add_worksheet(STATUS, worksheet_class=ClassicWorksheet)
+    ws = b.book.add_worksheet(STATUS, worksheet_class=CapturingWorksheet)
     apps = result.appendices
     titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại"] + [a.spec.code for a in apps] + ["Số lỗi"]
     widths = [5, 9, 24, 8] + [14] * len(apps) + [8]
@@ -285,7 +286,7 @@ def chart_rows(keys: tuple[str, ...], rows: dict[str, int]) -> list[int]:
 
 
 def _summary_sheet(b: _Book, result: Consolidation) -> None:
-    ws = b.book.add_worksheet(SUMMARY, worksheet_class=ClassicWorksheet)
+    ws = b.book.add_worksheet(SUMMARY, worksheet_class=CapturingWorksheet)
     _title(b, ws, "TỔNG HỢP KẾT QUẢ BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU", result, 5)
     widths = (46, 16, 12, 30, 70)
     for i, width in enumerate(widths):
@@ -384,7 +385,7 @@ def _native_chart(b: _Book, ws: Worksheet, spec: Chart, rows: list[int], at: int
 
 
 def _tasks_sheet(b: _Book, result: Consolidation) -> None:
-    ws = b.book.add_worksheet(TASKS, worksheet_class=ClassicWorksheet)
+    ws = b.book.add_worksheet(TASKS, worksheet_class=CapturingWorksheet)
     titles = [
         "STT",
         "Mã đơn vị",
@@ -479,7 +480,7 @@ INFO = "_thong_tin"
 
 def _info_sheet(b: _Book, result: Consolidation) -> None:
     """Machine-readable facts about the run (read back by ``xlsaddin report``)."""
-    ws = b.book.add_worksheet(INFO, worksheet_class=ClassicWorksheet)
+    ws = b.book.add_worksheet(INFO, worksheet_class=CapturingWorksheet)
     facts = [
         ("period_id", result.period.id),
         ("period_label", result.period.label),
@@ -503,9 +504,9 @@ def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
     ws.hide()
 
 
-def write_province_workbook(result: Consolidation, path: Path, font: str) -> None:
+def write_province_workbook(result: Consolidation, path: Path, mappings: Mappings) -> None:
     """Write to ``path`` (the caller handles temp files and renaming)."""
-    b = _Book(path, font)
+    b = _Book(path, mappings.project.font_name)
     b.book.set_properties(
         {
             "title": f"Tổng hợp báo cáo {result.period.label}",
@@ -523,4 +524,21 @@ def write_province_workbook(result: Consolidation, path: Path, font: str) -> Non
     _issues_sheet(b, result)
     _sources_sheet(b, sources)
     _info_sheet(b, result)
+    _report_tables(b, mappings)
     b.book.close()
+
+
+def _report_tables(b: _Book, mappings: Mappings) -> None:
+    """The report's numbered tables, print-ready, from the values just written."""
+    from xlsaddin.report.build import summary_tables
+    from xlsaddin.report.source import source_from_grids
+    from xlsaddin.report.spec import load_report_spec
+    from xlsaddin.report.tables_xlsx import add_table_sheets
+
+    try:
+        spec = load_report_spec(mappings.root)
+    except SpecError:
+        return  # report wording is broken or absent: 'xlsaddin report' will say so
+    grids = {ws.name: ws.grid() for ws in b.book.worksheets() if isinstance(ws, CapturingWorksheet)}
+    tables = summary_tables(source_from_grids(grids, mappings), spec, mappings)
+    add_table_sheets(b.book, tables, mappings.project.font_name)

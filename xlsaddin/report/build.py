@@ -222,3 +222,22 @@ def build_report(source: Source, spec: ReportSpec, mappings: Mappings, images: P
         signer_name=spec.signer_name,
     )
     return Built(doc, ctx, skipped)
+
+
+def summary_tables(source: Source, spec: ReportSpec, mappings: Mappings) -> list[ReportTable]:
+    """The report's numbered tables alone (for the provincial workbook's "Bảng N" sheets)."""
+    ctx = Context(figures=source.figures, fields=_fields(source, mappings))
+    tables: list[ReportTable] = []
+    for section in spec.sections:
+        submitted_fig = ctx.figures.get(f"{section.appendix}._submitted")
+        submitted = (
+            f"{int(submitted_fig.value)}/{source.units_total}"
+            if submitted_fig and submitted_fig.value is not None
+            else ""
+        )
+        table = _table(len(tables) + 1, section, ctx, source.units_total, submitted)
+        if table is not None:
+            tables.append(table)
+    for annex in _annex(source, mappings, len(tables) + 1):
+        tables.extend(annex.tables)
+    return tables

@@ -7,6 +7,7 @@ the Word document is the number in a cell an officer can check.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,18 +58,11 @@ def _table_after(rows: list[list[Any]], first_header: str) -> list[list[Any]]:
     return out
 
 
-def read_source(path: Path, mappings: Mappings) -> Source:
-    book = CalamineWorkbook.from_path(str(path))
-    needed = {SUMMARY, STATUS, TASKS, INFO}
-    if not needed <= set(book.sheet_names):
-        raise NotAProvincialWorkbook(", ".join(sorted(needed - set(book.sheet_names))))
-
-    def grid(name: str) -> list[list[Any]]:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-
-    info = {str(r[0]): str(r[1]) for r in grid(INFO) if r and r[0]}
+def source_from_grids(grids: Mapping[str, list[list[Any]]], mappings: Mappings) -> Source:
+    """The figures and tables of a provincial workbook, from its sheets' cell values."""
+    info = {str(r[0]): str(r[1]) for r in grids[INFO] if r and r[0]}
     figures: dict[str, Figure] = {}
-    for n, row in enumerate(grid(SUMMARY)):
+    for n, row in enumerate(grids[SUMMARY]):
         if len(row) <= SUMMARY_KEY_COL or not row[SUMMARY_KEY_COL]:
             continue
         appendix, _, key = str(row[SUMMARY_KEY_COL]).partition(":")
@@ -88,6 +82,15 @@ def read_source(path: Path, mappings: Mappings) -> Source:
     return Source(
         figures=figures,
         info=info,
-        status_rows=_table_after(grid(STATUS), "STT"),
-        task_rows=_table_after(grid(TASKS), "STT"),
+        status_rows=_table_after(grids[STATUS], "STT"),
+        task_rows=_table_after(grids[TASKS], "STT"),
     )
+
+
+def read_source(path: Path, mappings: Mappings) -> Source:
+    book = CalamineWorkbook.from_path(str(path))
+    needed = {SUMMARY, STATUS, TASKS, INFO}
+    if not needed <= set(book.sheet_names):
+        raise NotAProvincialWorkbook(", ".join(sorted(needed - set(book.sheet_names))))
+    grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in needed}
+    return source_from_grids(grids, mappings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -14,15 +15,8 @@ def _tables(doc: ReportDoc) -> list[ReportTable]:
     return [t for s in [*doc.sections, *doc.annex] for t in s.tables]
 
 
-def write_tables_xlsx(doc: ReportDoc, path: Path, font: str) -> None:
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "in_memory": True,
-        },
-    )
+def add_table_sheets(book: Any, tables: list[ReportTable], font: str) -> None:
+    """One print-ready sheet per table ("Bảng N"): title, header row, rows, source line."""
     base = {"font_name": font, "font_size": 12, "valign": "vcenter"}
     title = book.add_format({**base, "bold": True, "align": "center", "text_wrap": True})
     head = book.add_format(
@@ -38,7 +32,7 @@ def write_tables_xlsx(doc: ReportDoc, path: Path, font: str) -> None:
     cell = book.add_format({**base, "border": 1, "text_wrap": True})
     right = book.add_format({**base, "border": 1, "align": "right"})
     note = book.add_format({**base, "italic": True, "font_size": 11})
-    for table in _tables(doc):
+    for table in tables:
         ws = book.add_worksheet(f"Bảng {table.number}", worksheet_class=ClassicWorksheet)
         ncols = len(table.headers)
         widths = table.widths_cm or [16.5 / ncols] * ncols
@@ -57,4 +51,16 @@ def write_tables_xlsx(doc: ReportDoc, path: Path, font: str) -> None:
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
+
+
+def write_tables_xlsx(doc: ReportDoc, path: Path, font: str) -> None:
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
+    )
+    add_table_sheets(book, _tables(doc), font)
     book.close()
