@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlsaddin.report.charts import draw, pick
 from xlsaddin.report.model import ReportDoc, ReportImage, ReportSection, ReportTable
 from xlsaddin.report.source import Source
 from xlsaddin.report.spec import ForEach, OneOf, ReportSpec, SectionSpec
@@ -175,6 +174,8 @@ def _annex(source: Source, mappings: Mappings, start: int) -> list[ReportSection
 
 
 def build_report(source: Source, spec: ReportSpec, mappings: Mappings, images: Path) -> Built:
+    from xlsaddin.report.charts import draw, pick  # matplotlib: import only when drawing
+
     ctx = Context(figures=source.figures, fields=_fields(source, mappings))
     skipped: list[str] = []
     sections = []
