@@ -41,7 +41,6 @@ _DTD_TOKENS: tuple[bytes, ...] = tuple(
     for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
 _TOKEN_OVERLAP = max(len(t) for t in _DTD_TOKENS)
-_MAY_HAVE_TOKEN = re.compile(rb"<!|<\x00!|\x00<\x00!")
 _DIMENSION_RE = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*([\"'])([^\"'<>]{1,64})\1"
 )
@@ -339,7 +338,8 @@ def _stream_xml(
                 return
             window = tail + chunk
             # every token starts with "<!" (in UTF-8 or UTF-16): one cheap search first
-            if _MAY_HAVE_TOKEN.search(window) and any(t in window for t in _DTD_TOKENS):
+            maybe = b"<!" in window or b"<\x00!" in window  # covers UTF-16 BE and LE
+            if maybe and any(t in window for t in _DTD_TOKENS):
                 yield "entities", b""
                 return
             if use_expat:
