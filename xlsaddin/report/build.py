@@ -100,9 +100,8 @@ def _table(
             figures.append(ctx.figures[key])
     rows = []
     for fig in figures:
-        label = (
-            fig.label.split(":")[0].strip() if fig.label.endswith(("đạt", "chưa có")) else fig.label
-        )
+        # per-row figures ("met.vcs") are labelled "<row>: <indicator>"; the table shows the row
+        label = fig.label.split(": ")[0] if "." in fig.key and ": " in fig.label else fig.label
         value = _plain(fig) if fig.value is not None else "—"
         if "/" not in value and fig.unit == "đơn vị":
             value = f"{value}/{units_total}"
