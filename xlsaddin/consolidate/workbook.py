@@ -304,7 +304,7 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
         b.fmt(italic=True),
     )
     row += 2
-    chart_at = 3
+    charts: list[tuple[Chart, list[int]]] = []
     for app in result.appendices:
         ws.write_string(row, 0, f"{app.spec.code}. {' '.join(app.spec.title[1:])}", bold)
         row += 1
@@ -339,14 +339,19 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             ws.write_string(row, SUMMARY_KEY_COL, f"{app.spec.id}:{h.key}")
             rows[h.key] = row
             row += 1
-        for spec_chart in app.spec.charts:
-            shown = chart_rows(spec_chart.indicators, rows)
-            chart_at = _native_chart(b, ws, spec_chart, shown, chart_at)
+        charts += [(c, chart_rows(c.indicators, rows)) for c in app.spec.charts]
         row += 1
     if result.previous_period:
         ws.write_string(
             row, 0, f"Kỳ trước dùng để so sánh: {result.previous_period}", b.fmt(italic=True)
         )
+        row += 1
+    # charts below the tables, inside the printed width (columns A-E)
+    if any(shown for _, shown in charts):
+        ws.write_string(row + 1, 0, "BIỂU ĐỒ", bold)
+    chart_at = row + 3
+    for spec_chart, shown in charts:
+        chart_at = _native_chart(b, ws, spec_chart, shown, chart_at)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -379,8 +384,8 @@ def _native_chart(b: _Book, ws: Worksheet, spec: Chart, rows: list[int], at: int
     chart.set_title({"name": spec.title, "name_font": {"size": 11, "name": b.font}})
     chart.set_legend({"position": "bottom"} if kind == "pie" else {"none": True})
     height = max(300, 22 * len(rows) + 80) if kind == "bar" else 300
-    chart.set_size({"width": 620, "height": height})
-    ws.insert_chart(at, 7, chart)
+    chart.set_size({"width": 900, "height": height})
+    ws.insert_chart(at, 0, chart)
     return at + height // 20 + 2
 
 
