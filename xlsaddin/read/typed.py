@@ -84,11 +84,13 @@ def type_table(table: Table, mappings_root: str) -> None:
     """Fill ``table.typed`` with the typed value of every input cell."""
     synonyms = synonyms_for(mappings_root)
     columns = [c for c in table.spec.table.columns if c.is_input]
-    table.typed = {
-        key: {
-            c.key: typed_value(c, cells[c.key].value, synonyms).value
-            for c in columns
-            if c.key in cells
+    typed: dict[str, dict[str, object]] = {}
+    for key, cells in table.rows.items():
+        raw = {c.key: cells[c.key].value for c in columns if c.key in cells}
+        if all(v is None or v == "" for v in raw.values()):
+            typed[key] = dict.fromkeys(raw)  # an unused line: nothing to parse
+            continue
+        typed[key] = {
+            c.key: typed_value(c, raw[c.key], synonyms).value for c in columns if c.key in raw
         }
-        for key, cells in table.rows.items()
-    }
+    table.typed = typed
