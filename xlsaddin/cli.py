@@ -6,18 +6,18 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlsaddin import __version__
-from xlsaddin.build import build_templates, build_unit_copies
-from xlsaddin.build.check import check_templates
-from xlsaddin.consolidate.history import HistoryStore, open_history
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
+
+if TYPE_CHECKING:
+    from xlsaddin.consolidate.history import HistoryStore
 
 app = typer.Typer(
     help="xlsaddin — biểu mẫu, kiểm tra và tổng hợp báo cáo của 96 xã, phường, đặc khu.",
@@ -99,6 +99,9 @@ def build(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Tạo biểu mẫu chuẩn (một tệp mỗi phụ lục) từ cấu hình mappings/."""
+    from xlsaddin.build import build_templates, build_unit_copies
+    from xlsaddin.build.check import check_templates
+
     mappings = _load(mappings_dir)
     period_id = _period(mappings, period)
     if check:
@@ -231,6 +234,8 @@ def validate(
 
 
 def _history(spec: str | None, out: Path) -> HistoryStore:
+    from xlsaddin.consolidate.history import open_history  # SQLAlchemy: only when needed
+
     return open_history(spec, out)
 
 
