@@ -13,6 +13,8 @@ import pytest
 
 from xlsaddin.build import Filled, write_workbook
 from xlsaddin.consolidate import consolidate, publish
+from xlsaddin.consolidate.history import HistoryStore
+from xlsaddin.demo import DemoResult
 from xlsaddin.report import ReportResult, make_report
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec import Mappings, load_mappings
@@ -192,3 +194,34 @@ def test_report_renders_to_pdf(report: ReportResult, soffice: LibreOffice, tmp_p
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "BaoCao.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_change_versus_previous_period_reaches_the_report(
+    demo: DemoResult, mappings: Mappings, tmp_path: Path
+) -> None:
+    store = HistoryStore.at_path(tmp_path / "h.sqlite")
+    q3 = consolidate([demo.inbox / "zalo"], mappings, period_id="2025-q3", history=store)
+    publish(
+        q3,
+        mappings,
+        out=tmp_path / "q3.xlsx",
+        json_path=None,
+        audit_path=tmp_path / "a.jsonl",
+        history=store,
+    )
+    q4 = consolidate([demo.inbox], mappings, period_id="2025-q4", history=store)
+    out = publish(
+        q4,
+        mappings,
+        out=tmp_path / "q4.xlsx",
+        json_path=None,
+        audit_path=tmp_path / "a.jsonl",
+        history=store,
+    ).workbook
+    store.close()
+    made = make_report(out, mappings, tmp_path / "r.docx")
+    text = _text(made.docx)
+    tthc = next(a for a in q4.appendices if a.spec.id == "ket_qua_tthc")
+    change = tthc.changes["tiep_nhan"]
+    assert change.startswith("tăng ") and change.endswith("hồ sơ so với kỳ trước")
+    assert f"So với kỳ trước, tổng số hồ sơ tiếp nhận {change}." in text
