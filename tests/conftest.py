@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,34 @@ def finance_workbook(mappings: Mappings, path: Path, **changes: object) -> Path:
         unit=by_code(21484),
         fill=Filled(header={"reporter": "Lê Văn A"}, rows=rows),
     )
+
+
+def two_periods(demo: DemoResult, mappings: Mappings, folder: Path) -> tuple[Any, Any, Path]:
+    """Consolidate part of the demo inbox as 2025-q3 and all of it as 2025-q4, sharing one
+    history database; returns (q3, q4, the q4 provincial workbook)."""
+    from xlsaddin.consolidate import consolidate, publish
+    from xlsaddin.consolidate.history import HistoryStore
+
+    store = HistoryStore.at_path(folder / "h.sqlite")
+    try:
+        q3 = consolidate([demo.inbox / "zalo"], mappings, period_id="2025-q3", history=store)
+        publish(
+            q3,
+            mappings,
+            out=folder / "q3.xlsx",
+            json_path=None,
+            audit_path=folder / "a.jsonl",
+            history=store,
+        )
+        q4 = consolidate([demo.inbox], mappings, period_id="2025-q4", history=store)
+        out = publish(
+            q4,
+            mappings,
+            out=folder / "q4.xlsx",
+            json_path=None,
+            audit_path=folder / "a.jsonl",
+            history=store,
+        ).workbook
+    finally:
+        store.close()
+    return q3, q4, out

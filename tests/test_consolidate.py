@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from xlsaddin.build import Filled, write_workbook
 from xlsaddin.cli import app
 from xlsaddin.consolidate import Consolidation, consolidate, publish
-from xlsaddin.consolidate.history import HistoryStore
 from xlsaddin.consolidate.tables import numeric_total
 from xlsaddin.consolidate.workbook import ISSUES, STATUS, appendix_sheet_name
 from xlsaddin.demo import DemoResult
@@ -26,7 +25,7 @@ from xlsaddin.demo.mistakes import MISTAKES
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code, load_units
 
-from .conftest import LibreOffice
+from .conftest import LibreOffice, two_periods
 from .engines import libreoffice_recalculate
 
 runner = CliRunner()
@@ -292,18 +291,7 @@ def test_killed_mid_write_leaves_previous_output(tmp_path: Path, mappings: Mappi
 def test_history_change_vs_previous_period(
     demo: DemoResult, mappings: Mappings, tmp_path: Path
 ) -> None:
-    store = HistoryStore.at_path(tmp_path / "h.sqlite")
-    q3 = consolidate([demo.inbox / "zalo"], mappings, period_id="2025-q3", history=store)
-    publish(
-        q3,
-        mappings,
-        out=tmp_path / "q3.xlsx",
-        json_path=None,
-        audit_path=tmp_path / "a.jsonl",
-        history=store,
-    )
-    q4 = consolidate([demo.inbox], mappings, period_id="2025-q4", history=store)
-    store.close()
+    q3, q4, _ = two_periods(demo, mappings, tmp_path)
     assert q4.previous_period == "2025-q3"
     tthc = next(a for a in q4.appendices if a.spec.id == "ket_qua_tthc")
     before = next(

@@ -13,7 +13,6 @@ import pytest
 
 from xlsaddin.build import Filled, write_workbook
 from xlsaddin.consolidate import consolidate, publish
-from xlsaddin.consolidate.history import HistoryStore
 from xlsaddin.demo import DemoResult
 from xlsaddin.report import ReportResult, make_report
 from xlsaddin.report.templates import Figure
@@ -21,7 +20,7 @@ from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.text.numbers import format_vi
 from xlsaddin.units import load_units
 
-from .conftest import ROOT, LibreOffice
+from .conftest import ROOT, LibreOffice, two_periods
 
 RECEIVED, ONLINE = 2_759_865, 2_532_413
 
@@ -199,26 +198,7 @@ def test_report_renders_to_pdf(report: ReportResult, soffice: LibreOffice, tmp_p
 def test_change_versus_previous_period_reaches_the_report(
     demo: DemoResult, mappings: Mappings, tmp_path: Path
 ) -> None:
-    store = HistoryStore.at_path(tmp_path / "h.sqlite")
-    q3 = consolidate([demo.inbox / "zalo"], mappings, period_id="2025-q3", history=store)
-    publish(
-        q3,
-        mappings,
-        out=tmp_path / "q3.xlsx",
-        json_path=None,
-        audit_path=tmp_path / "a.jsonl",
-        history=store,
-    )
-    q4 = consolidate([demo.inbox], mappings, period_id="2025-q4", history=store)
-    out = publish(
-        q4,
-        mappings,
-        out=tmp_path / "q4.xlsx",
-        json_path=None,
-        audit_path=tmp_path / "a.jsonl",
-        history=store,
-    ).workbook
-    store.close()
+    _, q4, out = two_periods(demo, mappings, tmp_path)
     made = make_report(out, mappings, tmp_path / "r.docx")
     text = _text(made.docx)
     tthc = next(a for a in q4.appendices if a.spec.id == "ket_qua_tthc")
