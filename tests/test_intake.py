@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LibreOffice
+from tests.conftest import LibreOffice, finance_workbook
 from tests.hostile import IGNORED_NAMES, billion_laughs, build_corpus
 from xlsaddin.intake import (
     MESSAGES,
@@ -32,6 +32,8 @@ from xlsaddin.intake import (
     isolated_map,
     sniff,
 )
+from xlsaddin.read import Table, read_file
+from xlsaddin.spec import Mappings
 
 ROOT = Path(__file__).resolve().parents[1]
 GiB = 1024**3
@@ -114,6 +116,21 @@ def test_valid_workbook_is_readable_with_no_issues(
     data = corpus["valid.xlsx"].read_bytes()
     assert results["valid.xlsx"].sha256 == hashlib.sha256(data).hexdigest()
     assert results["valid.xlsx"].size == len(data)
+    assert results["valid.xlsx"].content == data  # what was hashed is what gets parsed
+
+
+def test_refused_files_carry_no_bytes(corpus: Corpus, results: dict[str, IntakeResult]) -> None:
+    refused = [r for r in results.values() if not r.readable]
+    assert refused and all(r.content is None for r in refused)
+
+
+def test_the_reader_parses_the_bytes_intake_hashed(mappings: Mappings, tmp_path: Path) -> None:
+    """A file replaced between inspection and parsing cannot slip in unchecked."""
+    path = finance_workbook(mappings, tmp_path / "bao_cao.xlsx")
+    inspected = inspect_file(path)
+    path.write_bytes(b"<!DOCTYPE x [<!ENTITY a 'b'>]><x/>")  # swapped after the checks
+    table = read_file(path, mappings, inspected.sha256, path.name, inspected.content)
+    assert isinstance(table, Table) and table.sha256 == inspected.sha256
 
 
 def test_project_templates_are_readable() -> None:

@@ -7,12 +7,14 @@ give A1 references for Excel.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 from xlsaddin.spec.models import AppendixSpec, HeaderField, RowDef
 
 
+@functools.lru_cache(maxsize=1024)
 def col_letter(col: int) -> str:
     """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
     letters = ""
@@ -29,6 +31,7 @@ def line_count(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def a1(row: int, col: int, absolute: bool = False) -> str:
     """0-based (row, col) -> A1 reference, optionally absolute ($A$1)."""
     if absolute:

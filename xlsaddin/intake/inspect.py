@@ -13,9 +13,8 @@ import posixpath
 import re
 import stat
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 from xml.etree.ElementTree import Element
 from xml.parsers import expat
@@ -40,7 +39,8 @@ _DTD_TOKENS: tuple[bytes, ...] = tuple(
     for token in ("<!DOCTYPE", "<!ENTITY")
     for encoding in ("ascii", "utf-16-le", "utf-16-be")
 )
-_TOKEN_OVERLAP = max(len(t) for t in _DTD_TOKENS)
+#: "<!" in UTF-8, UTF-16-LE ("<\0!\0") or UTF-16-BE ("\0<\0!")
+_MARKUP_DECL = re.compile(b"<\x00?!")
 _DIMENSION_RE = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*([\"'])([^\"'<>]{1,64})\1"
 )
@@ -63,6 +63,10 @@ class IntakeResult:
     issues: tuple[Issue, ...]
     readable: bool
     """True only when the file may be handed to a parser."""
+    content: bytes | None = field(default=None, compare=False, repr=False)
+    """The bytes that were hashed and inspected, for a readable file: parse these, not
+    the path again (one read per file, and no window for the file to change between
+    the checks and the parse)."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -80,10 +84,14 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
         detail = " (không phải là tệp thông thường)"
         return _refused(path, "", 0, issue("file-unreadable", path, detail=detail))
     try:
-        digest, size = _sha256(path)
+        data = None if st.st_size > limits.max_file_bytes else _read_capped(path, limits)
+        if data is None:  # over the cap: hash it in chunks, never hold it in memory
+            digest, size = _sha256(path)
+        else:
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
     except OSError as exc:
         return _refused(path, "", 0, issue("file-unreadable", path, detail=f" ({exc.strerror})"))
-    if size > limits.max_file_bytes:
+    if data is None:
         too_large = issue(
             "file-too-large",
             path,
@@ -92,16 +100,26 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
             value=str(size),
         )
         return _refused(path, digest, size, too_large)
-    sniffed = sniff(path, limits)
-    if sniffed.issue is not None:
-        return _refused(path, digest, size, sniffed.issue)
+    sniffed = sniff(path, limits, data)
+    if sniffed.issue is not None or sniffed.archive is None:
+        problem = sniffed.issue or issue("file-corrupt", path, detail="")
+        return _refused(path, digest, size, problem)
     try:
-        kind, issues = _inspect_zip(path, limits)
+        kind, issues = _inspect_zip(path, sniffed.archive, limits)
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, MemoryError, …
         corrupt = issue("file-corrupt", path, detail="", value=type(exc).__name__)
         return _refused(path, digest, size, corrupt)
-    errors = any(i.severity == "error" for i in issues)
-    return IntakeResult(path, digest, size, kind, tuple(issues), readable=not errors)
+    readable = not any(i.severity == "error" for i in issues)
+    return IntakeResult(
+        path, digest, size, kind, tuple(issues), readable, data if readable else None
+    )
+
+
+def _read_capped(path: Path, limits: Limits) -> bytes | None:
+    """The whole file, or None when it is larger than the cap (it grew since ``stat``)."""
+    with path.open("rb") as fh:
+        data = fh.read(limits.max_file_bytes + 1)
+    return None if len(data) > limits.max_file_bytes else data
 
 
 def _refused(path: Path, digest: str, size: int, problem: Issue) -> IntakeResult:
@@ -121,9 +139,9 @@ def _sha256(path: Path) -> tuple[str, int]:
 # --------------------------------------------------------------------------- zip checks
 
 
-def _inspect_zip(path: Path, limits: Limits) -> tuple[Kind, list[Issue]]:
+def _inspect_zip(path: Path, zf: zipfile.ZipFile, limits: Limits) -> tuple[Kind, list[Issue]]:
     """Checks on a zip already sniffed as an OOXML workbook (entry count pre-checked)."""
-    with zipfile.ZipFile(path) as zf:
+    with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > limits.max_zip_entries:
             too_many = issue(
@@ -209,9 +227,9 @@ def _risky_by_name(path: Path, names: list[str]) -> dict[str, Issue]:
 
 
 def _risky_code_for_name(name: str) -> str | None:
-    p = PurePosixPath(name.lower())
-    folders = set(p.parts[:-1])
-    if p.name.startswith("vbaproject") or "macrosheets" in folders:
+    folder, _, base = name.lower().rpartition("/")
+    folders = set(folder.split("/"))
+    if base.startswith("vbaproject") or "macrosheets" in folders:
         return _MACROS
     if "embeddings" in folders:
         return _EMBEDDED
@@ -219,7 +237,7 @@ def _risky_code_for_name(name: str) -> str | None:
         return _ACTIVEX
     if "externallinks" in folders:
         return _EXTERNAL
-    if p.name == "connections.xml" or "querytables" in folders:
+    if base == "connections.xml" or "querytables" in folders:
         return _CONNECTIONS
     return None
 
@@ -266,38 +284,73 @@ def _content_types(
     """
     info = zf.getinfo(CONTENT_TYPES)
     cap = min(limits.max_xml_part_bytes, MAX_CONTENT_TYPES_BYTES)
-    data = bytearray()
-    for problem, chunk in _stream_xml(zf, info, cap, collect=True):
-        if problem == "bomb":
-            detail = f"{CONTENT_TYPES} lớn hơn {vn_size(cap)}"
-            issues.append(issue("file-zip-bomb", path, detail=detail, value=CONTENT_TYPES))
-            return None
-        if problem == "entities":
-            issues.append(issue("file-xml-entities", path, part=CONTENT_TYPES, value=CONTENT_TYPES))
-            return None
-        data += chunk
-    try:
-        root = safe_fromstring(bytes(data), forbid_dtd=True)
-    except Exception:
+    problem, data = _read_xml(zf, info, cap)
+    if problem == "bomb":
+        detail = f"{CONTENT_TYPES} lớn hơn {vn_size(cap)}"
+        issues.append(issue("file-zip-bomb", path, detail=detail, value=CONTENT_TYPES))
+        return None
+    if problem == "entities":
+        issues.append(issue("file-xml-entities", path, part=CONTENT_TYPES, value=CONTENT_TYPES))
+        return None
+    declared = _declared_types(data)
+    if declared is None:
         issues.append(issue("file-corrupt", path, detail=f" ({CONTENT_TYPES} hỏng)"))
         return None
-    defaults: dict[str, str] = {}
-    overrides: dict[str, str] = {}
-    for el in root:
-        tag = el.tag.rsplit("}", 1)[-1]
-        ctype = el.get("ContentType", "")
-        if tag == "Default":
-            defaults[el.get("Extension", "").lower()] = ctype
-        elif tag == "Override":
-            overrides[el.get("PartName", "").lstrip("/").lower()] = ctype
+    defaults, overrides = declared
     ctypes: dict[str, str] = {}
     for i in infos:
         lower = i.filename.lower()
         ctype = overrides.get(lower)
         if ctype is None:
-            ctype = defaults.get(PurePosixPath(lower).suffix.lstrip("."), "")
+            ctype = defaults.get(_suffix(lower), "")
         ctypes[i.filename] = ctype
     return ctypes
+
+
+def _suffix(name: str) -> str:
+    """Extension without the dot, as ``PurePosixPath(name).suffix`` ('' for '.rels')."""
+    base = name.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return base[dot + 1 :] if 0 < dot < len(base) - 1 else ""
+
+
+def _declared_types(data: bytes) -> tuple[dict[str, str], dict[str, str]] | None:
+    """(extension -> type, part -> type) from ``[Content_Types].xml``; None if malformed.
+
+    Parsed with expat and element handlers only (no tree, no DTD: the part has
+    already passed the DTD scan, and a declaration would still stop the parse).
+    """
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    depth = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth != 2:  # only the children of <Types>
+            return
+        local = tag.rsplit("}", 1)[-1]
+        ctype = attrs.get("ContentType", "")
+        if local == "Default":
+            defaults[attrs.get("Extension", "").lower()] = ctype
+        elif local == "Override":
+            overrides[attrs.get("PartName", "").lstrip("/").lower()] = ctype
+
+    def end(_: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    parser.UnparsedEntityDeclHandler = _forbid
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, _Forbidden):
+        return None
+    return defaults, overrides
 
 
 # --------------------------------------------------------------------------- XML scanning
@@ -311,47 +364,40 @@ def _forbid(*_: object) -> None:
     raise _Forbidden
 
 
-def _stream_xml(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, *, collect: bool = False
-) -> Iterator[tuple[str | None, bytes]]:
-    """Decompress one part as a stream, yielding ``(problem, chunk)``.
+def _read_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[str | None, bytes]:
+    """Decompress one part, returning ``(problem, data)``.
 
-    ``problem`` is None for a clean chunk, 'entities' when a DOCTYPE/ENTITY is
-    seen (byte scan in UTF-8/UTF-16, plus expat for any encoding it accepts),
-    or 'bomb' when the part exceeds ``cap`` bytes; iteration stops after a problem.
-    Chunks are yielded only when ``collect`` is true (else b"").
+    ``problem`` is None for a clean part, 'bomb' when it declares more than
+    ``cap`` bytes (nothing is decompressed), or 'entities' when it holds a
+    DOCTYPE/ENTITY declaration. The part is read whole: :mod:`zipfile` never
+    returns more than the size the central directory declares (a part that
+    lies about its size fails its CRC check), so memory stays within ``cap``.
     """
+    if info.file_size > cap:
+        return "bomb", b""
+    data = zf.read(info)
+    return ("entities", b"") if _declares_dtd(data) else (None, data)
+
+
+def _declares_dtd(data: bytes) -> bool:
+    """A DOCTYPE/ENTITY declaration: byte scan in UTF-8/UTF-16, expat for other encodings."""
+    # every token starts with "<!" in UTF-8 or UTF-16: a memchr for "!" first (most parts
+    # have none), then "<!" itself, and only then the tokens
+    if b"!" in data and _MARKUP_DECL.search(data) and any(t in data for t in _DTD_TOKENS):
+        return True
+    if _byte_scan_suffices(data[:1024]):
+        return False
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _forbid
     parser.EntityDeclHandler = _forbid
     parser.UnparsedEntityDeclHandler = _forbid
-    use_expat: bool | None = None  # decided on the first chunk
-    tail = b""
-    total = 0
-    with zf.open(info) as fh:
-        while chunk := fh.read(CHUNK):
-            if use_expat is None:
-                use_expat = not _byte_scan_suffices(chunk)
-            total += len(chunk)
-            if total > cap:
-                yield "bomb", b""
-                return
-            window = tail + chunk
-            # every token starts with "<!" (in UTF-8 or UTF-16): one cheap search first
-            maybe = b"<!" in window or b"<\x00!" in window  # covers UTF-16 BE and LE
-            if maybe and any(t in window for t in _DTD_TOKENS):
-                yield "entities", b""
-                return
-            if use_expat:
-                try:
-                    parser.Parse(chunk, False)
-                except _Forbidden:
-                    yield "entities", b""
-                    return
-                except expat.ExpatError:
-                    use_expat = False  # not our concern here; the reader will complain
-            tail = window[-_TOKEN_OVERLAP:]
-            yield None, chunk if collect else b""
+    try:
+        parser.Parse(data, True)
+    except _Forbidden:
+        return True
+    except expat.ExpatError:
+        return False  # not our concern here; the reader will complain
+    return False
 
 
 _DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)")
@@ -398,18 +444,14 @@ def _scan_parts(
         ctype = ctypes.get(name, "")
         if name == CONTENT_TYPES or not _is_xml_part(name, ctype):
             continue
-        sheet = _is_worksheet(name, ctype)
-        head = bytearray()
-        for problem, chunk in _stream_xml(zf, info, limits.max_xml_part_bytes, collect=sheet):
-            if problem == "bomb":
-                detail = f"{name} lớn hơn {vn_size(limits.max_xml_part_bytes)}"
-                found.append(issue("file-zip-bomb", path, detail=detail, value=name))
-            elif problem == "entities":
-                found.append(issue("file-xml-entities", path, part=name, value=name))
-            elif sheet and len(head) < DIMENSION_HEAD_BYTES:
-                head += chunk[: DIMENSION_HEAD_BYTES - len(head)]
-        if sheet:
-            huge = _huge_dimension(path, zf, name, bytes(head), limits)
+        problem, data = _read_xml(zf, info, limits.max_xml_part_bytes)
+        if problem == "bomb":
+            detail = f"{name} lớn hơn {vn_size(limits.max_xml_part_bytes)}"
+            found.append(issue("file-zip-bomb", path, detail=detail, value=name))
+        elif problem == "entities":
+            found.append(issue("file-xml-entities", path, part=name, value=name))
+        elif _is_worksheet(name, ctype):
+            huge = _huge_dimension(path, zf, name, data[:DIMENSION_HEAD_BYTES], limits)
             if huge is not None:
                 found.append(huge)
     return found

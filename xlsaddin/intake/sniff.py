@@ -7,9 +7,10 @@ inspected; everything else becomes a refusal Issue.
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +48,8 @@ class Sniffed:
 
     container: Container
     issue: Issue | None = None
+    archive: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)
+    """The opened package (over the bytes in memory) when it is an OOXML workbook."""
 
     @property
     def is_workbook(self) -> bool:
@@ -62,29 +65,35 @@ def container_of(head: bytes) -> Container:
     return "other"
 
 
-def sniff(path: Path, limits: Limits = DEFAULT_LIMITS) -> Sniffed:
-    """Identify ``path`` by content. Never raises; unreadable files become an Issue."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(HEAD_BYTES)
-    except OSError as exc:
-        return Sniffed("other", issue("file-unreadable", path, detail=f" ({exc.strerror})"))
+def sniff(path: Path, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None) -> Sniffed:
+    """Identify ``path`` by content. Never raises; unreadable files become an Issue.
+
+    ``data``: the file's bytes when the caller has already read them (intake
+    reads each file exactly once, so the hash covers exactly what is parsed).
+    """
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return Sniffed("other", issue("file-unreadable", path, detail=f" ({exc.strerror})"))
+    head = data[:HEAD_BYTES]
     container = container_of(head)
     if container == "ole":
         return Sniffed("ole", classify_ole(path))
     if container == "other":
         return Sniffed("other", describe_other(path, head))
-    too_many = check_zip_directory(path, limits)
+    too_many = check_zip_directory(path, limits, data)
     if too_many is not None:
         return Sniffed("ooxml", too_many)
     try:
-        with zipfile.ZipFile(path) as zf:
-            return Sniffed("ooxml", classify_zip(path, zf))
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        refused = classify_zip(path, archive)
     except Exception:  # BadZipFile, NotImplementedError, OSError, struct.error, …
         return Sniffed("ooxml", issue("file-corrupt", path, detail=" (cấu trúc nén ZIP hỏng)"))
+    return Sniffed("ooxml", refused, None if refused else archive)
 
 
-def check_zip_directory(path: Path, limits: Limits) -> Issue | None:
+def check_zip_directory(path: Path, limits: Limits, data: bytes | None = None) -> Issue | None:
     """Refuse a zip whose end-of-central-directory record is missing or oversized.
 
     Read before :class:`zipfile.ZipFile` parses the central directory, which it
@@ -92,7 +101,7 @@ def check_zip_directory(path: Path, limits: Limits) -> Issue | None:
     of entries.
     """
     try:
-        found = _read_eocd(path)
+        found = _read_eocd(path.read_bytes() if data is None else data)
     except (OSError, struct.error):
         found = None
     if found is None:
@@ -110,35 +119,31 @@ def check_zip_directory(path: Path, limits: Limits) -> Issue | None:
     return None
 
 
-def _read_eocd(path: Path) -> tuple[int, int] | None:
+def _read_eocd(data: bytes) -> tuple[int, int] | None:
     """(declared entry count, central directory size) from the zip's end records."""
-    with path.open("rb") as fh:
-        fh.seek(0, 2)
-        size = fh.tell()
-        tail_len = min(size, _EOCD_SIZE + _MAX_COMMENT)
-        fh.seek(size - tail_len)
-        tail = fh.read(tail_len)
-        pos = len(tail) - _EOCD_SIZE  # as zipfile does: no archive comment first, …
-        if pos < 0 or tail[pos : pos + 4] != _EOCD or tail[-2:] != b"\x00\x00":
-            pos = tail.rfind(_EOCD)  # … else the last signature before the comment
-        if pos < 0 or len(tail) - pos < _EOCD_SIZE:
-            return None
-        _, _, _, _, entries, cd_size, cd_offset, _ = struct.unpack(
-            "<4s4H2LH", tail[pos : pos + _EOCD_SIZE]
-        )
-        if entries != 0xFFFF and cd_size != 0xFFFFFFFF and cd_offset != 0xFFFFFFFF:
-            return int(entries), int(cd_size)
-        # ZIP64: a locator sits just before the classic record and points at the zip64 record.
-        loc = pos - 20
-        if loc < 0 or tail[loc : loc + 4] != _ZIP64_LOCATOR:
-            return int(entries), int(cd_size)
-        _, _, z64_offset, _ = struct.unpack("<4sLQL", tail[loc : loc + 20])
-        fh.seek(z64_offset)
-        record = fh.read(56)
-        if len(record) < 56 or record[:4] != _ZIP64_EOCD:
-            return None
-        fields = struct.unpack("<4sQ2H2L4Q", record)
-        return int(fields[7]), int(fields[8])
+    size = len(data)
+    tail_len = min(size, _EOCD_SIZE + _MAX_COMMENT)
+    tail = data[size - tail_len :]
+    pos = len(tail) - _EOCD_SIZE  # as zipfile does: no archive comment first, …
+    if pos < 0 or tail[pos : pos + 4] != _EOCD or tail[-2:] != b"\x00\x00":
+        pos = tail.rfind(_EOCD)  # … else the last signature before the comment
+    if pos < 0 or len(tail) - pos < _EOCD_SIZE:
+        return None
+    _, _, _, _, entries, cd_size, cd_offset, _ = struct.unpack(
+        "<4s4H2LH", tail[pos : pos + _EOCD_SIZE]
+    )
+    if entries != 0xFFFF and cd_size != 0xFFFFFFFF and cd_offset != 0xFFFFFFFF:
+        return int(entries), int(cd_size)
+    # ZIP64: a locator sits just before the classic record and points at the zip64 record.
+    loc = pos - 20
+    if loc < 0 or tail[loc : loc + 4] != _ZIP64_LOCATOR:
+        return int(entries), int(cd_size)
+    _, _, z64_offset, _ = struct.unpack("<4sLQL", tail[loc : loc + 20])
+    record = data[z64_offset : z64_offset + 56]
+    if len(record) < 56 or record[:4] != _ZIP64_EOCD:
+        return None
+    fields = struct.unpack("<4sQ2H2L4Q", record)
+    return int(fields[7]), int(fields[8])
 
 
 def classify_zip(path: Path, zf: zipfile.ZipFile) -> Issue | None:

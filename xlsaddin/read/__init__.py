@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,24 @@ class _LazySheets(Mapping[str, list[list[Any]]]):
 
 
 def read_file(
-    path: Path, mappings: Mappings, sha256: str, name: str | None = None
+    path: Path,
+    mappings: Mappings,
+    sha256: str,
+    name: str | None = None,
+    data: bytes | None = None,
 ) -> Table | list[Issue]:
-    """Read one (already inspected) workbook. Problems come back as issues."""
+    """Read one (already inspected) workbook. Problems come back as issues.
+
+    ``data``: the bytes intake inspected and hashed (read from ``path`` if None).
+    """
     file = name or path.name
     try:
-        sheets = _LazySheets(CalamineWorkbook.from_path(str(path)))
+        book = (
+            CalamineWorkbook.from_path(str(path))
+            if data is None
+            else CalamineWorkbook.from_filelike(io.BytesIO(data))
+        )
+        sheets = _LazySheets(book)
         if META_SHEET in sheets:
             return read_standard(sheets, mappings, file, sha256)
         table = read_foreign(sheets, mappings, file, sha256)

@@ -7,7 +7,6 @@ worker fails, it gets an issue with a stable code, and the batch goes on.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,9 +54,15 @@ class Validation:
     report: Report
 
 
-@functools.lru_cache(maxsize=4)
+#: Mappings by root folder, as the parent passed them: forked workers inherit this and
+#: never parse the YAML again (a spawned worker loads its root once).
+_LOADED: dict[str, Mappings] = {}
+
+
 def _mappings(root: str) -> Mappings:
-    return load_mappings(root)
+    if root not in _LOADED:
+        _LOADED[root] = load_mappings(root)
+    return _LOADED[root]
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ def _process(job: _Job) -> _Outcome:
     if not intake.readable:
         return _Outcome(intake.sha256, intake.size, None, issues)
     mappings = _mappings(job.mappings_root)
-    result = read_file(Path(job.path), mappings, intake.sha256, job.name)
+    result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content)
     if isinstance(result, list):
         return _Outcome(intake.sha256, intake.size, None, issues + result)
     checked = list(result.issues) + check_table(result, mappings, job.closing_date)
@@ -172,7 +177,7 @@ def validate_paths(
         _Job(str(path), _display_name(path, roots), mappings.root, closing_date, limits)
         for path in files
     ]
-    _mappings(mappings.root)  # warm the caches forked workers inherit
+    _LOADED[mappings.root] = mappings  # forked workers inherit it
     for spec in mappings.appendices:
         checks_for(mappings, spec)
     outcomes, notes = _run(jobs, limits, processes) if jobs else ([], [])
