@@ -349,8 +349,10 @@ def test_isolated_map_memory_hog_costs_one_item() -> None:
 
 
 def test_isolated_map_dead_worker_costs_one_item() -> None:
-    out = isolated_map(exit_on_one, [0, 1, 2, 3, 4], Limits(), processes=2)
+    settled: list[int] = []
+    out = isolated_map(exit_on_one, [0, 1, 2, 3, 4], Limits(), processes=2, on_done=settled.append)
     assert list(ok_or_failure(out)) == [0, "crashed", 4, 6, 8]
+    assert sorted(settled) == [0, 1, 2, 3, 4]  # each item reported once, the crashed one too
     assert isinstance(out[1], WorkerFailure) and out[1].item_index == 1
 
 

@@ -158,7 +158,11 @@ def test_hostile_corpus_batch_goes_on(mappings: Mappings, tmp_path: Path) -> Non
     before = {
         p: hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.rglob("*") if p.is_file()
     }
-    result = validate_paths([tmp_path], mappings)
+    steps: list[tuple[int, int]] = []
+    result = validate_paths([tmp_path], mappings, progress=lambda d, t: steps.append((d, t)))
+    total = len(result.files)
+    assert steps[0] == (0, total) and steps[-1] == (total, total)
+    assert len(steps) > 3 and [d for d, _ in steps] == sorted(d for d, _ in steps)  # as files end
     by_name = {f.path.name: f for f in result.files}
     for name, code in expected.items():
         f = by_name[name]

@@ -89,6 +89,7 @@ def isolated_map(
     limits: Limits = DEFAULT_LIMITS,
     *,
     processes: int = 2,
+    on_done: Callable[[int], None] | None = None,
 ) -> list[R | WorkerFailure]:
     """``[func(item) for item in items]`` in limited workers; failures become WorkerFailure.
 
@@ -97,8 +98,9 @@ def isolated_map(
     a calling script needs the usual ``if __name__ == "__main__":`` guard.
     Never raises for a misbehaving item: exceptions, MemoryError, timeouts and
     dead workers all turn into a :class:`WorkerFailure` for that item only.
+    ``on_done(index)`` is called in this process as each item settles (for progress).
     """
-    results: dict[int, R | WorkerFailure] = {}
+    results: dict[int, R | WorkerFailure] = _Settled(on_done)
     queue = list(range(len(items)))
     suspects: list[int] = []
     ctx = _context()
@@ -122,6 +124,20 @@ def isolated_map(
         else:
             suspects = crashed
     return [results[i] for i in range(len(items))]
+
+
+class _Settled(dict[int, Any]):
+    """Results by item index; tells ``on_done`` the first time an item settles."""
+
+    def __init__(self, on_done: Callable[[int], None] | None) -> None:
+        super().__init__()
+        self._on_done = on_done
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        first = index not in self
+        super().__setitem__(index, value)
+        if first and self._on_done is not None:
+            self._on_done(index)
 
 
 def _workers_cannot_start(results: dict[int, Any]) -> bool:

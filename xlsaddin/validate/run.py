@@ -131,12 +131,22 @@ def _failed(job: _Job, reason: str) -> _Outcome:
     )
 
 
-def _run(jobs: list[_Job], limits: Limits, processes: int) -> tuple[list[_Outcome], list[Issue]]:
+def _run(
+    jobs: list[_Job], limits: Limits, processes: int, progress: Progress | None
+) -> tuple[list[_Outcome], list[Issue]]:
     """Chunks of files per worker task (less inter-process traffic); a failed chunk is
     re-run file by file so that one hostile file costs only itself."""
     size = max(1, min(16, -(-len(jobs) // (max(1, processes) * 4))))
     chunks = [tuple(jobs[i : i + size]) for i in range(0, len(jobs), size)]
-    results = isolated_map(_process_chunk, chunks, limits, processes=processes)
+    done = 0
+
+    def settled(index: int) -> None:
+        nonlocal done
+        done += len(chunks[index])
+        if progress:
+            progress(done, len(jobs))
+
+    results = isolated_map(_process_chunk, chunks, limits, processes=processes, on_done=settled)
     if len(chunks) >= 3 and all(isinstance(r, WorkerFailure) for r in results):
         # Worker processes cannot start here (an embedding host, a frozen app):
         # intake still runs first, file by file, in this process.
@@ -180,7 +190,7 @@ def validate_paths(
     _LOADED[mappings.root] = mappings  # forked workers inherit it
     for spec in mappings.appendices:
         checks_for(mappings, spec)
-    outcomes, notes = _run(jobs, limits, processes) if jobs else ([], [])
+    outcomes, notes = _run(jobs, limits, processes, progress) if jobs else ([], [])
     results = []
     for path, job, outcome in zip(files, jobs, outcomes, strict=True):
         result = FileResult(path, job.name, outcome.sha256, outcome.size, outcome.table)
