@@ -34,6 +34,7 @@ from vietnam_provinces import Province
 
 from xlsaddin.build import Filled, write_workbook
 from xlsaddin.consolidate import consolidate, publish
+from xlsaddin.consolidate.batch import Job, JobResult, consolidate_many
 from xlsaddin.demo.run import _rows_for
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.units import Unit, load_units
@@ -62,8 +63,9 @@ def _clone(seed: bytes, old: Unit, new: Unit) -> bytes:
             data = src.read(info.filename)
             if info.filename == "xl/sharedStrings.xml":
                 data = data.replace(f"<t>{old.code}</t>".encode(), f"<t>{new.code}</t>".encode())
-                data = data.replace(f"<t>{escape(old.name)}</t>".encode(),
-                                    f"<t>{escape(new.name)}</t>".encode())
+                data = data.replace(
+                    f"<t>{escape(old.name)}</t>".encode(), f"<t>{escape(new.name)}</t>".encode()
+                )
             elif info.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(f"<v>{old.code}</v>".encode(), f"<v>{new.code}</v>".encode())
             dst.writestr(info, data)
@@ -98,8 +100,14 @@ def timed(fn: Callable[[], object]) -> float:
 
 def xlsaddin_run(mappings: Mappings, inbox: Path, out: Path) -> None:
     result = consolidate([inbox], mappings)
-    publish(result, mappings, out=out, json_path=None, audit_path=out.with_suffix(".jsonl"),
-            history=None)
+    publish(
+        result,
+        mappings,
+        out=out,
+        json_path=None,
+        audit_path=out.with_suffix(".jsonl"),
+        history=None,
+    )
 
 
 def naive_run(paths: list[Path], out: Path) -> None:
@@ -144,45 +152,60 @@ def province_bench(units: int, work: Path) -> None:
     print(f"peak RSS (this process or a worker) : {peak_rss_mib():.0f} MiB")
 
 
-def national_bench(work: Path) -> None:
+def national_bench(work: Path, parallel: int) -> None:
+    """All 34 provinces: files generated first, then one timed run of every consolidation."""
     base = Path(load_mappings().root)
     provinces = sorted(int(p.code) for p in Province.iter_all())
+    jobs: list[Job] = []
     total_units = 0
-    total_files = 0
-    gen = 0.0
-    run = 0.0
-    slowest = (0.0, 0)
+    start = time.perf_counter()
     for code in provinces:
         mappings = for_province(base, code, work)
         units = list(load_units(code))
         inbox = work / f"p{code}"
         inbox.mkdir()
-        gen += timed(lambda m=mappings, u=units, i=inbox: generate(m, u, i, clone=True))
-        out = work / f"TongHop_{code}.xlsx"
-        took = timed(lambda m=mappings, i=inbox, o=out: xlsaddin_run(m, i, o))
-        run += took
-        slowest = max(slowest, (took, len(units)))
+        generate(mappings, units, inbox, clone=True)
         total_units += len(units)
-        total_files += 4 * len(units)
-        shutil.rmtree(inbox)
-        print(f"  province {code:2d}: {len(units):4d} units, {took:5.2f} s")
-    print(f"generated {total_files} files for {total_units} units in {gen:.0f} s")
-    print(f"(a) xlsaddin, {len(provinces)} provincial workbooks: {run:.1f} s "
-          f"({1000 * run / total_files:.2f} ms per file; slowest province {slowest[0]:.2f} s "
-          f"for {slowest[1]} units)")
-    print(f"peak RSS (this process or a worker): {peak_rss_mib():.0f} MiB")
+        jobs.append(
+            Job(
+                (inbox,),
+                Path(mappings.root),
+                work / f"TongHop_{code}.xlsx",
+                work / f"audit_{code}.jsonl",
+            )
+        )
+    total_files = 4 * total_units
+    print(
+        f"generated {total_files} files for {total_units} units in "
+        f"{time.perf_counter() - start:.0f} s"
+    )
+    results: list[JobResult] = []
+    run = timed(lambda: results.extend(consolidate_many(jobs, parallel=parallel)))
+    failed = [r for r in results if not r.ok]
+    assert not failed, failed
+    assert sum(r.files for r in results) == total_files
+    print(
+        f"(a) xlsaddin, {len(provinces)} provincial workbooks, {parallel} at a time: "
+        f"{run:.1f} s ({1000 * run / total_files:.2f} ms per file)"
+    )
+    print(f"peak RSS of one process: {peak_rss_mib():.0f} MiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=96)
     parser.add_argument("--national", action="store_true")
+    parser.add_argument(
+        "--parallel", type=int, default=2, help="--national: provinces consolidated side by side"
+    )
     args = parser.parse_args()
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory(prefix="xlsaddin-bench-") as tmp:
         if args.national:
-            national_bench(Path(tmp))
+            national_bench(Path(tmp), args.parallel)
         else:
             province_bench(args.units, Path(tmp))
 
