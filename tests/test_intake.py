@@ -380,3 +380,29 @@ def test_inspect_corpus_in_workers(corpus: Corpus, results: dict[str, IntakeResu
     assert [r.codes for r in out if isinstance(r, IntakeResult)] == [
         results[n].codes for n in names
     ]
+
+
+# --------------------------------------------------------------------------- DTD scan
+
+
+@pytest.mark.parametrize(
+    ("part", "declares"),
+    [
+        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>', True),
+        # a comment that looks like a root element must not end the prolog early
+        (b"<?xml version='1.0'?><!-- <x --><!DOCTYPE r SYSTEM 'file:///etc/passwd'><r/>", True),
+        (b"<?xml version='1.0'?>\r\n<?pi x?><!-- ghi chu --><!DOCTYPE r><r/>", True),
+        (b"\xef\xbb\xbf<!DOCTYPE r><r/>", True),
+        (b"<!-- <!DOCTYPE r> -->\n<r/>", True),  # mentioned in a comment: still refused
+        ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r><r/>'.encode("utf-16"), True),
+        # after the root element a DOCTYPE is not a declaration (parsers reject it)
+        (b'<?xml version="1.0"?><r><c><![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]></c></r>', False),
+        (b'<?xml version="1.0"?><r><f>\'Ki\xe1\xbb\x83m tra\'!A1</f></r>', False),
+        (b"<?xml version='1.0'?><!-- unterminated", False),
+        (b"", False),
+    ],
+)
+def test_dtd_declarations_are_found_in_the_prolog(part: bytes, declares: bool) -> None:
+    from xlsaddin.intake.inspect import _declares_dtd
+
+    assert _declares_dtd(part) is declares

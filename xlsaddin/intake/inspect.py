@@ -380,10 +380,18 @@ def _read_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[str
 
 
 def _declares_dtd(data: bytes) -> bool:
-    """A DOCTYPE/ENTITY declaration: byte scan in UTF-8/UTF-16, expat for other encodings."""
-    # every token starts with "<!" in UTF-8 or UTF-16: a memchr for "!" first (most parts
-    # have none), then "<!" itself, and only then the tokens
-    if b"!" in data and _MARKUP_DECL.search(data) and any(t in data for t in _DTD_TOKENS):
+    """A DOCTYPE/ENTITY declaration: byte scan in UTF-8/UTF-16, expat for other encodings.
+
+    XML allows a DOCTYPE only in the prolog, before the root element (an entity
+    declaration only inside it), and a parser must refuse one anywhere else. So
+    when the prolog of a UTF-8 part can be delimited, only the prolog is scanned;
+    otherwise (UTF-16, or anything unusual before the root) the whole part is.
+    """
+    prolog = None if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _prolog(data)
+    region = data if prolog is None else prolog
+    # every token starts with "<!" in UTF-8 or UTF-16: a memchr for "!" first,
+    # then "<!" itself, and only then the tokens
+    if b"!" in region and _MARKUP_DECL.search(region) and any(t in region for t in _DTD_TOKENS):
         return True
     if _byte_scan_suffices(data[:1024]):
         return False
@@ -398,6 +406,33 @@ def _declares_dtd(data: bytes) -> bool:
     except expat.ExpatError:
         return False  # not our concern here; the reader will complain
     return False
+
+
+_SPACE = re.compile(rb"[ \t\r\n]*")
+
+
+def _prolog(data: bytes) -> bytes | None:
+    """The bytes before the root element when they hold only the XML declaration,
+    processing instructions, comments and white space; None otherwise (a DOCTYPE
+    or any other "<!" declaration, text, or no root element)."""
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        match = _SPACE.match(data, pos)
+        pos = match.end() if match else pos
+        if data.startswith(b"<?", pos):
+            end = data.find(b"?>", pos + 2)
+            if end < 0:
+                return None
+            pos = end + 2
+        elif data.startswith(b"<!--", pos):
+            end = data.find(b"-->", pos + 4)
+            if end < 0:
+                return None
+            pos = end + 3
+        elif data.startswith(b"<", pos) and not data.startswith(b"<!", pos):
+            return data[:pos]
+        else:
+            return None
 
 
 _DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)")

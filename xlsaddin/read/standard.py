@@ -112,7 +112,7 @@ def read_standard(
             )
         )
     columns = {key: col_index(v) for (kind, key), v in meta.items() if kind == "column"}
-    known = {c.key for c in spec.table.columns}
+    known = spec.checked_columns
     header = {}
     for (kind, key), ref in meta.items():
         if kind == "header":

@@ -8,9 +8,12 @@ on load, with the file and the field named, instead of deep inside a build.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from xlsaddin.rules.expr import names
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=60)]
@@ -282,6 +285,19 @@ class AppendixSpec(_Model):
             if col.key == key:
                 return col
         raise KeyError(key)
+
+    @functools.cached_property
+    def checked_columns(self) -> frozenset[str]:
+        """Columns a reader must return: the inputs and any column a rule reads."""
+        used = {c.key for c in self.table.columns if c.is_input}
+        for rule in self.rules:
+            if isinstance(rule, CheckRule):
+                for text in (rule.expr, rule.when):
+                    used |= names(text) if text else set()
+                used |= {rule.cell} if rule.cell else set()
+            else:
+                used |= {rule.deadline, rule.completed_on, rule.status}
+        return frozenset(used)
 
 
 class Period(_Model):
