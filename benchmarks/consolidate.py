@@ -125,6 +125,13 @@ def calamine_floor(paths: list[Path]) -> int:
     return cells
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of every finished child process."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def peak_rss_mib() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -180,7 +187,9 @@ def national_bench(work: Path, parallel: int) -> None:
         f"{time.perf_counter() - start:.0f} s"
     )
     results: list[JobResult] = []
+    cpu_before = cpu_seconds()
     run = timed(lambda: results.extend(consolidate_many(jobs, parallel=parallel)))
+    cpu = cpu_seconds() - cpu_before
     failed = [r for r in results if not r.ok]
     assert not failed, failed
     assert sum(r.files for r in results) == total_files
@@ -188,6 +197,7 @@ def national_bench(work: Path, parallel: int) -> None:
         f"(a) xlsaddin, {len(provinces)} provincial workbooks, {parallel} at a time: "
         f"{run:.1f} s ({1000 * run / total_files:.2f} ms per file)"
     )
+    print(f"    CPU of all processes: {cpu:.1f} s ({cpu / run:.2f} cores busy on average)")
     print(f"peak RSS of one process: {peak_rss_mib():.0f} MiB")
 
 
