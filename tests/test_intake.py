@@ -336,6 +336,23 @@ def ok_or_failure(results: list[Any]) -> Iterator[Any]:
         yield r.reason if isinstance(r, WorkerFailure) else r
 
 
+def gc_enabled(_: int) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_workers_collect_garbage_even_when_the_parent_paused_it() -> None:
+    import gc
+
+    from xlsaddin.gc_pause import gc_paused
+
+    with gc_paused():
+        assert not gc.isenabled()
+        assert isolated_map(gc_enabled, [0, 1], Limits()) == [True, True]
+    assert gc.isenabled()
+
+
 def test_isolated_map_plain() -> None:
     assert isolated_map(double, [1, 2, 3], Limits()) == [2, 4, 6]
     assert isolated_map(double, [], Limits()) == []

@@ -14,6 +14,7 @@ from xlsaddin.consolidate.model import Consolidation
 from xlsaddin.consolidate.report import to_json
 from xlsaddin.consolidate.run import figures_of
 from xlsaddin.consolidate.workbook import write_province_workbook
+from xlsaddin.gc_pause import gc_paused
 from xlsaddin.safe_output import atomic_write, choose_target
 from xlsaddin.spec.models import Mappings
 
@@ -40,7 +41,8 @@ def publish(
     A dry run does not call this at all: it writes nothing.
     """
     target, note = choose_target(out)
-    atomic_write(target, lambda tmp: write_province_workbook(result, tmp, mappings))
+    with gc_paused():
+        atomic_write(target, lambda tmp: write_province_workbook(result, tmp, mappings))
     if history is not None:
         history.record(
             RunRecord(

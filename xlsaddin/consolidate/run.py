@@ -11,6 +11,7 @@ from xlsaddin.consolidate.indicators import Headline, compute
 from xlsaddin.consolidate.model import AppendixResult, Consolidation, TaskFinding
 from xlsaddin.consolidate.submissions import classify
 from xlsaddin.consolidate.tables import Block, as_date, build_blocks
+from xlsaddin.gc_pause import gc_paused
 from xlsaddin.issues import Issue
 from xlsaddin.spec.models import DeadlineRule, Mappings
 from xlsaddin.units import load_units
@@ -106,6 +107,21 @@ def consolidate(
     history: HistoryStore | None = None,
     processes: int = 2,
     progress: Progress | None = None,
+) -> Consolidation:
+    with gc_paused():
+        return _consolidate(
+            inboxes, mappings, period_id, closing_date, history, processes, progress
+        )
+
+
+def _consolidate(
+    inboxes: Sequence[Path],
+    mappings: Mappings,
+    period_id: str | None,
+    closing_date: dt.date | None,
+    history: HistoryStore | None,
+    processes: int,
+    progress: Progress | None,
 ) -> Consolidation:
     period = mappings.project.period(period_id)
     closing = closing_date or period.closing_date

@@ -8,6 +8,7 @@ are re-run one at a time in a fresh pool to find the culprit.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sys
 import threading
@@ -42,6 +43,7 @@ class WorkerFailure:
 
 def _init_worker(memory_bytes: int) -> None:
     """Pool initializer: cap the address space, defuse stdlib XML, no core dumps."""
+    gc.enable()  # the parent may have paused it (see xlsaddin.gc_pause)
     if resource is not None and sys.platform != "darwin":
         try:
             if memory_bytes > 0:

@@ -23,7 +23,7 @@ from xlsaddin.intake import (
 from xlsaddin.issues import Issue, Report
 from xlsaddin.read import read_file
 from xlsaddin.read.table import Table
-from xlsaddin.read.typed import type_table
+from xlsaddin.read.typed import type_table, warm
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.validate.engine import check_table, checks_for
 
@@ -187,7 +187,8 @@ def validate_paths(
         _Job(str(path), _display_name(path, roots), mappings.root, closing_date, limits)
         for path in files
     ]
-    _LOADED[mappings.root] = mappings  # forked workers inherit it
+    _LOADED[mappings.root] = mappings  # forked workers inherit it, and the caches below
+    warm(mappings.root)
     for spec in mappings.appendices:
         checks_for(mappings, spec)
     outcomes, notes = _run(jobs, limits, processes, progress) if jobs else ([], [])
