@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 # Functions our formulas use; none needs XlsxWriter's "_xlfn." future-function prefixes.
@@ -27,6 +28,8 @@ CLASSIC = frozenset(
     }
 )
 _CALL = re.compile(r"([A-Z][A-Z0-9._]*)\(")
+#: XlsxWriter's cell tuple types that ClassicWorksheet serialises itself.
+_FAST_CELLS = frozenset({"String", "Number", "Datetime", "Blank"})
 
 
 class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no types
@@ -44,6 +47,28 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
             formula = formula.removeprefix("{").removeprefix("=").removesuffix("}")
             return formula
         return super()._prepare_formula(formula, expand_future_functions)
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """The XML of a formatted string, number, date or blank cell, written directly.
+
+        Byte for byte what XlsxWriter writes (a test compares the two), without
+        its per-attribute escaping: a cell reference, a format index and a
+        shared-string index or number never need it. Everything else (row and
+        column formats, formulas, inline strings) goes through XlsxWriter.
+        """
+        fmt = cell.format
+        kind = type(cell).__name__
+        if fmt is None or self.constant_memory or kind not in _FAST_CELLS:
+            super()._write_cell(row, col, cell)
+            return
+        ref = xl_rowcol_to_cell_fast(row, col)
+        style = fmt._get_xf_index()
+        if kind == "String":
+            self.fh.write(f'<c r="{ref}" s="{style}" t="s"><v>{cell.string}</v></c>')
+        elif kind == "Blank":
+            self.fh.write(f'<c r="{ref}" s="{style}"/>')
+        else:  # Number, Datetime
+            self.fh.write(f'<c r="{ref}" s="{style}"><v>{cell.number:.16G}</v></c>')
 
 
 class Formats:
