@@ -48,6 +48,9 @@ def _sheet_xml(worksheet_class: type[Any]) -> bytes:
             else:
                 ws.write_blank(r, c, None, fmt)
     ws.write_formula(12, 0, "=SUM(A3:A5)", money, 1234567.025)
+    ws.write_string(14, 2, "không định dạng")  # no cell, row or column format
+    ws.write_number(14, 3, 7)
+    ws.write_string(15, 6, "theo định dạng cột")  # inherits column G's format
     ws.write_rich_string(13, 0, "a", bold, "b")
     book.close()
     with zipfile.ZipFile(out) as zf:

@@ -49,26 +49,33 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
         return super()._prepare_formula(formula, expand_future_functions)
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        """The XML of a formatted string, number, date or blank cell, written directly.
+        """The XML of a string, number, date or blank cell, written directly.
 
         Byte for byte what XlsxWriter writes (a test compares the two), without
         its per-attribute escaping: a cell reference, a format index and a
-        shared-string index or number never need it. Everything else (row and
-        column formats, formulas, inline strings) goes through XlsxWriter.
+        shared-string index or number never need it. Everything else (cells that
+        inherit a row or column format, formulas, rich and inline strings) goes
+        through XlsxWriter.
         """
         fmt = cell.format
         kind = type(cell).__name__
-        if fmt is None or self.constant_memory or kind not in _FAST_CELLS:
+        if self.constant_memory or kind not in _FAST_CELLS:
             super()._write_cell(row, col, cell)
             return
+        if fmt is not None:
+            style = f' s="{fmt._get_xf_index()}"'
+        elif row in self.row_info or col in self.col_info:
+            super()._write_cell(row, col, cell)  # may inherit a row or column format
+            return
+        else:
+            style = ""
         ref = xl_rowcol_to_cell_fast(row, col)
-        style = fmt._get_xf_index()
         if kind == "String":
-            self.fh.write(f'<c r="{ref}" s="{style}" t="s"><v>{cell.string}</v></c>')
+            self.fh.write(f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>')
         elif kind == "Blank":
-            self.fh.write(f'<c r="{ref}" s="{style}"/>')
+            self.fh.write(f'<c r="{ref}"{style}/>')
         else:  # Number, Datetime
-            self.fh.write(f'<c r="{ref}" s="{style}"><v>{cell.number:.16G}</v></c>')
+            self.fh.write(f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>')
 
 
 class Formats:
