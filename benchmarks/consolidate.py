@@ -54,40 +54,52 @@ def for_province(base: Path, code: int, work: Path) -> Mappings:
     return load_mappings(folder)
 
 
-def _clone(seed: bytes, old: Unit, new: Unit) -> bytes:
-    """Copy of a unit's workbook re-addressed to another unit (names, codes in _meta/header)."""
+#: The unit a cloned province's seed workbooks are written for: a code and a name that
+#: occur nowhere else in a workbook, so re-addressing a copy touches exactly those cells.
+SEED_UNIT = Unit(98765, "Xã Mẫu Nhân Bản", "xã", "Mẫu Nhân Bản")
+
+
+def _clone(seed: bytes, new: Unit) -> bytes:
+    """Copy of a seed workbook re-addressed to ``new`` (header code and name, ``_meta``)."""
+    edits = {
+        "xl/sharedStrings.xml": [
+            (f"<t>{SEED_UNIT.code}</t>", f"<t>{new.code}</t>"),
+            (f"<t>{escape(SEED_UNIT.name)}</t>", f"<t>{escape(new.name)}</t>"),
+        ],
+        "xl/worksheets/sheet1.xml": [(f"<v>{SEED_UNIT.code}</v>", f"<v>{new.code}</v>")],
+    }
     src = zipfile.ZipFile(io.BytesIO(seed))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
-            if info.filename == "xl/sharedStrings.xml":
-                data = data.replace(f"<t>{old.code}</t>".encode(), f"<t>{new.code}</t>".encode())
-                data = data.replace(
-                    f"<t>{escape(old.name)}</t>".encode(), f"<t>{escape(new.name)}</t>".encode()
-                )
-            elif info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(f"<v>{old.code}</v>".encode(), f"<v>{new.code}</v>".encode())
+            for old, replacement in edits.get(info.filename, []):
+                assert data.count(old.encode()) == 1, (info.filename, old)
+                data = data.replace(old.encode(), replacement.encode())
             dst.writestr(info, data)
     return out.getvalue()
 
 
 def generate(mappings: Mappings, units: list[Unit], folder: Path, *, clone: bool) -> list[Path]:
-    """4 filled workbooks per unit. ``clone``: write one per appendix, re-address the rest."""
+    """4 filled workbooks per unit. ``clone``: fill one seed per appendix, re-address copies."""
     period = mappings.project.period()
     paths: list[Path] = []
-    seeds: dict[str, tuple[Unit, bytes]] = {}
+    seeds: dict[str, bytes] = {}
     rng = random.Random(1)
     for unit in units:
         for spec in mappings.appendices:
             path = folder / f"{unit.code}_{spec.code}.xlsx"
-            if clone and spec.id in seeds:
-                first, data = seeds[spec.id]
-                path.write_bytes(_clone(data, first, unit))
+            if clone:
+                if spec.id not in seeds:
+                    rows = _rows_for(spec, SEED_UNIT, period, rng.random() < 0.5)
+                    seed = folder / "seed.xlsx"
+                    write_workbook(mappings, spec, seed, unit=SEED_UNIT, fill=Filled(rows=rows))
+                    seeds[spec.id] = seed.read_bytes()
+                    seed.unlink()
+                path.write_bytes(_clone(seeds[spec.id], unit))
             else:
                 rows = _rows_for(spec, unit, period, rng.random() < 0.5)
                 write_workbook(mappings, spec, path, unit=unit, fill=Filled(rows=rows))
-                seeds[spec.id] = (unit, path.read_bytes())
             paths.append(path)
     return paths
 
@@ -125,6 +137,16 @@ def calamine_floor(paths: list[Path]) -> int:
     return cells
 
 
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop: this shared VM's speed drifts by up to 30 %
+    within an hour, so every run prints it next to its figures."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
 def cpu_seconds() -> float:
     """User + system CPU of this process and of every finished child process."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -159,8 +181,8 @@ def province_bench(units: int, work: Path) -> None:
     print(f"peak RSS (this process or a worker) : {peak_rss_mib():.0f} MiB")
 
 
-def national_bench(work: Path, parallel: int) -> None:
-    """All 34 provinces: files generated first, then one timed run of every consolidation."""
+def national_bench(work: Path, parallel: int, rounds: int = 1) -> None:
+    """All 34 provinces: files generated first, then timed runs of every consolidation."""
     base = Path(load_mappings().root)
     provinces = sorted(int(p.code) for p in Province.iter_all())
     jobs: list[Job] = []
@@ -186,18 +208,24 @@ def national_bench(work: Path, parallel: int) -> None:
         f"generated {total_files} files for {total_units} units in "
         f"{time.perf_counter() - start:.0f} s"
     )
-    results: list[JobResult] = []
-    cpu_before = cpu_seconds()
-    run = timed(lambda: results.extend(consolidate_many(jobs, parallel=parallel)))
-    cpu = cpu_seconds() - cpu_before
-    failed = [r for r in results if not r.ok]
-    assert not failed, failed
-    assert sum(r.files for r in results) == total_files
-    print(
-        f"(a) xlsaddin, {len(provinces)} provincial workbooks, {parallel} at a time: "
-        f"{run:.1f} s ({1000 * run / total_files:.2f} ms per file)"
-    )
-    print(f"    CPU of all processes: {cpu:.1f} s ({cpu / run:.2f} cores busy on average)")
+    for _ in range(rounds):
+        results: list[JobResult] = []
+        print(f"machine speed: 10M-step Python loop in {machine_speed():.2f} s")
+        cpu_before = cpu_seconds()
+        run = timed(lambda r=results: r.extend(consolidate_many(jobs, parallel=parallel)))
+        cpu = cpu_seconds() - cpu_before
+        failed = [r for r in results if not r.ok]
+        assert not failed, failed
+        assert sum(r.files for r in results) == total_files
+        # every file read and every unit counted: nothing was cheaply rejected
+        assert all(r.submitted == r.expected and not r.rejected for r in results), [
+            (r.job.out.name, r.submitted, r.expected, r.rejected) for r in results
+        ]
+        print(
+            f"(a) xlsaddin, {len(provinces)} provincial workbooks, {parallel} at a time: "
+            f"{run:.1f} s ({1000 * run / total_files:.2f} ms per file)"
+        )
+        print(f"    CPU of all processes: {cpu:.1f} s ({cpu / run:.2f} cores busy on average)")
     print(f"peak RSS of one process: {peak_rss_mib():.0f} MiB")
 
 
@@ -208,6 +236,7 @@ def main() -> None:
     parser.add_argument(
         "--parallel", type=int, default=2, help="--national: provinces consolidated side by side"
     )
+    parser.add_argument("--rounds", type=int, default=1, help="--national: timed runs")
     args = parser.parse_args()
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cores, "
@@ -215,7 +244,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="xlsaddin-bench-") as tmp:
         if args.national:
-            national_bench(Path(tmp), args.parallel)
+            national_bench(Path(tmp), args.parallel, args.rounds)
         else:
             province_bench(args.units, Path(tmp))
 

@@ -66,8 +66,9 @@ def test_jobs_side_by_side_match_one_by_one_and_a_broken_job_costs_only_itself(
     submitted = {
         s.unit.code for a in direct.appendices for s in a.statuses if s.status != "missing"
     }
-    assert (good.files, good.submitted, good.expected, good.issues) == (
+    assert (good.files, good.rejected, good.submitted, good.expected, good.issues) == (
         len(direct.submissions),
+        len(direct.rejected),
         len(submitted),
         96,
         len(direct.issues),

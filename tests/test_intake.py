@@ -414,7 +414,7 @@ def test_inspect_corpus_in_workers(corpus: Corpus, results: dict[str, IntakeResu
         ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r><r/>'.encode("utf-16"), True),
         # after the root element a DOCTYPE is not a declaration (parsers reject it)
         (b'<?xml version="1.0"?><r><c><![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]></c></r>', False),
-        (b'<?xml version="1.0"?><r><f>\'Ki\xe1\xbb\x83m tra\'!A1</f></r>', False),
+        (b"<?xml version=\"1.0\"?><r><f>'Ki\xe1\xbb\x83m tra'!A1</f></r>", False),
         (b"<?xml version='1.0'?><!-- unterminated", False),
         (b"", False),
     ],

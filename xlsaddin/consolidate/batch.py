@@ -46,6 +46,7 @@ class JobResult:
     workbook: Path | None
     """Where the workbook was written (a versioned name if ``out`` was open); None on failure."""
     files: int
+    rejected: int
     submitted: int
     expected: int
     issues: int
@@ -88,6 +89,7 @@ def _run(job: Job) -> JobResult:
         job,
         published.workbook,
         files=len(result.submissions),
+        rejected=len(result.rejected),
         submitted=len(submitted),
         expected=len(result.units),
         issues=len(result.issues),
@@ -95,7 +97,7 @@ def _run(job: Job) -> JobResult:
 
 
 def _failed(job: Job, error: str) -> JobResult:
-    return JobResult(job, None, files=0, submitted=0, expected=0, issues=0, error=error)
+    return JobResult(job, None, files=0, rejected=0, submitted=0, expected=0, issues=0, error=error)
 
 
 def consolidate_many(
