@@ -12,6 +12,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -423,3 +424,30 @@ def test_dtd_declarations_are_found_in_the_prolog(part: bytes, declares: bool) -
     from xlsaddin.intake.inspect import _declares_dtd
 
     assert _declares_dtd(part) is declares
+
+
+def test_inflate_agrees_with_zipfile_and_refuses_what_it_refuses(corpus: Corpus) -> None:
+    import io
+
+    from xlsaddin.intake.inspect import _inflate
+
+    data = corpus["valid.xlsx"].read_bytes()
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    for info in zf.infolist():
+        assert _inflate(data, info) == zf.read(info), info.filename
+
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as out:
+        out.writestr("xl/workbook.xml", "<workbook/>")
+    info = zipfile.ZipFile(stored).infolist()[0]
+    assert _inflate(stored.getvalue(), info) == b"<workbook/>"
+
+    first = zf.infolist()[0]
+    name_at = first.header_offset + 30
+    renamed = bytearray(data)
+    renamed[name_at] ^= 0x20  # the local header names another part than the directory
+    flipped = bytearray(data)
+    flipped[name_at + len(first.filename) + 5] ^= 0xFF  # damaged compressed data
+    for broken in (bytes(renamed), bytes(flipped)):
+        with pytest.raises((zipfile.BadZipFile, zlib.error)):
+            _inflate(broken, first)
