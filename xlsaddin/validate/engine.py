@@ -109,6 +109,7 @@ def legacy_text(table: Table) -> list[Issue]:
 
 
 _CHECKS: dict[tuple[str, str], list[Check]] = {}
+_BY_ROW: dict[tuple[str, str], list[tuple[str, tuple[Check, ...]]]] = {}
 
 
 def checks_for(mappings: Mappings, spec: AppendixSpec) -> list[Check]:
@@ -117,6 +118,18 @@ def checks_for(mappings: Mappings, spec: AppendixSpec) -> list[Check]:
     if key not in _CHECKS:
         _CHECKS[key] = build_checks(compute_layout(spec, mappings.header_of(spec)))
     return _CHECKS[key]
+
+
+def _checks_by_row(mappings: Mappings, spec: AppendixSpec) -> list[tuple[str, tuple[Check, ...]]]:
+    """The same checks grouped by data row, in sheet order: a row that is absent or
+    unused is skipped as a whole."""
+    key = (spec.id, mappings.hashes[spec.id])
+    if key not in _BY_ROW:
+        grouped: dict[str, list[Check]] = {}
+        for check in checks_for(mappings, spec):
+            grouped.setdefault(check.row.key, []).append(check)
+        _BY_ROW[key] = [(row, tuple(checks)) for row, checks in grouped.items()]
+    return _BY_ROW[key]
 
 
 def check_table(
@@ -140,34 +153,36 @@ def check_table(
         if spec.table.fixed_rows
         else {key for key, row_values in values.items() if not row_used(row_values, inputs)}
     )
-    contexts = {key: RowContext(row_values, closing) for key, row_values in values.items()}
-    for check in checks_for(mappings, spec):
-        key = check.row.key
+    for key, row_checks in _checks_by_row(mappings, spec):
         row = table.rows.get(key)
-        if row is None or key in skip or not check.python(contexts[key]):
+        if row is None or key in skip:
             continue
-        cell = row.get(check.column)
-        message = check.message
-        value = cell.value if cell else None
-        if check.code in TYPE_CODES and cell is not None:
-            typed = typed_value(columns[check.column], value, synonyms)
-            message += f' Giá trị "{value}" {describe(typed)}.'
-        issues.append(
-            Issue(
-                code=check.code,
-                severity=check.severity,
-                message=message,
-                unit_code=table.unit_code,
-                appendix=spec.id,
-                file=table.file,
-                sheet=table.sheet,
-                cell=cell.ref if cell else None,
-                value=raw(value),
-                rule=check.id,
-                row=table.row_labels.get(check.row.key, check.row.key),
-                column=check.column,
+        context = RowContext(values[key], closing)
+        for check in row_checks:
+            if not check.python(context):
+                continue
+            cell = row.get(check.column)
+            message = check.message
+            value = cell.value if cell else None
+            if check.code in TYPE_CODES and cell is not None:
+                typed = typed_value(columns[check.column], value, synonyms)
+                message += f' Giá trị "{value}" {describe(typed)}.'
+            issues.append(
+                Issue(
+                    code=check.code,
+                    severity=check.severity,
+                    message=message,
+                    unit_code=table.unit_code,
+                    appendix=spec.id,
+                    file=table.file,
+                    sheet=table.sheet,
+                    cell=cell.ref if cell else None,
+                    value=raw(value),
+                    rule=check.id,
+                    row=table.row_labels.get(key, key),
+                    column=check.column,
+                )
             )
-        )
     if table.strict:
         issues.extend(legacy_text(table))
     if table.unit_code is None:
