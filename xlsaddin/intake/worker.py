@@ -43,6 +43,10 @@ class WorkerFailure:
 
 def _init_worker(memory_bytes: int) -> None:
     """Pool initializer: cap the address space, defuse stdlib XML, no core dumps."""
+    # Everything inherited from the parent is long-lived: move it out of the collector's
+    # reach, so that collections in the worker only walk the worker's own objects (a full
+    # collection otherwise walks, and copies on write, the whole inherited heap).
+    gc.freeze()
     gc.enable()  # the parent may have paused it (see xlsaddin.gc_pause)
     if resource is not None and sys.platform != "darwin":
         try:
