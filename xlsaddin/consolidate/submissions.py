@@ -96,7 +96,7 @@ def classify(
     deadline = _deadline_end(period)
     submissions = []
     for result in results:
-        when = manifest.get(result.path.resolve())
+        when = manifest.get(result.path.resolve()) if manifest else None
         source: Literal["manifest", "mtime"] = "manifest"
         if when is None:
             when = dt.datetime.fromtimestamp(result.path.stat().st_mtime)
