@@ -136,7 +136,7 @@ def _run(
 ) -> tuple[list[_Outcome], list[Issue]]:
     """Chunks of files per worker task (less inter-process traffic); a failed chunk is
     re-run file by file so that one hostile file costs only itself."""
-    size = max(1, min(16, -(-len(jobs) // (max(1, processes) * 4))))
+    size = max(1, min(48, -(-len(jobs) // (max(1, processes) * 4))))
     chunks = [tuple(jobs[i : i + size]) for i in range(0, len(jobs), size)]
     done = 0
 
