@@ -69,3 +69,27 @@ def test_fast_cell_serialisation_is_byte_identical() -> None:
         assert re.search(shape, reference), shape
     assert _sheet_xml(ClassicWorksheet) == reference
     assert _sheet_xml(CapturingWorksheet) == reference
+
+
+def test_put_writers_store_what_the_public_writers_store() -> None:
+    def sheet(use_put: bool) -> bytes:
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        ws = book.add_worksheet("Trang", worksheet_class=CapturingWorksheet)
+        fmt = book.add_format({"border": 1, "num_format": "dd/mm/yyyy"})
+        if use_put:
+            ws.put_string(0, 0, "=1+1 vẫn là chữ", fmt)
+            ws.put_number(0, 1, 2.5, fmt)
+            ws.put_blank(0, 2, fmt)
+            ws.put_datetime(0, 3, dt.date(2025, 12, 15), fmt)
+        else:
+            ws.write_string(0, 0, "=1+1 vẫn là chữ", fmt)
+            ws.write_number(0, 1, 2.5, fmt)
+            ws.write_blank(0, 2, None, fmt)
+            ws.write_datetime(0, 3, dt.date(2025, 12, 15), fmt)
+        grid = ws.grid()
+        book.close()
+        with zipfile.ZipFile(out) as zf:
+            return zf.read("xl/worksheets/sheet1.xml") + repr(grid).encode()
+
+    assert sheet(use_put=True) == sheet(use_put=False)

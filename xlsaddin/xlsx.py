@@ -48,6 +48,21 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
             return formula
         return super()._prepare_formula(formula, expand_future_functions)
 
+    # Writers for integer (row, col) only. XlsxWriter's public write_* methods first run
+    # a decorator that also accepts "A1" notation; these call the same internal writers
+    # directly (the hot path of the provincial workbook: ~60,000 cells).
+    def put_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
+        self._write_string(row, col, value, fmt)
+
+    def put_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        self._write_number(row, col, value, fmt)
+
+    def put_blank(self, row: int, col: int, fmt: Any = None) -> None:
+        self._write_blank(row, col, None, fmt)
+
+    def put_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        self._write_datetime(row, col, value, fmt)
+
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         """The XML of a string, number, date or blank cell, written directly.
 

@@ -57,18 +57,18 @@ class _Book:
         self.font = font
         self.fmt = Formats(self.book, font, size=11).get
 
-    def value(self, ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None:
+    def value(self, ws: ClassicWorksheet, row: int, col: int, value: object, fmt: Any) -> None:
         """Commune data: strings stay strings whatever they start with."""
         if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)
+            ws.put_blank(row, col, fmt)
         elif isinstance(value, bool):
-            ws.write_string(row, col, "Có" if value else "Không", fmt)
+            ws.put_string(row, col, "Có" if value else "Không", fmt)
         elif isinstance(value, (int, float)):
-            ws.write_number(row, col, value, fmt)
+            ws.put_number(row, col, value, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
-            ws.write_datetime(row, col, value, fmt)
+            ws.put_datetime(row, col, value, fmt)
         else:
-            ws.write_string(row, col, str(value), fmt)
+            ws.put_string(row, col, str(value), fmt)
 
     def header(
         self, ws: Worksheet, row: int, titles: Sequence[str], widths: Sequence[float]
@@ -132,10 +132,10 @@ def _appendix_sheet(
         rows: list[ConsRow | None] = list(block.rows) or [None]
         for cons in rows:
             n += 1
-            ws.write_number(row, 0, n, cell)
-            ws.write_number(row, 1, block.status.unit.code, cell)
-            ws.write_string(row, 2, block.status.unit.name, cell)
-            ws.write_string(row, 3, status, cell)
+            ws.put_number(row, 0, n, cell)
+            ws.put_number(row, 1, block.status.unit.code, cell)
+            ws.put_string(row, 2, block.status.unit.name, cell)
+            ws.put_string(row, 3, status, cell)
             if fixed:
                 b.value(ws, row, 4, cons.row_label if cons else None, cell)
             for i, col in enumerate(inputs):
@@ -505,7 +505,7 @@ def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
     ws.write_row(0, 0, ["Trang", "Dòng", "Tệp nguồn", "SHA-256", "Trang nguồn", "Ô nguồn"])
     for r, line in enumerate(rows, start=1):
         for c, text in enumerate(line):
-            ws.write_string(r, c, text)
+            ws.put_string(r, c, text)
     ws.hide()
 
 
