@@ -327,3 +327,50 @@ def test_cli_dry_run_writes_nothing(demo: DemoResult, tmp_path: Path) -> None:
     assert "Xã Xốp" in res.output
     assert sorted(os.listdir(tmp_path)) == before
     assert len(load_units()) == 96
+
+
+def test_provenance_leads_every_value_back_to_its_source_cell(
+    output: Path, demo: DemoResult, result: Consolidation, mappings: Mappings
+) -> None:
+    """Every row of the hidden `_nguon` sheet: the source file has that hash, and the
+    value in the provincial sheet is the (typed) value of the named source cell."""
+    import datetime as dt
+    import hashlib
+
+    from xlsaddin.consolidate.workbook import SOURCES
+    from xlsaddin.read.standard import split_ref
+    from xlsaddin.read.typed import synonyms_for, typed_value
+
+    book = CalamineWorkbook.from_path(str(output))
+    lines = book.get_sheet_by_name(SOURCES).to_python()
+    assert lines[0] == ["Trang", "Dòng", "Tệp nguồn", "SHA-256", "Trang nguồn", "Ô nguồn"]
+    specs = {appendix_sheet_name(a): a.spec for a in result.appendices}
+    grids = {name: book.get_sheet_by_name(name).to_python() for name in specs}
+    synonyms = synonyms_for(mappings.root)
+    sources: dict[str, Any] = {}
+
+    def plain(value: object) -> object:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return None if value == "" else value
+
+    checked = 0
+    for sheet, row, file, sha, source_sheet, refs in lines[1:]:
+        spec = specs[sheet]
+        inputs = [c for c in spec.table.columns if c.is_input]
+        first = 5 if spec.table.fixed_rows else 4
+        path = demo.inbox / file
+        if file not in sources:
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == sha, file
+            sources[file] = CalamineWorkbook.from_path(str(path))
+        source = sources[file].get_sheet_by_name(source_sheet).to_python(skip_empty_area=False)
+        for pair in refs.split("; "):
+            key, ref = pair.split("=")
+            index = next(i for i, c in enumerate(inputs) if c.key == key)
+            r, c = split_ref(ref)
+            raw = source[r][c] if r < len(source) and c < len(source[r]) else None
+            expected = typed_value(inputs[index], raw, synonyms).value
+            shown = grids[sheet][int(row) - 1][first + index]
+            assert plain(shown) == plain(expected), (sheet, row, key, ref, raw, shown)
+            checked += 1
+    assert checked > 5000

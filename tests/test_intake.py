@@ -451,3 +451,13 @@ def test_inflate_agrees_with_zipfile_and_refuses_what_it_refuses(corpus: Corpus)
     for broken in (bytes(renamed), bytes(flipped)):
         with pytest.raises((zipfile.BadZipFile, zlib.error)):
             _inflate(broken, first)
+
+
+def test_a_file_that_grew_after_stat_is_read_whole_or_refused(tmp_path: Path) -> None:
+    from xlsaddin.intake.inspect import _read_capped
+
+    path = tmp_path / "dang_ghi.xlsx"
+    path.write_bytes(b"x" * 100)
+    assert _read_capped(path, Limits(max_file_bytes=1000), size=10) == b"x" * 100
+    assert _read_capped(path, Limits(max_file_bytes=50), size=10) is None
+    assert _read_capped(path, Limits(max_file_bytes=100), size=100) == b"x" * 100

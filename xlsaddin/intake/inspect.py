@@ -86,7 +86,8 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
         detail = " (không phải là tệp thông thường)"
         return _refused(path, "", 0, issue("file-unreadable", path, detail=detail))
     try:
-        data = None if st.st_size > limits.max_file_bytes else _read_capped(path, limits)
+        too_big = st.st_size > limits.max_file_bytes
+        data = None if too_big else _read_capped(path, limits, st.st_size)
         if data is None:  # over the cap: hash it in chunks, never hold it in memory
             digest, size = _sha256(path)
         else:
@@ -117,11 +118,18 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
     )
 
 
-def _read_capped(path: Path, limits: Limits) -> bytes | None:
-    """The whole file, or None when it is larger than the cap (it grew since ``stat``)."""
+def _read_capped(path: Path, limits: Limits, size: int) -> bytes | None:
+    """The whole file, or None when it is larger than the cap.
+
+    ``size`` is the size ``stat`` reported: asking for exactly that much (plus one
+    byte, to notice a file that grew) avoids allocating a cap-sized buffer per read.
+    """
+    cap = limits.max_file_bytes
     with path.open("rb") as fh:
-        data = fh.read(limits.max_file_bytes + 1)
-    return None if len(data) > limits.max_file_bytes else data
+        data = fh.read(min(size, cap) + 1)
+        if len(data) > size:  # it grew since stat: read on, up to the cap
+            data += fh.read(cap + 1 - len(data))
+    return None if len(data) > cap else data
 
 
 def _refused(path: Path, digest: str, size: int, problem: Issue) -> IntakeResult:
