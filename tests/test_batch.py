@@ -26,7 +26,9 @@ def test_jobs_side_by_side_match_one_by_one_and_a_broken_job_costs_only_itself(
     broken = tmp_path / "mappings_hong"
     shutil.copytree(mappings.root, broken)
     (broken / "project.yaml").write_text("province: [khong dung\n", encoding="utf-8")
+    one_file = next(p for p in sorted(demo.inbox.rglob("*.xlsx")) if not p.name.startswith("~$"))
     jobs = [
+        Job((one_file,), Path(mappings.root), tmp_path / "s.xlsx", tmp_path / "s.jsonl"),
         Job((demo.inbox,), Path(mappings.root), tmp_path / "a.xlsx", tmp_path / "a.jsonl"),
         Job((demo.inbox,), broken, tmp_path / "b.xlsx", tmp_path / "b.jsonl"),
         Job(
@@ -41,12 +43,14 @@ def test_jobs_side_by_side_match_one_by_one_and_a_broken_job_costs_only_itself(
     seen: list[tuple[int, int]] = []
     results = consolidate_many(jobs, parallel=2, progress=lambda d, t: seen.append((d, t)))
 
-    assert [r.job for r in results] == jobs  # in the order given
-    good, bad, other = results
+    # run largest first, reported in the order given
+    assert [r.job for r in results] == jobs
+    small, good, bad, other = results
+    assert small.ok and small.files == 1 and (tmp_path / "s.xlsx").exists()
     assert good.ok and other.ok
     assert not bad.ok and bad.workbook is None and not (tmp_path / "b.xlsx").exists()
     assert bad.error is not None and "project.yaml" in bad.error and str(broken) in bad.error
-    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]  # one step per job as it ends
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]  # one step per job as it ends
 
     # the same figures as the one-province path, in this process
     direct = consolidate([demo.inbox], mappings)

@@ -100,6 +100,13 @@ def _failed(job: Job, error: str) -> JobResult:
     return JobResult(job, None, files=0, rejected=0, submitted=0, expected=0, issues=0, error=error)
 
 
+def _size(job: Job) -> int:
+    """Files under the job's inboxes: how long it will run, roughly."""
+    return sum(
+        1 for inbox in job.inboxes for p in ([inbox] if inbox.is_file() else inbox.rglob("*"))
+    )
+
+
 def consolidate_many(
     jobs: Sequence[Job],
     *,
@@ -121,7 +128,13 @@ def consolidate_many(
 
     if progress:
         progress(0, len(jobs))
-    outcomes = isolated_map(_run, list(jobs), JOB_LIMITS, processes=parallel, on_done=settled)
+    # Largest first, so that no big job starts last while the other cores sit idle.
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i]))
+    ran = isolated_map(
+        _run, [jobs[i] for i in order], JOB_LIMITS, processes=parallel, on_done=settled
+    )
+    by_index = dict(zip(order, ran, strict=True))
+    outcomes = [by_index[i] for i in range(len(jobs))]
     results = []
     for job, outcome in zip(jobs, outcomes, strict=True):
         if isinstance(outcome, WorkerFailure):
