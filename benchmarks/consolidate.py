@@ -21,6 +21,8 @@ import platform
 import random
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -154,6 +156,49 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+# Sums the resident memory of a process and all its descendants every 0.1 s, from /proc,
+# until its stdin closes; prints the peak in MiB. A separate process, not a thread: a
+# thread in the benchmark would change how xlsaddin starts its workers.
+_SAMPLER = r"""
+import os, select, sys
+root, me = int(sys.argv[1]), os.getpid()
+def children(pid):
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(c) for c in fh.read().split()]
+    except OSError:
+        pass
+    return out
+def rss(pid):
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+peak = 0
+while not select.select([sys.stdin], [], [], 0.1)[0]:
+    todo, total = [root], 0
+    while todo:
+        pid = todo.pop()
+        if pid != me:
+            total += rss(pid)
+        todo += children(pid)
+    peak = max(peak, total)
+print(peak / 2**20)
+"""
+
+
+def tree_memory_sampler() -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _SAMPLER, str(os.getpid())],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
 def peak_rss_mib() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -209,11 +254,14 @@ def national_bench(work: Path, parallel: int, rounds: int = 1) -> None:
         f"{time.perf_counter() - start:.0f} s"
     )
     for _ in range(rounds):
-        results: list[JobResult] = []
         print(f"machine speed: 10M-step Python loop in {machine_speed():.2f} s")
         cpu_before = cpu_seconds()
-        run = timed(lambda r=results: r.extend(consolidate_many(jobs, parallel=parallel)))
+        sampler = tree_memory_sampler()
+        start = time.perf_counter()
+        results: list[JobResult] = consolidate_many(jobs, parallel=parallel)
+        run = time.perf_counter() - start
         cpu = cpu_seconds() - cpu_before
+        tree_peak = float(sampler.communicate("")[0] or 0)
         failed = [r for r in results if not r.ok]
         assert not failed, failed
         assert sum(r.files for r in results) == total_files
@@ -226,6 +274,7 @@ def national_bench(work: Path, parallel: int, rounds: int = 1) -> None:
             f"{run:.1f} s ({1000 * run / total_files:.2f} ms per file)"
         )
         print(f"    CPU of all processes: {cpu:.1f} s ({cpu / run:.2f} cores busy on average)")
+        print(f"    peak memory of all processes together: {tree_peak:.0f} MiB")
     print(f"peak RSS of one process: {peak_rss_mib():.0f} MiB")
 
 
