@@ -15,6 +15,7 @@ from xlsaddin.build.layout import a1
 from xlsaddin.build.workbook import META_SHEET
 from xlsaddin.issues import Issue
 from xlsaddin.read.table import Cell, Table
+from xlsaddin.rules.compile import is_blank
 from xlsaddin.spec.models import Mappings
 from xlsaddin.units import resolve
 
@@ -113,6 +114,7 @@ def read_standard(
         )
     columns = {key: col_index(v) for (kind, key), v in meta.items() if kind == "column"}
     known = spec.checked_columns
+    inputs = [c.key for c in spec.table.columns if c.is_input]
     header = {}
     for (kind, key), ref in meta.items():
         if kind == "header":
@@ -127,9 +129,12 @@ def read_standard(
         if definitions and (key not in definitions or definitions[key].kind == "total"):
             continue
         r = int(value) - 1
-        rows[key] = {
+        cells = {
             col: Cell(cell_at(grid, r, c), a1(r, c)) for col, c in columns.items() if col in known
         }
+        if not definitions and all(is_blank(cells[k].value) for k in inputs if k in cells):
+            continue  # an unused line of a free table is no entry (nor for the check sheet)
+        rows[key] = cells
         labels[key] = definitions[key].label if key in definitions else f"Dòng {key}"
     return Table(
         spec=spec,
