@@ -98,6 +98,7 @@ def _changes(result: Consolidation, history: HistoryStore | None, mappings: Mapp
                 )
 
 
+@gc_paused()
 def consolidate(
     inboxes: Sequence[Path],
     mappings: Mappings,
@@ -107,21 +108,6 @@ def consolidate(
     history: HistoryStore | None = None,
     processes: int = 2,
     progress: Progress | None = None,
-) -> Consolidation:
-    with gc_paused():
-        return _consolidate(
-            inboxes, mappings, period_id, closing_date, history, processes, progress
-        )
-
-
-def _consolidate(
-    inboxes: Sequence[Path],
-    mappings: Mappings,
-    period_id: str | None,
-    closing_date: dt.date | None,
-    history: HistoryStore | None,
-    processes: int,
-    progress: Progress | None,
 ) -> Consolidation:
     period = mappings.project.period(period_id)
     closing = closing_date or period.closing_date

@@ -93,7 +93,7 @@ def sniff(path: Path, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None
     return Sniffed("ooxml", refused, None if refused else archive)
 
 
-def check_zip_directory(path: Path, limits: Limits, data: bytes | None = None) -> Issue | None:
+def check_zip_directory(path: Path, limits: Limits, data: bytes) -> Issue | None:
     """Refuse a zip whose end-of-central-directory record is missing or oversized.
 
     Read before :class:`zipfile.ZipFile` parses the central directory, which it
@@ -101,8 +101,8 @@ def check_zip_directory(path: Path, limits: Limits, data: bytes | None = None) -
     of entries.
     """
     try:
-        found = _read_eocd(path.read_bytes() if data is None else data)
-    except (OSError, struct.error):
+        found = _read_eocd(data)
+    except struct.error:
         found = None
     if found is None:
         return issue("file-corrupt", path, detail=" (không tìm thấy mục lục của tệp nén ZIP)")
