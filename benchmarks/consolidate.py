@@ -34,10 +34,11 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 from vietnam_provinces import Province
 
-from xlsaddin.build import Filled, write_workbook
-from xlsaddin.consolidate import consolidate, publish
-from xlsaddin.consolidate.batch import Job, JobResult, consolidate_many
+from benchmarks.batch import Job, JobResult, consolidate_many
+from xlsaddin.consolidate import consolidate
 from xlsaddin.demo.run import _rows_for
+from xlsaddin.forms import Filled, write_workbook
+from xlsaddin.publish import publish
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.units import Unit, load_units
 from xlsaddin.validate.run import validate_paths

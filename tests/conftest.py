@@ -68,7 +68,7 @@ class LibreOffice:
 
 def finance_workbook(mappings: Mappings, path: Path, **changes: object) -> Path:
     """A filled PL02 of Xã Ba Tơ (21484), clean unless ``changes`` break it."""
-    from xlsaddin.build import Filled, write_workbook
+    from xlsaddin.forms import Filled, write_workbook
     from xlsaddin.units import by_code
 
     rows: dict[str, dict[str, object]] = {
@@ -101,8 +101,9 @@ def finance_workbook(mappings: Mappings, path: Path, **changes: object) -> Path:
 def two_periods(demo: DemoResult, mappings: Mappings, folder: Path) -> tuple[Any, Any, Path]:
     """Consolidate part of the demo inbox as 2025-q3 and all of it as 2025-q4, sharing one
     history database; returns (q3, q4, the q4 provincial workbook)."""
-    from xlsaddin.consolidate import consolidate, publish
+    from xlsaddin.consolidate import consolidate
     from xlsaddin.consolidate.history import HistoryStore
+    from xlsaddin.publish import publish
 
     store = HistoryStore.at_path(folder / "h.sqlite")
     try:

@@ -15,7 +15,8 @@ from pathlib import Path
 import formulas
 from python_calamine import CalamineWorkbook
 
-from xlsaddin.build.checksheet import CHECK_SHEET, FIRST_CHECK_ROW
+from xlsaddin.core.sheets import CHECK_SHEET
+from xlsaddin.forms.checksheet import FIRST_CHECK_ROW
 
 RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"

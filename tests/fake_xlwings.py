@@ -13,8 +13,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from xlsaddin.build.layout import a1
-from xlsaddin.read.standard import split_ref
+from xlsaddin.core.layout import a1, split_ref
 
 
 class FakeApp:

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from xlsaddin.build import Filled, write_workbook
 from xlsaddin.demo import values as demo_values
+from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.read import read_file
 from xlsaddin.spec import AppendixSpec, Mappings
 from xlsaddin.spec.models import Column, DeadlineRule

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from xlsaddin.consolidate import consolidate, publish
-from xlsaddin.consolidate.batch import Job, consolidate_many
-from xlsaddin.consolidate.workbook import ISSUES, STATUS, appendix_sheet_name
+from benchmarks.batch import Job, consolidate_many
+from xlsaddin.consolidate import consolidate
+from xlsaddin.core.sheets import ISSUES, STATUS
 from xlsaddin.demo import DemoResult
+from xlsaddin.publish import publish
+from xlsaddin.report.province_workbook import appendix_sheet_name
 from xlsaddin.spec import Mappings
 
 

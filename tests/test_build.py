@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 import yaml
 
-from xlsaddin.build import build_templates, build_unit_copies, compute_layout
-from xlsaddin.build.check import check_templates
-from xlsaddin.build.layout import a1, col_letter
+from xlsaddin.core.layout import a1, col_letter
+from xlsaddin.forms import build_templates, build_unit_copies, compute_layout
+from xlsaddin.forms.check import check_templates
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.units import by_code, load_units
 

@@ -15,13 +15,15 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from xlsaddin.build import Filled, write_workbook
 from xlsaddin.cli import app
-from xlsaddin.consolidate import Consolidation, consolidate, publish
+from xlsaddin.consolidate import Consolidation, consolidate
 from xlsaddin.consolidate.tables import numeric_total
-from xlsaddin.consolidate.workbook import ISSUES, STATUS, appendix_sheet_name
+from xlsaddin.core.sheets import ISSUES, STATUS
 from xlsaddin.demo import DemoResult
 from xlsaddin.demo.mistakes import MISTAKES
+from xlsaddin.forms import Filled, write_workbook
+from xlsaddin.publish import publish
+from xlsaddin.report.province_workbook import appendix_sheet_name
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code, load_units
 
@@ -252,7 +254,7 @@ def test_open_in_excel_gets_a_versioned_name(
 KILL_SCRIPT = """
 import importlib, sys, os
 from pathlib import Path
-pub = importlib.import_module("xlsaddin.consolidate.publish")
+pub = importlib.import_module("xlsaddin.publish")
 from xlsaddin.spec import load_mappings
 from xlsaddin.consolidate import consolidate
 
@@ -337,8 +339,8 @@ def test_provenance_leads_every_value_back_to_its_source_cell(
     import datetime as dt
     import hashlib
 
-    from xlsaddin.consolidate.workbook import SOURCES
-    from xlsaddin.read.standard import split_ref
+    from xlsaddin.core.layout import split_ref
+    from xlsaddin.core.sheets import SOURCES
     from xlsaddin.read.typed import synonyms_for, typed_value
 
     book = CalamineWorkbook.from_path(str(output))

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xlsaddin.build import compute_layout
 from xlsaddin.demo import DemoResult
 from xlsaddin.demo.mistakes import GENERIC_TEMPLATE_UNITS, MISTAKES
 from xlsaddin.demo.run import MANIFEST, vi_number
+from xlsaddin.forms import compute_layout
 from xlsaddin.spec import Mappings
 from xlsaddin.units import load_units
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from oletools.olevba import VBA_Parser
 
-from xlsaddin.build.control import CONTROL_FILE, INPUTS
+from xlsaddin.forms.control import CONTROL_FILE, INPUTS
 from xlsaddin.vba import read_bas
 
 from .conftest import ROOT, LibreOffice

@@ -11,9 +11,10 @@ import docx
 import openpyxl
 import pytest
 
-from xlsaddin.build import Filled, write_workbook
-from xlsaddin.consolidate import consolidate, publish
+from xlsaddin.consolidate import consolidate
 from xlsaddin.demo import DemoResult
+from xlsaddin.forms import Filled, write_workbook
+from xlsaddin.publish import publish
 from xlsaddin.report import ReportResult, make_report
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec import Mappings, load_mappings

@@ -1,4 +1,4 @@
-"""Tests for xlsaddin.spec (models + loader) and xlsaddin.rules.expr.
+"""Tests for xlsaddin.spec (models + loader) and xlsaddin.spec.expr.
 
 The broken-mapping tests copy the shipped ``mappings/`` folder to a temporary
 directory, break exactly one thing, and check that loading fails with a one-line
@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 import yaml
 
-from xlsaddin.build.runner import build_templates
-from xlsaddin.rules.expr import ExprError, names, parse
+from xlsaddin.forms.runner import build_templates
+from xlsaddin.spec.expr import ExprError, names, parse
 from xlsaddin.spec.loader import SpecError, load_mappings
 from xlsaddin.spec.models import AppendixSpec, CheckRule, Mappings
 

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from xlsaddin.build import Filled, write_workbook
 from xlsaddin.cli import app
 from xlsaddin.demo import DemoResult
 from xlsaddin.demo.foreign import write_department_task_sheet
+from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code
 from xlsaddin.validate.run import Validation, validate_paths
@@ -249,7 +249,7 @@ def test_legacy_tcvn3_text_is_converted_and_reported(mappings: Mappings, tmp_pat
     )
     [f] = validate_paths([path], mappings).files
     legacy = [i for i in f.issues if i.code == "text-legacy-converted"]
-    from xlsaddin.build import compute_layout
+    from xlsaddin.forms import compute_layout
 
     row = compute_layout(spec, mappings.header_of(spec)).row_of("camera").row + 1
     assert [(i.cell, note in i.message) for i in legacy] == [(f"F{row}", True)]

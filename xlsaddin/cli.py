@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,9 +15,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from xlsaddin import __version__
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
-
-if TYPE_CHECKING:
-    from xlsaddin.consolidate.history import HistoryStore
 
 app = typer.Typer(
     help="xlsaddin — biểu mẫu, kiểm tra và tổng hợp báo cáo của 96 xã, phường, đặc khu.",
@@ -99,8 +96,8 @@ def build(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Tạo biểu mẫu chuẩn (một tệp mỗi phụ lục) từ cấu hình mappings/."""
-    from xlsaddin.build import build_templates, build_unit_copies
-    from xlsaddin.build.check import check_templates
+    from xlsaddin.forms import build_templates, build_unit_copies
+    from xlsaddin.forms.check import check_templates
 
     mappings = _load(mappings_dir)
     period_id = _period(mappings, period)
@@ -135,10 +132,9 @@ def demo(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Chạy thử toàn bộ: tạo biểu mẫu, 96 bộ báo cáo mẫu (có lỗi cố ý), tổng hợp cấp tỉnh."""
-    from xlsaddin.consolidate import consolidate as run
-    from xlsaddin.consolidate import publish
-    from xlsaddin.consolidate.report import print_headlines, print_summary
+    from xlsaddin.consolidate.render import print_headlines, print_summary
     from xlsaddin.demo import run_demo
+    from xlsaddin.pipeline import Outputs, run_consolidation
 
     mappings = _load(mappings_dir)
     period_id = _period(mappings, period)
@@ -149,35 +145,22 @@ def demo(
         f"Hộp thư đến (tệp các xã gửi về): [bold]{result.inbox}[/bold] ({len(result.files)} tệp)"
     )
     console.print(f"Danh sách lỗi cố ý trong dữ liệu mẫu: [bold]{result.answer_key}[/bold]")
-    store = _history(None, out / "tong_hop" / "x.xlsx")
-    try:
-        with _progress("Đang tổng hợp") as update:
-            merged = run(
-                [result.inbox], mappings, period_id=period_id, history=store, progress=update
-            )
-        target = out / "tong_hop" / f"TongHop_{period_id}.xlsx"
-        published = publish(
-            merged,
-            mappings,
-            out=target,
-            history=store,
-            json_path=target.with_suffix(".json"),
-            audit_path=target.parent / "xlsaddin-nhat-ky.jsonl",
-        )
-    finally:
-        store.close()
-    from xlsaddin.report import make_report
-
-    made = make_report(
-        published.workbook,
-        mappings,
-        target.with_name(f"BaoCao_{period_id}.docx"),
-        target.with_name(f"BangSoLieu_{period_id}.xlsx"),
+    target = out / "tong_hop" / f"TongHop_{period_id}.xlsx"
+    outputs = Outputs(
+        workbook=target,
+        json=target.with_suffix(".json"),
+        report_docx=target.with_name(f"BaoCao_{period_id}.docx"),
+        report_xlsx=target.with_name(f"BangSoLieu_{period_id}.xlsx"),
     )
-    print_summary(merged, console)
-    print_headlines(merged, console)
-    console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{published.workbook}[/bold]")
-    console.print(f"Báo cáo Word: [bold]{made.docx}[/bold] (bảng số liệu: {made.xlsx})")
+    with _progress("Đang tổng hợp") as update:
+        run = run_consolidation(
+            [result.inbox], mappings, outputs=outputs, period_id=period_id, progress=update
+        )
+    print_summary(run.consolidation, console)
+    print_headlines(run.consolidation, console)
+    assert run.published is not None and run.report is not None
+    console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{run.published.workbook}[/bold]")
+    console.print(f"Báo cáo Word: [bold]{run.report.docx}[/bold] (bảng số liệu: {run.report.xlsx})")
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -233,12 +216,6 @@ def validate(
         raise typer.Exit(1)
 
 
-def _history(spec: str | None, out: Path) -> HistoryStore:
-    from xlsaddin.consolidate.history import open_history  # SQLAlchemy: only when needed
-
-    return open_history(spec, out)
-
-
 @app.command()
 def consolidate(
     inboxes: Annotated[list[Path], typer.Argument(help="Thư mục (hoặc tệp) các xã gửi về.")],
@@ -265,9 +242,8 @@ def consolidate(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Tổng hợp báo cáo của 96 xã, phường, đặc khu thành bảng cấp tỉnh."""
-    from xlsaddin.consolidate import consolidate as run
-    from xlsaddin.consolidate import publish
-    from xlsaddin.consolidate.report import print_headlines, print_summary
+    from xlsaddin.consolidate.render import print_headlines, print_summary
+    from xlsaddin.pipeline import Outputs, run_consolidation
 
     mappings = _load(mappings_dir)
     period_id = _period(mappings, period)
@@ -278,33 +254,26 @@ def consolidate(
     if missing:
         err.print(f"[red]Không tìm thấy: {', '.join(missing)}[/red]")
         raise typer.Exit(2)
-    store = None if dry_run or out is None else _history(history, out)
-    try:
-        with _progress("Đang đọc và kiểm tra tệp") as update:
-            result = run(
-                inboxes,
-                mappings,
-                period_id=period_id,
-                closing_date=_date(closing_date),
-                history=store,
-                progress=update,
-            )
-        print_summary(result, console)
-        print_headlines(result, console)
-        if dry_run or out is None:
-            console.print("[bold]Chạy thử (--dry-run): không ghi tệp nào.[/bold]")
-            return
-        published = publish(
-            result,
+    outputs = (
+        None
+        if dry_run or out is None
+        else Outputs(workbook=out, json=json_out, audit=audit_log, history=history)
+    )
+    with _progress("Đang đọc và kiểm tra tệp") as update:
+        run = run_consolidation(
+            inboxes,
             mappings,
-            out=out,
-            json_path=json_out,
-            history=store,
-            audit_path=audit_log or out.parent / "xlsaddin-nhat-ky.jsonl",
+            outputs=outputs,
+            period_id=period_id,
+            closing_date=_date(closing_date),
+            progress=update,
         )
-    finally:
-        if store is not None:
-            store.close()
+    print_summary(run.consolidation, console)
+    print_headlines(run.consolidation, console)
+    published = run.published
+    if published is None:
+        console.print("[bold]Chạy thử (--dry-run): không ghi tệp nào.[/bold]")
+        return
     if published.note:
         console.print(
             f"[yellow]Không ghi đè {out} ({published.note}); "

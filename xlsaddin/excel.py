@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from xlsaddin.build.workbook import META_SHEET
+from xlsaddin.core.sheets import META_SHEET
 from xlsaddin.spec import SpecError, load_mappings
 from xlsaddin.spec.models import Mappings
 
@@ -159,33 +159,21 @@ def _set_status(book: Any, text: str) -> None:
 @button
 def consolidate(book: Any) -> str:
     """ "Tổng hợp": consolidate the inbox folder into the provincial workbook."""
-    from xlsaddin.consolidate import consolidate as run
-    from xlsaddin.consolidate import publish
-    from xlsaddin.consolidate.history import open_history
+    from xlsaddin.pipeline import Outputs, run_consolidation
 
     mappings = _mappings()
     inbox, period, closing, output = _inputs(book, mappings)
     _status(book, "xlsaddin: đang đọc và kiểm tra các tệp...")
-    store = open_history(None, output)
-    try:
-        result = run(
-            [inbox],
-            mappings,
-            period_id=period,
-            closing_date=closing,
-            history=store,
-            progress=lambda done, total: _status(book, f"xlsaddin: {done}/{total} tệp"),
-        )
-        published = publish(
-            result,
-            mappings,
-            out=output,
-            json_path=None,
-            history=store,
-            audit_path=output.parent / "xlsaddin-nhat-ky.jsonl",
-        )
-    finally:
-        store.close()
+    run = run_consolidation(
+        [inbox],
+        mappings,
+        outputs=Outputs(workbook=output),
+        period_id=period,
+        closing_date=closing,
+        progress=lambda done, total: _status(book, f"xlsaddin: {done}/{total} tệp"),
+    )
+    result, published = run.consolidation, run.published
+    assert published is not None
     missing = _write_missing(book, result)
     text = (
         f"Đã tổng hợp {len(result.submissions)} tệp vào {published.workbook.name} lúc "
@@ -202,12 +190,13 @@ def consolidate(book: Any) -> str:
 @button
 def missing(book: Any) -> int:
     """ "Danh sách chưa nộp": list units missing a report, writing nothing to disk."""
-    from xlsaddin.consolidate import consolidate as run
+    from xlsaddin.pipeline import run_consolidation
 
     mappings = _mappings()
     inbox, period, closing, _ = _inputs(book, mappings)
     _status(book, "xlsaddin: đang kiểm tra hộp thư đến...")
-    result = run([inbox], mappings, period_id=period, closing_date=closing)
+    run = run_consolidation([inbox], mappings, outputs=None, period_id=period, closing_date=closing)
+    result = run.consolidation
     count = _write_missing(book, result)
     _set_status(
         book, f"{count} đơn vị còn thiếu báo cáo (kiểm tra lúc {dt.datetime.now():%H:%M %d/%m/%Y})."

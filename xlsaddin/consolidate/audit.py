@@ -10,7 +10,7 @@ from pathlib import Path
 
 from xlsaddin import __version__
 from xlsaddin.consolidate.model import Consolidation
-from xlsaddin.consolidate.report import import_summary
+from xlsaddin.consolidate.render import import_summary
 from xlsaddin.spec.models import Mappings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xlsaddin.consolidate.tables import Block
-from xlsaddin.issues import Issue
+from xlsaddin.core.issues import Issue
 from xlsaddin.spec.models import AppendixSpec, Indicator
 from xlsaddin.text.numbers import format_vi
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from xlsaddin.consolidate.indicators import Headline
 from xlsaddin.consolidate.submissions import Submission, UnitStatus
 from xlsaddin.consolidate.tables import Block
-from xlsaddin.issues import Issue
+from xlsaddin.core.issues import Issue
 from xlsaddin.spec.models import AppendixSpec, Period
 from xlsaddin.units import Unit
 

@@ -11,8 +11,8 @@ from xlsaddin.consolidate.indicators import Headline, compute
 from xlsaddin.consolidate.model import AppendixResult, Consolidation, TaskFinding
 from xlsaddin.consolidate.submissions import classify
 from xlsaddin.consolidate.tables import Block, as_date, build_blocks
+from xlsaddin.core.issues import Issue
 from xlsaddin.gc_pause import gc_paused
-from xlsaddin.issues import Issue
 from xlsaddin.spec.models import DeadlineRule, Mappings
 from xlsaddin.units import load_units
 from xlsaddin.validate.run import validate_paths

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from xlsaddin.core.issues import Issue
 from xlsaddin.intake import MANIFEST_NAME
-from xlsaddin.issues import Issue
 from xlsaddin.spec.models import Mappings, Period
 from xlsaddin.units import Unit, load_units
 from xlsaddin.validate.run import FileResult

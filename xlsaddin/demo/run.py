@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlsaddin.build import Filled, build_templates, compute_layout, write_workbook
-from xlsaddin.build.layout import a1
+from xlsaddin.core.layout import a1
 from xlsaddin.demo import values
 from xlsaddin.demo.foreign import write_department_task_sheet
 from xlsaddin.demo.mistakes import (
@@ -24,6 +23,7 @@ from xlsaddin.demo.mistakes import (
     mistakes_for,
     skipped,
 )
+from xlsaddin.forms import Filled, build_templates, compute_layout, write_workbook
 from xlsaddin.spec.models import AppendixSpec, Mappings, Period
 from xlsaddin.text.names import strip_diacritics
 from xlsaddin.units import Unit, load_units

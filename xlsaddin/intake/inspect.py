@@ -23,10 +23,10 @@ from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
+from xlsaddin.core.issues import Issue
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits, MiB
 from xlsaddin.intake.messages import issue, vn_int, vn_size
 from xlsaddin.intake.sniff import CONTENT_TYPES, WORKBOOK_XML, sniff
-from xlsaddin.issues import Issue
 
 Kind = Literal["xlsx", "xlsm", "rejected"]
 

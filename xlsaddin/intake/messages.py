@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlsaddin.issues import Issue
+from xlsaddin.core.issues import Issue
 
 SAVE_AS_XLSX = "hãy mở tệp bằng Excel, chọn Lưu thành .xlsx (Excel Workbook) rồi gửi lại"
 

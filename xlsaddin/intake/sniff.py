@@ -16,9 +16,9 @@ from typing import Literal
 
 import olefile
 
+from xlsaddin.core.issues import Issue
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
 from xlsaddin.intake.messages import SAVE_AS_XLSX, issue, vn_int
-from xlsaddin.issues import Issue
 
 Container = Literal["ooxml", "ole", "other"]
 

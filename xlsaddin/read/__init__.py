@@ -9,8 +9,8 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from xlsaddin.build.workbook import META_SHEET
-from xlsaddin.issues import Issue
+from xlsaddin.core.issues import Issue
+from xlsaddin.core.sheets import META_SHEET
 from xlsaddin.read.foreign import read_foreign
 from xlsaddin.read.standard import read_standard
 from xlsaddin.read.table import Cell, Table

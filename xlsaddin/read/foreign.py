@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xlsaddin.build.layout import a1
+from xlsaddin.core.layout import a1
 from xlsaddin.read.table import Cell, Table
 from xlsaddin.spec.models import ForeignLayout, Mappings
 from xlsaddin.text.names import fold

@@ -11,28 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xlsaddin.build.layout import a1
-from xlsaddin.build.workbook import META_SHEET
-from xlsaddin.issues import Issue
+from xlsaddin.core.cells import is_blank
+from xlsaddin.core.issues import Issue
+from xlsaddin.core.layout import a1, col_index, split_ref
+from xlsaddin.core.sheets import META_SHEET
 from xlsaddin.read.table import Cell, Table
-from xlsaddin.rules.compile import is_blank
 from xlsaddin.spec.models import Mappings
 from xlsaddin.units import resolve
 
 Grid = Sequence[Sequence[Any]]
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch.upper()) - 64)
-    return n - 1
-
-
-def split_ref(ref: str) -> tuple[int, int]:
-    """'C12' -> (11, 2) zero-based."""
-    i = next(i for i, ch in enumerate(ref) if ch.isdigit())
-    return int(ref[i:]) - 1, col_index(ref[:i])
 
 
 def cell_at(grid: Grid, row: int, col: int) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from xlsaddin.issues import Issue
+from xlsaddin.core.issues import Issue
 from xlsaddin.spec.models import AppendixSpec
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from xlsaddin.consolidate.workbook import INFO, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS
+from xlsaddin.core.sheets import INFO, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec.models import Indicator, Mappings
 

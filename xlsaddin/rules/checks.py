@@ -19,17 +19,9 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from xlsaddin.build.layout import DataRow, Layout
-from xlsaddin.rules.compile import (
-    EXCEL_EPOCH,
-    Compiled,
-    NotApplicable,
-    compile_expr,
-    is_blank,
-    number_of,
-    operand_type,
-    text_of,
-)
+from xlsaddin.core.cells import EXCEL_EPOCH, is_blank, number_of, text_of
+from xlsaddin.core.layout import DataRow, Layout
+from xlsaddin.rules.compile import Compiled, NotApplicable, compile_expr, operand_type
 from xlsaddin.spec.models import CheckRule, Column, DeadlineRule, Severity
 
 MIN_DATE = dt.date(2000, 1, 1)

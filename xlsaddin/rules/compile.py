@@ -20,20 +20,17 @@ all shared by Excel, LibreOffice 7.4 and ``formulas``.
 from __future__ import annotations
 
 import ast
-import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from xlsaddin.rules.expr import ExprError, parse
+from xlsaddin.core.cells import is_blank, number_of, text_of
+from xlsaddin.spec.expr import ExprError, parse
 from xlsaddin.spec.models import Column
 
 EPS = 0.0005
 ValueType = Literal["number", "text"]
 Operand = float | str
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-_SPACES = re.compile(" {2,}")
 
 
 class NotApplicable(Exception):
@@ -42,33 +39,6 @@ class NotApplicable(Exception):
 
 def operand_type(col: Column) -> ValueType:
     return "number" if col.is_numeric or col.type == "date" else "text"
-
-
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def number_of(value: object) -> float | None:
-    """The number Excel would see (``ISNUMBER``), or None for text/blank cells."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, dt.datetime):
-        delta = value - dt.datetime(1899, 12, 30)
-        return delta.days + delta.seconds / 86400
-    if isinstance(value, dt.date):
-        return float((value - EXCEL_EPOCH).days)
-    return None
-
-
-def text_of(value: object) -> str:
-    """The trimmed text Excel's ``TRIM`` would give (internal runs of spaces collapsed)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _SPACES.sub(" ", value).strip(" ") if isinstance(value, str) else str(value)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from xlsaddin.rules.expr import ExprError, names
+from xlsaddin.spec.expr import ExprError, names
 from xlsaddin.spec.models import (
     AppendixSpec,
     CatalogueRef,

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from xlsaddin.rules.expr import names
+from xlsaddin.spec.expr import names
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=60)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xlsaddin.build.layout import compute_layout
-from xlsaddin.issues import Issue, raw
+from xlsaddin.core.issues import Issue, raw
+from xlsaddin.core.layout import compute_layout
 from xlsaddin.read.table import Table
 from xlsaddin.read.typed import describe, synonyms_for, typed_value
 from xlsaddin.rules.checks import Check, RowContext, build_checks, row_used

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlsaddin.core.issues import Issue, Report
 from xlsaddin.intake import (
     DEFAULT_LIMITS,
     Limits,
@@ -20,7 +21,6 @@ from xlsaddin.intake import (
     inspect_file,
     isolated_map,
 )
-from xlsaddin.issues import Issue, Report
 from xlsaddin.read import read_file
 from xlsaddin.read.table import Table
 from xlsaddin.read.typed import type_table, warm

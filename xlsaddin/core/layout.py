@@ -31,6 +31,19 @@ def line_count(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / chars_per_line)) for part in text.split("\n"))
 
 
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch.upper()) - 64)
+    return n - 1
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """'C12' -> (11, 2) zero-based."""
+    i = next(i for i, ch in enumerate(ref) if ch.isdigit())
+    return int(ref[i:]) - 1, col_index(ref[:i])
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def a1(row: int, col: int, absolute: bool = False) -> str:
     """0-based (row, col) -> A1 reference, optionally absolute ($A$1)."""

@@ -60,8 +60,8 @@ class JobResult:
 
 def _run(job: Job) -> JobResult:
     """Runs in a job process: consolidate, then publish (workbook, JSON, audit line)."""
-    from xlsaddin.consolidate.publish import publish
     from xlsaddin.consolidate.run import consolidate
+    from xlsaddin.publish import publish
 
     try:
         mappings = load_mappings(job.mappings_root)

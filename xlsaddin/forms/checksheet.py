@@ -17,21 +17,17 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xlsaddin.build.layout import DataRow, Layout, a1
+from xlsaddin.core.layout import DataRow, Layout, a1
+from xlsaddin.core.sheets import CHECK_SHEET, quote
 from xlsaddin.rules.checks import Check, ExcelContext, RowContext, build_checks
 from xlsaddin.xlsx import ClassicWorksheet
 
-CHECK_SHEET = "Kiểm tra"
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 FIRST_CHECK_ROW = 8  # 0-based row of the first check
 STATUS_CELL = "$C$3"
 ERRORS_CELL = "$C$4"
 WARNINGS_CELL = "$C$5"
 HEADERS = ("STT", "Mã kiểm tra", "Dòng", "Ô", "Mức độ", "Nội dung", "Vi phạm")
-
-
-def quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
 
 
 def status_text(errors: int, warnings: int) -> str:

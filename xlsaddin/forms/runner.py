@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsaddin.build.control import CONTROL_FILE, write_control_workbook
-from xlsaddin.build.workbook import write_workbook
+from xlsaddin.forms.control import CONTROL_FILE, write_control_workbook
+from xlsaddin.forms.workbook import write_workbook
 from xlsaddin.spec.models import AppendixSpec, Mappings
 from xlsaddin.text.names import strip_diacritics
 from xlsaddin.units import Unit

@@ -19,21 +19,25 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin import __version__
-from xlsaddin.build.checksheet import quote
-from xlsaddin.build.layout import a1, line_count
 from xlsaddin.consolidate.indicators import Headline
 from xlsaddin.consolidate.model import AppendixResult, Consolidation
 from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
+from xlsaddin.core.layout import a1, line_count
+from xlsaddin.core.sheets import (
+    INFO,
+    ISSUES,
+    SOURCES,
+    STATUS,
+    SUMMARY,
+    SUMMARY_KEY_COL,
+    TASKS,
+    quote,
+)
 from xlsaddin.spec.loader import SpecError
 from xlsaddin.spec.models import Chart, Column, Mappings
 from xlsaddin.xlsx import CapturingWorksheet, ClassicWorksheet, Formats
 
-SUMMARY = "Tổng hợp"
-STATUS = "Tình hình nộp báo cáo"
-TASKS = "Nhiệm vụ quá hạn"
-ISSUES = "Lỗi"
-SOURCES = "_nguon"
 FIXED_CREATED = dt.datetime(2025, 7, 1)
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 TASK_KIND_VI = {"task-overdue": "Quá hạn", "task-completed-late": "Hoàn thành muộn"}
@@ -261,9 +265,6 @@ def _status_sheet(b: _Book, result: Consolidation) -> None:
     ws.freeze_panes(7 + len(apps) - 1, 3)
 
 
-SUMMARY_KEY_COL = 5  # hidden column F: "appendix:key" of each headline row
-
-
 def headline_format(h: Headline, n_units: int) -> str:
     """Number format showing a headline value as the report writes it ("47/96", "61,4%")."""
     if h.text.endswith(f"/{n_units}"):
@@ -478,9 +479,6 @@ def _issues_sheet(b: _Book, result: Consolidation) -> None:
         ws.write_string(r, 10, issue.message, cell)
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(ordered), len(titles) - 1)
-
-
-INFO = "_thong_tin"
 
 
 def _info_sheet(b: _Book, result: Consolidation) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from xlsaddin.build.dump import diff_dumps, dump_workbook
-from xlsaddin.build.runner import build_templates
+from xlsaddin.forms.dump import diff_dumps, dump_workbook
+from xlsaddin.forms.runner import build_templates
 from xlsaddin.spec.models import Mappings
 
 

@@ -11,10 +11,10 @@ from xlsaddin import __version__
 from xlsaddin.consolidate.audit import append_audit, audit_entry, mappings_hash
 from xlsaddin.consolidate.history import HistoryStore, RunRecord
 from xlsaddin.consolidate.model import Consolidation
-from xlsaddin.consolidate.report import to_json
+from xlsaddin.consolidate.render import to_json
 from xlsaddin.consolidate.run import figures_of
-from xlsaddin.consolidate.workbook import write_province_workbook
 from xlsaddin.gc_pause import gc_paused
+from xlsaddin.report.province_workbook import write_province_workbook
 from xlsaddin.safe_output import atomic_write, choose_target
 from xlsaddin.spec.models import Mappings
 

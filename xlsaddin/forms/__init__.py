@@ -1,8 +1,8 @@
 """mappings -> standard appendix workbooks."""
 
-from xlsaddin.build.layout import Layout, compute_layout
-from xlsaddin.build.runner import BuildResult, build_templates, build_unit_copies, unit_folder
-from xlsaddin.build.workbook import Filled, write_workbook
+from xlsaddin.core.layout import Layout, compute_layout
+from xlsaddin.forms.runner import BuildResult, build_templates, build_unit_copies, unit_folder
+from xlsaddin.forms.workbook import Filled, write_workbook
 
 __all__ = [
     "BuildResult",

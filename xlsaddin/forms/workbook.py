@@ -19,26 +19,23 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin import __version__
-from xlsaddin.build.checksheet import (
-    CHECK_SHEET,
+from xlsaddin.core.layout import Layout, a1, col_letter, compute_layout, line_count
+from xlsaddin.core.sheets import CHECK_SHEET, LISTS_SHEET, META_SHEET, quote
+from xlsaddin.forms.checksheet import (
     ERRORS_CELL,
     STATUS_CELL,
     CheckSheet,
     highlight_cells,
-    quote,
     status_text,
     write_check_sheet,
 )
-from xlsaddin.build.layout import Layout, a1, col_letter, compute_layout, line_count
-from xlsaddin.build.macros import add_macros
+from xlsaddin.forms.macros import add_macros
 from xlsaddin.rules.checks import RowContext
 from xlsaddin.safe_output import atomic_write
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
 from xlsaddin.units import Unit, load_units
 from xlsaddin.xlsx import ClassicWorksheet, Formats
 
-META_SHEET = "_meta"
-LISTS_SHEET = "_lists"
 FIXED_CREATED = dt.datetime(2025, 7, 1, 0, 0, 0)
 INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#D9E1F2"
