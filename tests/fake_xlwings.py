@@ -13,7 +13,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from xlsaddin.core.layout import a1, split_ref
+from xlsaddin.spec.layout import a1, split_ref
 
 
 class FakeApp:

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 import yaml
 
-from xlsaddin.core.layout import a1, col_letter
 from xlsaddin.forms import build_templates, build_unit_copies, compute_layout
 from xlsaddin.forms.check import check_templates
 from xlsaddin.spec import Mappings, load_mappings
+from xlsaddin.spec.layout import a1, col_letter
 from xlsaddin.units import by_code, load_units
 
 from .conftest import ROOT, LibreOffice

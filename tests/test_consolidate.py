@@ -228,13 +228,11 @@ def test_json_report_schema(result: Consolidation, output: Path) -> None:
 def test_overdue_tasks_are_the_validation_verdict(result: Consolidation) -> None:
     overdue = [i for i in result.issues if i.code == "task-overdue"]
     accepted = {s.result.name for s in result.submissions if s.state == "accepted"}
-    assert len([t for t in result.tasks if t.kind == "task-overdue"]) == len(
+    assert len([t for t in result.tasks if t.kind == "overdue"]) == len(
         [i for i in overdue if i.file in accepted]
     )
     assert all(
-        t.deadline and t.deadline < result.closing_date
-        for t in result.tasks
-        if t.kind == "task-overdue"
+        t.deadline and t.deadline < result.closing_date for t in result.tasks if t.kind == "overdue"
     )
 
 
@@ -339,9 +337,9 @@ def test_provenance_leads_every_value_back_to_its_source_cell(
     import datetime as dt
     import hashlib
 
-    from xlsaddin.core.layout import split_ref
     from xlsaddin.core.sheets import SOURCES
     from xlsaddin.read.typed import synonyms_for, typed_value
+    from xlsaddin.spec.layout import split_ref
 
     book = CalamineWorkbook.from_path(str(output))
     lines = book.get_sheet_by_name(SOURCES).to_python()

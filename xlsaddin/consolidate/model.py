@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal
 
 from xlsaddin.consolidate.indicators import Headline
 from xlsaddin.consolidate.submissions import Submission, UnitStatus
@@ -18,7 +19,8 @@ class TaskFinding:
     """An overdue or late-completed task, taken from the validation verdict."""
 
     unit: Unit
-    kind: str  # task-overdue | task-completed-late
+    kind: Literal["overdue", "completed_late"]  # the deadline rule's kind
+    code: str  # the deadline rule's id (its issue code), e.g. "task-overdue"
     name: str
     assigned_by: str
     deadline: dt.date | None

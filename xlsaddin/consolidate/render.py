@@ -89,6 +89,7 @@ def to_json(result: Consolidation, output: str | None) -> dict[str, Any]:
                 "unit_code": t.unit.code,
                 "unit": t.unit.name,
                 "kind": t.kind,
+                "code": t.code,
                 "task": t.name,
                 "deadline": t.deadline.isoformat() if t.deadline else None,
                 "status": t.status,

@@ -39,20 +39,21 @@ def _tasks(result: AppendixResult, issues: list[Issue], closing: dt.date) -> lis
     }
     found = []
     for issue in issues:
-        if issue.code not in {r.id for r in rules} or issue.file not in by_file or not issue.rule:
+        kind = issue.rule_kind
+        if kind not in ("overdue", "completed_late") or issue.file not in by_file:
             continue
         block = by_file[issue.file]
-        row_key = issue.rule.split(":")[1]
-        row = next((r for r in block.rows if r.row_key == row_key), None)
+        row = next((r for r in block.rows if r.row_key == issue.row_key), None)
         if row is None:
             continue
         deadline = as_date(row.values.get(rule.deadline))
         done = as_date(row.values.get(rule.completed_on))
-        end = done if issue.code.endswith("late") or (done and done <= closing) else closing
+        end = done if kind == "completed_late" or (done and done <= closing) else closing
         found.append(
             TaskFinding(
                 unit=block.status.unit,
-                kind=issue.code,
+                kind=kind,
+                code=issue.code,
                 name=str(row.values.get(name_col) or ""),
                 assigned_by=str(row.values.get(doc_col) or "") if doc_col else "",
                 deadline=deadline,

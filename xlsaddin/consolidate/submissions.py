@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue
 from xlsaddin.intake import MANIFEST_NAME
 from xlsaddin.spec.models import Mappings, Period
@@ -121,9 +122,8 @@ def classify(
             older.state = "resend" if same else "superseded"
             older.replaced_by = winner.result.name
             issues.append(
-                Issue(
-                    code="submission-resend" if same else "submission-superseded",
-                    severity="warning",
+                Issue.of(
+                    codes.SUBMISSION_RESEND if same else codes.SUBMISSION_SUPERSEDED,
                     unit_code=unit_code,
                     appendix=appendix,
                     file=older.result.name,
@@ -148,9 +148,8 @@ def classify(
                 rows.append(UnitStatus(unit, spec.id, kind, winner, subs[1:]))
                 if winner.late:
                     issues.append(
-                        Issue(
-                            code="submission-late",
-                            severity="warning",
+                        Issue.of(
+                            codes.SUBMISSION_LATE,
                             unit_code=unit.code,
                             appendix=spec.id,
                             file=winner.result.name,
@@ -162,9 +161,8 @@ def classify(
             else:
                 rows.append(UnitStatus(unit, spec.id, "missing"))
                 issues.append(
-                    Issue(
-                        code="submission-missing",
-                        severity="error",
+                    Issue.of(
+                        codes.SUBMISSION_MISSING,
                         unit_code=unit.code,
                         appendix=spec.id,
                         message=f"{unit.name} chưa nộp {spec.code}.",

@@ -1,9 +1,10 @@
 """Issues and reports: validation returns these, it does not raise.
 
 Every problem found anywhere (intake, reading, rules, consolidation) becomes an
-:class:`Issue` with a stable kebab-case ``code`` that tests and scripts rely on,
-and a Vietnamese ``message`` for the officer. Renderers (terminal, JSON, the
-"Lỗi" sheet, cell comments) all read the same :class:`Report`.
+:class:`Issue` with a stable kebab-case ``code`` from the catalogue
+(:mod:`xlsaddin.core.codes`) or a rule id declared in ``mappings/``, and a
+Vietnamese ``message`` for the officer. Renderers (terminal, JSON, the "Lỗi"
+sheet, cell comments) all read the same :class:`Report`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Severity = Literal["error", "warning"]
+from xlsaddin.core.codes import Code, Severity
+
+SEVERITY_VI: dict[Severity, str] = {"error": "Lỗi", "warning": "Cảnh báo"}
+#: What produced a finding: a built-in cell check, a declared check rule, a task
+#: deadline rule (overdue / completed late), or none (file-level issues).
+RuleKind = Literal["cell", "check", "overdue", "completed_late"]
 
 
 class Issue(BaseModel):
@@ -30,8 +36,15 @@ class Issue(BaseModel):
     cell: str | None = None
     value: str | None = None
     rule: str | None = None
-    row: str | None = None
+    row: str | None = None  # the row as an officer reads it ("Chi đầu tư phát triển", "Dòng 12")
     column: str | None = None
+    row_key: str | None = None  # the row's key in the spec (or entry number of a free table)
+    rule_kind: RuleKind | None = None
+
+    @classmethod
+    def of(cls, code: Code, message: str, **where: Any) -> Issue:
+        """An issue of a catalogued ``code`` (its severity comes from the catalogue)."""
+        return cls(code=code.code, severity=code.severity, message=message, **where)
 
     def located(self, **where: Any) -> Issue:
         """Copy with location fields filled in (only those still empty)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xlsaddin.core import codes
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -21,28 +23,30 @@ class Mistake:
 
 
 MISTAKES: tuple[Mistake, ...] = (
-    Mistake("submission-missing", 23356, None, note="Xã Xốp không gửi phụ lục nào"),
-    Mistake("submission-missing", 23536, None, note="Xã Mô Rai không gửi phụ lục nào"),
-    Mistake("submission-missing", 21136, None, note="Xã Cà Đam không gửi phụ lục nào"),
-    Mistake("submission-missing", 21343, "ket_qua_tthc", note="Thiếu Phụ lục 03"),
-    Mistake("submission-missing", 23430, "nhiem_vu", note="Thiếu Phụ lục 04"),
+    Mistake(codes.SUBMISSION_MISSING.code, 23356, None, note="Xã Xốp không gửi phụ lục nào"),
+    Mistake(codes.SUBMISSION_MISSING.code, 23536, None, note="Xã Mô Rai không gửi phụ lục nào"),
+    Mistake(codes.SUBMISSION_MISSING.code, 21136, None, note="Xã Cà Đam không gửi phụ lục nào"),
+    Mistake(codes.SUBMISSION_MISSING.code, 21343, "ket_qua_tthc", note="Thiếu Phụ lục 03"),
+    Mistake(codes.SUBMISSION_MISSING.code, 23430, "nhiem_vu", note="Thiếu Phụ lục 04"),
     Mistake(
-        "submission-superseded",
+        codes.SUBMISSION_SUPERSEDED.code,
         21205,
         "nguon_luc_tai_chinh",
         note="Gửi hai lần, bản sau sửa số liệu: bản trước bị thay thế",
     ),
     Mistake(
-        "submission-resend",
+        codes.SUBMISSION_RESEND.code,
         21025,
         "tieu_chi_ha_tang",
         note="Gửi lại đúng tệp cũ (trùng nội dung) dưới tên khác",
     ),
-    Mistake("submission-late", 21484, None, note="Xã Ba Tơ gửi cả 4 phụ lục sau hạn"),
-    Mistake("submission-late", 23497, "nguon_luc_tai_chinh", note="Gửi Phụ lục 02 sau hạn"),
-    Mistake("required-missing", 21496, "tieu_chi_ha_tang", "may_lay_so", "ket_qua"),
-    Mistake("required-missing", 21496, "tieu_chi_ha_tang", "kiosk", "ket_qua"),
-    Mistake("required-missing", 21325, "ket_qua_tthc", "mot_phan", "tiep_nhan"),
+    Mistake(codes.SUBMISSION_LATE.code, 21484, None, note="Xã Ba Tơ gửi cả 4 phụ lục sau hạn"),
+    Mistake(
+        codes.SUBMISSION_LATE.code, 23497, "nguon_luc_tai_chinh", note="Gửi Phụ lục 02 sau hạn"
+    ),
+    Mistake(codes.REQUIRED_MISSING.code, 21496, "tieu_chi_ha_tang", "may_lay_so", "ket_qua"),
+    Mistake(codes.REQUIRED_MISSING.code, 21496, "tieu_chi_ha_tang", "kiosk", "ket_qua"),
+    Mistake(codes.REQUIRED_MISSING.code, 21325, "ket_qua_tthc", "mot_phan", "tiep_nhan"),
     Mistake(
         "allocation-sum-mismatch",
         21400,
@@ -63,7 +67,7 @@ MISTAKES: tuple[Mistake, ...] = (
         note="Tổng số tiếp nhận lớn hơn trực tuyến + trực tiếp 10 hồ sơ",
     ),
     Mistake(
-        "number-as-text",
+        codes.NUMBER_AS_TEXT.code,
         21109,
         "nguon_luc_tai_chinh",
         "chi_dau_tu",
@@ -71,7 +75,7 @@ MISTAKES: tuple[Mistake, ...] = (
         note='Gõ số dạng chữ kiểu Việt Nam, ví dụ "1.834,5"',
     ),
     Mistake(
-        "number-as-text",
+        codes.NUMBER_AS_TEXT.code,
         23293,
         "ket_qua_tthc",
         "toan_trinh",
@@ -79,7 +83,7 @@ MISTAKES: tuple[Mistake, ...] = (
         note='Gõ số dạng chữ, ví dụ "2.417"',
     ),
     Mistake(
-        "date-as-text",
+        codes.DATE_AS_TEXT.code,
         21238,
         "nhiem_vu",
         None,
@@ -92,9 +96,9 @@ MISTAKES: tuple[Mistake, ...] = (
         "nhiem_vu",
         note="Gửi bảng nhiệm vụ 7 cột cũ của Sở: ngày lẫn định dạng, một dòng thiếu kết quả",
     ),
-    Mistake("file-corrupt", 21349, "tieu_chi_ha_tang", note="Tệp bị cắt cụt khi tải về"),
+    Mistake(codes.FILE_CORRUPT.code, 21349, "tieu_chi_ha_tang", note="Tệp bị cắt cụt khi tải về"),
     Mistake(
-        "file-not-workbook",
+        codes.FILE_NOT_WORKBOOK.code,
         21289,
         "ket_qua_tthc",
         note="Gửi ảnh chụp đặt tên .xlsx; đơn vị coi như chưa nộp Phụ lục 03",
@@ -114,5 +118,6 @@ def mistakes_for(unit: int, appendix: str) -> list[Mistake]:
 def skipped(unit: int, appendix: str) -> bool:
     """True when the unit sends no readable file for the appendix."""
     return any(
-        m.code in ("submission-missing", "file-not-workbook") for m in mistakes_for(unit, appendix)
+        m.code in (codes.SUBMISSION_MISSING.code, codes.FILE_NOT_WORKBOOK.code)
+        for m in mistakes_for(unit, appendix)
     )

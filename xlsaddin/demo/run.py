@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlsaddin.core.layout import a1
+from xlsaddin.core import codes
 from xlsaddin.demo import values
 from xlsaddin.demo.foreign import write_department_task_sheet
 from xlsaddin.demo.mistakes import (
@@ -24,6 +24,7 @@ from xlsaddin.demo.mistakes import (
     skipped,
 )
 from xlsaddin.forms import Filled, build_templates, compute_layout, write_workbook
+from xlsaddin.spec.layout import a1
 from xlsaddin.spec.models import AppendixSpec, Mappings, Period
 from xlsaddin.text.names import strip_diacritics
 from xlsaddin.units import Unit, load_units
@@ -91,7 +92,7 @@ def generic_rows(spec: AppendixSpec, rng: random.Random) -> Any:
 def _apply(mistake: Mistake, rows: Any) -> None:
     """Change clean values the way the documented mistake says."""
     code, row = mistake.code, rows.get(mistake.row) if isinstance(rows, dict) else None
-    if code == "required-missing" and row is not None:
+    if code == codes.REQUIRED_MISSING.code and row is not None:
         row[mistake.column] = None
     elif code == "allocation-sum-mismatch" and row is not None:
         row["chua_phan_bo"] = row["chua_phan_bo"] + 50
@@ -99,9 +100,9 @@ def _apply(mistake: Mistake, rows: Any) -> None:
         row["da_giai_ngan"] = row["duoc_phan_bo"] + 120.5
     elif code == "received-split-mismatch" and row is not None:
         row["tiep_nhan"] = row["tiep_nhan"] + 10
-    elif code == "number-as-text" and row is not None:
+    elif code == codes.NUMBER_AS_TEXT.code and row is not None:
         row[mistake.column] = vi_number(row[mistake.column])
-    elif code == "date-as-text" and isinstance(rows, list):
+    elif code == codes.DATE_AS_TEXT.code and isinstance(rows, list):
         for task in rows:
             task["thoi_han"] = task["thoi_han"].strftime("%d/%m/%Y")
 
@@ -120,7 +121,7 @@ def _file_name(spec: AppendixSpec, unit: Unit, rng: random.Random) -> str:
 
 
 def _received_at(unit: Unit, spec: AppendixSpec, period: Period, rng: random.Random) -> dt.datetime:
-    late = any(m.code == "submission-late" for m in mistakes_for(unit.code, spec.id))
+    late = any(m.code == codes.SUBMISSION_LATE.code for m in mistakes_for(unit.code, spec.id))
     deadline = dt.datetime.combine(period.deadline, dt.time(17, 0))
     if late:
         return deadline + dt.timedelta(days=rng.randint(2, 4), hours=rng.randint(0, 6))
@@ -160,13 +161,13 @@ def run_demo(
             if progress:
                 progress(done, total)
             own = mistakes_for(unit.code, spec.id)
-            codes = {m.code for m in own}
+            wanted = {m.code for m in own}
             folder = inbox / channel
             name = _file_name(spec, unit, rng)
             if (folder / name).exists():  # e.g. Ba Tơ and Ba Tô both fold to "BaTo"
                 name = f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}.xlsx"
             when = _received_at(unit, spec, period, rng)
-            if "file-not-workbook" in codes:
+            if codes.FILE_NOT_WORKBOOK.code in wanted:
                 path = folder / f"Anh chup {spec.code} {unit.short_name}.xlsx"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(
@@ -178,7 +179,7 @@ def run_demo(
             if skipped(unit.code, spec.id):
                 continue
             rows = _rows_for(spec, unit, period, unit.code in meets_all)
-            if "foreign-layout" in codes:
+            if "foreign-layout" in wanted:
                 path = write_department_task_sheet(
                     folder / f"Bang nhiem vu {unit.short_name}.xlsx", unit, rows, rng
                 )
@@ -189,7 +190,7 @@ def run_demo(
             generic = unit.code in GENERIC_TEMPLATE_UNITS
             if generic:
                 header.update(unit_name=unit.name, unit_code=unit.code)
-            if "submission-superseded" in codes:
+            if codes.SUBMISSION_SUPERSEDED.code in wanted:
                 first = folder / f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}_lan1.xlsx"
                 draft = json.loads(json.dumps(rows))
                 draft["chi_dau_tu"]["chua_phan_bo"] += 100
@@ -216,10 +217,10 @@ def run_demo(
             )
             received.append((path, when))
             files.append(path)
-            if "file-corrupt" in codes:
+            if codes.FILE_CORRUPT.code in wanted:
                 data = path.read_bytes()
                 path.write_bytes(data[: len(data) * 3 // 5])
-            if "submission-resend" in codes:
+            if codes.SUBMISSION_RESEND.code in wanted:
                 again = inbox / "zalo" / f"{spec.code} {unit.name} (gui lai).xlsx"
                 again.parent.mkdir(parents=True, exist_ok=True)
                 again.write_bytes(path.read_bytes())

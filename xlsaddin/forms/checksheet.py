@@ -17,12 +17,12 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xlsaddin.core.layout import DataRow, Layout, a1
+from xlsaddin.core.issues import SEVERITY_VI
 from xlsaddin.core.sheets import CHECK_SHEET, quote
 from xlsaddin.rules.checks import Check, ExcelContext, RowContext, build_checks
+from xlsaddin.spec.layout import DataRow, Layout, a1
 from xlsaddin.xlsx import ClassicWorksheet
 
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 FIRST_CHECK_ROW = 8  # 0-based row of the first check
 STATUS_CELL = "$C$3"
 ERRORS_CELL = "$C$4"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xlsaddin.core.layout import a1
 from xlsaddin.forms.macros import add_macros
 from xlsaddin.safe_output import atomic_write
+from xlsaddin.spec.layout import a1
 from xlsaddin.spec.models import Mappings
 from xlsaddin.xlsx import ClassicWorksheet
 

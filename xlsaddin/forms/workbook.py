@@ -19,7 +19,6 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin import __version__
-from xlsaddin.core.layout import Layout, a1, col_letter, compute_layout, line_count
 from xlsaddin.core.sheets import CHECK_SHEET, LISTS_SHEET, META_SHEET, quote
 from xlsaddin.forms.checksheet import (
     ERRORS_CELL,
@@ -32,6 +31,7 @@ from xlsaddin.forms.checksheet import (
 from xlsaddin.forms.macros import add_macros
 from xlsaddin.rules.checks import RowContext
 from xlsaddin.safe_output import atomic_write
+from xlsaddin.spec.layout import Layout, a1, col_letter, compute_layout, line_count
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
 from xlsaddin.units import Unit, load_units
 from xlsaddin.xlsx import ClassicWorksheet, Formats

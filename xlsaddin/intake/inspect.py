@@ -23,6 +23,8 @@ from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
+from xlsaddin.core import codes
+from xlsaddin.core.codes import Code
 from xlsaddin.core.issues import Issue
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits, MiB
 from xlsaddin.intake.messages import issue, vn_int, vn_size
@@ -81,10 +83,12 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
     try:
         st = path.stat()
     except OSError as exc:
-        return _refused(path, "", 0, issue("file-unreadable", path, detail=f" ({exc.strerror})"))
+        return _refused(
+            path, "", 0, issue(codes.FILE_UNREADABLE, path, detail=f" ({exc.strerror})")
+        )
     if not stat.S_ISREG(st.st_mode):
         detail = " (không phải là tệp thông thường)"
-        return _refused(path, "", 0, issue("file-unreadable", path, detail=detail))
+        return _refused(path, "", 0, issue(codes.FILE_UNREADABLE, path, detail=detail))
     try:
         too_big = st.st_size > limits.max_file_bytes
         data = None if too_big else _read_capped(path, limits, st.st_size)
@@ -93,10 +97,12 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
         else:
             digest, size = hashlib.sha256(data).hexdigest(), len(data)
     except OSError as exc:
-        return _refused(path, "", 0, issue("file-unreadable", path, detail=f" ({exc.strerror})"))
+        return _refused(
+            path, "", 0, issue(codes.FILE_UNREADABLE, path, detail=f" ({exc.strerror})")
+        )
     if data is None:
         too_large = issue(
-            "file-too-large",
+            codes.FILE_TOO_LARGE,
             path,
             size=vn_size(size),
             limit=vn_size(limits.max_file_bytes),
@@ -105,12 +111,12 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
         return _refused(path, digest, size, too_large)
     sniffed = sniff(path, limits, data)
     if sniffed.issue is not None or sniffed.archive is None:
-        problem = sniffed.issue or issue("file-corrupt", path, detail="")
+        problem = sniffed.issue or issue(codes.FILE_CORRUPT, path, detail="")
         return _refused(path, digest, size, problem)
     try:
         kind, issues = _inspect_zip(path, sniffed.archive, data, limits)
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, MemoryError, …
-        corrupt = issue("file-corrupt", path, detail="", value=type(exc).__name__)
+        corrupt = issue(codes.FILE_CORRUPT, path, detail="", value=type(exc).__name__)
         return _refused(path, digest, size, corrupt)
     readable = not any(i.severity == "error" for i in issues)
     return IntakeResult(
@@ -157,7 +163,7 @@ def _inspect_zip(
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > limits.max_zip_entries:
             too_many = issue(
-                "file-too-many-parts",
+                codes.FILE_TOO_MANY_PARTS,
                 path,
                 count=vn_int(len(infos)),
                 limit=vn_int(limits.max_zip_entries),
@@ -165,10 +171,10 @@ def _inspect_zip(
             return "rejected", [too_many]
         names = [i.filename for i in infos]
         if len(set(names)) != len(names):
-            dup = issue("file-corrupt", path, detail=" (tên thành phần bị trùng)")
+            dup = issue(codes.FILE_CORRUPT, path, detail=" (tên thành phần bị trùng)")
             return "rejected", [dup]
         if any(i.flag_bits & 0x1 for i in infos):
-            return "rejected", [issue("file-encrypted", path, value="zip-encryption")]
+            return "rejected", [issue(codes.FILE_ENCRYPTED, path, value="zip-encryption")]
 
         bomb = _declared_bomb(path, infos, limits)
         risky = _risky_by_name(path, names)
@@ -186,8 +192,8 @@ def _inspect_zip(
         return _kind(risky), _dedupe(issues)
 
 
-def _kind(risky: dict[str, Issue]) -> Kind:
-    return "xlsm" if "file-has-macros" in risky else "xlsx"
+def _kind(risky: dict[Code, Issue]) -> Kind:
+    return "xlsm" if _MACROS in risky else "xlsx"
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
@@ -205,7 +211,7 @@ def _declared_bomb(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> 
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_bytes:
         detail = f"giải nén ra {vn_size(total)}, tối đa {vn_size(limits.max_uncompressed_bytes)}"
-        return issue("file-zip-bomb", path, detail=detail, value=str(total))
+        return issue(codes.FILE_ZIP_BOMB, path, detail=detail, value=str(total))
     for info in infos:
         if info.file_size <= limits.ratio_min_bytes:
             continue
@@ -215,22 +221,22 @@ def _declared_bomb(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> 
                 f"{info.filename} nén {vn_int(round(ratio))} lần, "
                 f"tối đa {vn_int(round(limits.max_entry_ratio))} lần"
             )
-            return issue("file-zip-bomb", path, detail=detail, value=info.filename)
+            return issue(codes.FILE_ZIP_BOMB, path, detail=detail, value=info.filename)
     return None
 
 
 # --------------------------------------------------------------------------- risky parts
 
-_MACROS = "file-has-macros"
-_EMBEDDED = "file-has-embedded-objects"
-_ACTIVEX = "file-has-activex"
-_EXTERNAL = "file-has-external-links"
-_CONNECTIONS = "file-has-data-connections"
+_MACROS = codes.FILE_HAS_MACROS
+_EMBEDDED = codes.FILE_HAS_EMBEDDED_OBJECTS
+_ACTIVEX = codes.FILE_HAS_ACTIVEX
+_EXTERNAL = codes.FILE_HAS_EXTERNAL_LINKS
+_CONNECTIONS = codes.FILE_HAS_DATA_CONNECTIONS
 
 
-def _risky_by_name(path: Path, names: list[str]) -> dict[str, Issue]:
+def _risky_by_name(path: Path, names: list[str]) -> dict[Code, Issue]:
     """Risky parts recognised by their location in the package (first part per code)."""
-    found: dict[str, Issue] = {}
+    found: dict[Code, Issue] = {}
     for name in names:
         code = _risky_code_for_name(name)
         if code is not None and code not in found:
@@ -238,7 +244,7 @@ def _risky_by_name(path: Path, names: list[str]) -> dict[str, Issue]:
     return found
 
 
-def _risky_code_for_name(name: str) -> str | None:
+def _risky_code_for_name(name: str) -> Code | None:
     folder, _, base = name.lower().rpartition("/")
     folders = set(folder.split("/"))
     if base.startswith("vbaproject") or "macrosheets" in folders:
@@ -254,7 +260,7 @@ def _risky_code_for_name(name: str) -> str | None:
     return None
 
 
-def _risky_code_for_content_type(ctype: str) -> str | None:
+def _risky_code_for_content_type(ctype: str) -> Code | None:
     ct = ctype.lower()
     if "macroenabled" in ct or "vbaproject" in ct or "macrosheet" in ct:
         return _MACROS
@@ -269,9 +275,9 @@ def _risky_code_for_content_type(ctype: str) -> str | None:
     return None
 
 
-def _risky_by_content_type(ctypes: dict[str, str]) -> dict[str, str]:
+def _risky_by_content_type(ctypes: dict[str, str]) -> dict[Code, str]:
     """code -> first part whose declared content type is risky (only parts that exist)."""
-    found: dict[str, str] = {}
+    found: dict[Code, str] = {}
     for name, ctype in ctypes.items():
         code = _risky_code_for_content_type(ctype)
         if code is not None:
@@ -279,7 +285,7 @@ def _risky_by_content_type(ctypes: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _risky_issue(path: Path, code: str, part: str) -> Issue:
+def _risky_issue(path: Path, code: Code, part: str) -> Issue:
     return issue(code, path, value=part)
 
 
@@ -300,14 +306,14 @@ def _content_types(
     problem, part = _read_xml(package, info, cap)
     if problem == "bomb":
         detail = f"{CONTENT_TYPES} lớn hơn {vn_size(cap)}"
-        issues.append(issue("file-zip-bomb", path, detail=detail, value=CONTENT_TYPES))
+        issues.append(issue(codes.FILE_ZIP_BOMB, path, detail=detail, value=CONTENT_TYPES))
         return None
     if problem == "entities":
-        issues.append(issue("file-xml-entities", path, part=CONTENT_TYPES, value=CONTENT_TYPES))
+        issues.append(issue(codes.FILE_XML_ENTITIES, path, part=CONTENT_TYPES, value=CONTENT_TYPES))
         return None
     declared = _declared_types(part)
     if declared is None:
-        issues.append(issue("file-corrupt", path, detail=f" ({CONTENT_TYPES} hỏng)"))
+        issues.append(issue(codes.FILE_CORRUPT, path, detail=f" ({CONTENT_TYPES} hỏng)"))
         return None
     defaults, overrides = declared
     ctypes: dict[str, str] = {}
@@ -536,9 +542,9 @@ def _scan_parts(
         problem, part = _read_xml(package, info, limits.max_xml_part_bytes)
         if problem == "bomb":
             detail = f"{name} lớn hơn {vn_size(limits.max_xml_part_bytes)}"
-            found.append(issue("file-zip-bomb", path, detail=detail, value=name))
+            found.append(issue(codes.FILE_ZIP_BOMB, path, detail=detail, value=name))
         elif problem == "entities":
-            found.append(issue("file-xml-entities", path, part=name, value=name))
+            found.append(issue(codes.FILE_XML_ENTITIES, path, part=name, value=name))
         elif _is_worksheet(name, ctype):
             huge = _huge_dimension(path, zf, name, part[:DIMENSION_HEAD_BYTES], limits)
             if huge is not None:
@@ -559,7 +565,7 @@ def _huge_dimension(
         return None
     sheet = _sheet_names(zf).get(part)
     huge = issue(
-        "file-huge-dimension",
+        codes.FILE_HUGE_DIMENSION,
         path,
         sheet=f"'{sheet}'" if sheet else f"({part})",
         ref=ref,

@@ -16,6 +16,7 @@ from typing import Literal
 
 import olefile
 
+from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
 from xlsaddin.intake.messages import SAVE_AS_XLSX, issue, vn_int
@@ -75,7 +76,7 @@ def sniff(path: Path, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return Sniffed("other", issue("file-unreadable", path, detail=f" ({exc.strerror})"))
+            return Sniffed("other", issue(codes.FILE_UNREADABLE, path, detail=f" ({exc.strerror})"))
     head = data[:HEAD_BYTES]
     container = container_of(head)
     if container == "ole":
@@ -89,7 +90,7 @@ def sniff(path: Path, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None
         archive = zipfile.ZipFile(io.BytesIO(data))
         refused = classify_zip(path, archive)
     except Exception:  # BadZipFile, NotImplementedError, OSError, struct.error, …
-        return Sniffed("ooxml", issue("file-corrupt", path, detail=" (cấu trúc nén ZIP hỏng)"))
+        return Sniffed("ooxml", issue(codes.FILE_CORRUPT, path, detail=" (cấu trúc nén ZIP hỏng)"))
     return Sniffed("ooxml", refused, None if refused else archive)
 
 
@@ -105,12 +106,12 @@ def check_zip_directory(path: Path, limits: Limits, data: bytes) -> Issue | None
     except struct.error:
         found = None
     if found is None:
-        return issue("file-corrupt", path, detail=" (không tìm thấy mục lục của tệp nén ZIP)")
+        return issue(codes.FILE_CORRUPT, path, detail=" (không tìm thấy mục lục của tệp nén ZIP)")
     entries, cd_size = found
     if entries > limits.max_zip_entries or cd_size > limits.max_zip_entries * CD_BYTES_PER_ENTRY:
         shown = max(entries, cd_size // CD_BYTES_PER_ENTRY)
         return issue(
-            "file-too-many-parts",
+            codes.FILE_TOO_MANY_PARTS,
             path,
             count=vn_int(shown),
             limit=vn_int(limits.max_zip_entries),
@@ -153,19 +154,19 @@ def classify_zip(path: Path, zf: zipfile.ZipFile) -> Issue | None:
         return None
     if CONTENT_TYPES in names and WORKBOOK_BIN in names:
         return issue(
-            "file-unsupported-format",
+            codes.FILE_UNSUPPORTED_FORMAT,
             path,
             detail="bảng tính nhị phân Excel (.xlsb)",
             advice=SAVE_AS_XLSX,
             value="xlsb",
         )
     if WORKBOOK_XML in names:
-        return issue("file-corrupt", path, detail=f" (thiếu {CONTENT_TYPES})")
+        return issue(codes.FILE_CORRUPT, path, detail=f" (thiếu {CONTENT_TYPES})")
     if "mimetype" in names and _read_small(zf, "mimetype").startswith(
         b"application/vnd.oasis.opendocument.spreadsheet"
     ):
         return issue(
-            "file-unsupported-format",
+            codes.FILE_UNSUPPORTED_FORMAT,
             path,
             detail="bảng tính OpenDocument (.ods)",
             advice="hãy chọn Lưu thành .xlsx (Excel Workbook) rồi gửi lại",
@@ -179,8 +180,8 @@ def classify_zip(path: Path, zf: zipfile.ZipFile) -> Issue | None:
         detail, value = "nội dung là tài liệu OpenDocument không phải bảng tính", "odf"
     else:
         detail, value = "nội dung là tệp nén ZIP", "zip"
-        return issue("file-not-workbook", path, detail=detail, advice=_UNPACK, value=value)
-    return issue("file-not-workbook", path, detail=detail, advice=_SEND_XLSX, value=value)
+        return issue(codes.FILE_NOT_WORKBOOK, path, detail=detail, advice=_UNPACK, value=value)
+    return issue(codes.FILE_NOT_WORKBOOK, path, detail=detail, advice=_SEND_XLSX, value=value)
 
 
 def _read_small(zf: zipfile.ZipFile, name: str, cap: int = 256) -> bytes:
@@ -197,18 +198,18 @@ def classify_ole(path: Path) -> Issue:
         with olefile.OleFileIO(str(path)) as ole:
             top = {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)}
     except Exception:
-        return issue("file-corrupt", path, detail=" (tệp Office dạng OLE bị hỏng)")
+        return issue(codes.FILE_CORRUPT, path, detail=" (tệp Office dạng OLE bị hỏng)")
     if "encryptioninfo" in top or "encryptedpackage" in top:
-        return issue("file-encrypted", path, value="ole-encrypted-package")
+        return issue(codes.FILE_ENCRYPTED, path, value="ole-encrypted-package")
     if "workbook" in top or "book" in top:
-        return issue("file-legacy-xls", path, value="xls")
+        return issue(codes.FILE_LEGACY_XLS, path, value="xls")
     if "worddocument" in top:
         detail, value = "nội dung là văn bản Word .doc", "doc"
     elif "powerpoint document" in top:
         detail, value = "nội dung là trình chiếu PowerPoint .ppt", "ppt"
     else:
         detail, value = "nội dung là tài liệu Office dạng OLE không phải bảng tính", "ole"
-    return issue("file-not-workbook", path, detail=detail, advice=_SEND_XLSX, value=value)
+    return issue(codes.FILE_NOT_WORKBOOK, path, detail=detail, advice=_SEND_XLSX, value=value)
 
 
 _BINARY_KINDS: tuple[tuple[bytes, str, str, str], ...] = (
@@ -238,7 +239,7 @@ def describe_other(path: Path, head: bytes) -> Issue:
                 detail, value = "nội dung là ảnh hoặc video chụp từ điện thoại", "media"
             else:
                 detail, value, advice = _describe_text(head)
-    return issue("file-not-workbook", path, detail=detail, advice=advice, value=value)
+    return issue(codes.FILE_NOT_WORKBOOK, path, detail=detail, advice=advice, value=value)
 
 
 def _describe_text(head: bytes) -> tuple[str, str, str]:

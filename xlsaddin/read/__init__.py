@@ -9,6 +9,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue
 from xlsaddin.core.sheets import META_SHEET
 from xlsaddin.read.foreign import read_foreign
@@ -66,9 +67,8 @@ def read_file(
         table = read_foreign(sheets, mappings, file, sha256)
     except (CalamineError, ValueError, OSError) as exc:
         return [
-            Issue(
-                code="file-corrupt",
-                severity="error",
+            Issue.of(
+                codes.FILE_CORRUPT,
                 file=file,
                 message=f"Không đọc được nội dung tệp ({type(exc).__name__}); hãy mở bằng Excel, "
                 "lưu lại rồi gửi lại.",
@@ -77,9 +77,8 @@ def read_file(
     if table is not None:
         return table
     return [
-        Issue(
-            code="layout-unknown",
-            severity="error",
+        Issue.of(
+            codes.LAYOUT_UNKNOWN,
             file=file,
             message="Tệp không phải biểu mẫu chuẩn và không khớp mẫu bảng nào đã khai báo; "
             "hãy dùng biểu mẫu chuẩn do tỉnh gửi.",

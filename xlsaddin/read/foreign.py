@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xlsaddin.core.layout import a1
 from xlsaddin.read.table import Cell, Table
+from xlsaddin.spec.layout import a1
 from xlsaddin.spec.models import ForeignLayout, Mappings
 from xlsaddin.text.names import fold
 from xlsaddin.units import resolve

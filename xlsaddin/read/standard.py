@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from xlsaddin.core import codes
 from xlsaddin.core.cells import is_blank
 from xlsaddin.core.issues import Issue
-from xlsaddin.core.layout import a1, col_index, split_ref
 from xlsaddin.core.sheets import META_SHEET
 from xlsaddin.read.table import Cell, Table
+from xlsaddin.spec.layout import a1, col_index, split_ref
 from xlsaddin.spec.models import Mappings
 from xlsaddin.units import resolve
 
@@ -64,9 +65,8 @@ def read_standard(
         spec = mappings.appendix(template_id)
     except KeyError:
         return [
-            Issue(
-                code="template-unknown",
-                severity="error",
+            Issue.of(
+                codes.TEMPLATE_UNKNOWN,
                 file=file,
                 value=template_id or None,
                 message=f"Biểu mẫu '{template_id}' không có trong cấu hình hiện hành.",
@@ -75,9 +75,8 @@ def read_standard(
     sheet = meta.get(("meta", "sheet"), spec.sheet_name)
     if sheet not in sheets:
         return [
-            Issue(
-                code="sheet-missing",
-                severity="error",
+            Issue.of(
+                codes.SHEET_MISSING,
                 file=file,
                 sheet=sheet,
                 message=f'Không tìm thấy trang "{sheet}" trong tệp '
@@ -88,9 +87,8 @@ def read_standard(
     issues: list[Issue] = []
     if meta.get(("meta", "spec_hash")) != mappings.hashes[spec.id]:
         issues.append(
-            Issue(
-                code="template-outdated",
-                severity="warning",
+            Issue.of(
+                codes.TEMPLATE_OUTDATED,
                 appendix=spec.id,
                 file=file,
                 message="Tệp dùng biểu mẫu phiên bản "

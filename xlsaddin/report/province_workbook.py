@@ -23,7 +23,7 @@ from xlsaddin.consolidate.indicators import Headline
 from xlsaddin.consolidate.model import AppendixResult, Consolidation
 from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
-from xlsaddin.core.layout import a1, line_count
+from xlsaddin.core.issues import SEVERITY_VI
 from xlsaddin.core.sheets import (
     INFO,
     ISSUES,
@@ -34,13 +34,13 @@ from xlsaddin.core.sheets import (
     TASKS,
     quote,
 )
+from xlsaddin.spec.layout import a1, line_count
 from xlsaddin.spec.loader import SpecError
 from xlsaddin.spec.models import Chart, Column, Mappings
 from xlsaddin.xlsx import CapturingWorksheet, ClassicWorksheet, Formats
 
 FIXED_CREATED = dt.datetime(2025, 7, 1)
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
-TASK_KIND_VI = {"task-overdue": "Quá hạn", "task-completed-late": "Hoàn thành muộn"}
+TASK_KIND_VI = {"overdue": "Quá hạn", "completed_late": "Hoàn thành muộn"}
 
 
 def appendix_sheet_name(result: AppendixResult) -> str:
@@ -421,7 +421,7 @@ def _tasks_sheet(b: _Book, result: Consolidation) -> None:
         b.value(ws, r, 5, t.deadline, date)
         b.value(ws, r, 6, t.status, cell)
         b.value(ws, r, 7, t.completed_on, date)
-        ws.write_string(r, 8, TASK_KIND_VI.get(t.kind, t.kind), cell)
+        ws.write_string(r, 8, TASK_KIND_VI[t.kind], cell)
         b.value(ws, r, 9, t.days, cell)
         ws.write_string(r, 10, t.file, cell)
         b.value(ws, r, 11, t.cell, cell)

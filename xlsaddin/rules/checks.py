@@ -19,9 +19,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from xlsaddin.core import codes
 from xlsaddin.core.cells import EXCEL_EPOCH, is_blank, number_of, text_of
-from xlsaddin.core.layout import DataRow, Layout
-from xlsaddin.rules.compile import Compiled, NotApplicable, compile_expr, operand_type
+from xlsaddin.core.codes import Code
+from xlsaddin.core.issues import RuleKind
+from xlsaddin.rules.compile import Compiled, NotApplicable, compile_expr
+from xlsaddin.spec.expr import operand_type
+from xlsaddin.spec.layout import DataRow, Layout
 from xlsaddin.spec.models import CheckRule, Column, DeadlineRule, Severity
 
 MIN_DATE = dt.date(2000, 1, 1)
@@ -54,6 +58,7 @@ class Check:
     column: str
     python: Callable[[RowContext], bool]  # True when violated
     excel: Callable[[ExcelContext], str]  # formula text (no "="), TRUE when violated
+    kind: RuleKind = "check"
 
 
 def _serial(day: dt.date) -> float:
@@ -74,8 +79,7 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
     checks: list[Check] = []
 
     def add(
-        code: str,
-        severity: Severity,
+        code: Code,
         message: str,
         py: Callable[[object], bool],
         xl: Callable[[str], str],
@@ -83,20 +87,20 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
         checks.append(
             Check(
                 id=f"{code}:{row.key}:{key}",
-                code=code,
-                severity=severity,
+                code=code.code,
+                severity=code.severity,
                 message=message,
                 row=row,
                 column=key,
                 python=lambda ctx: py(ctx.values.get(key)),
                 excel=lambda ctx: xl(ctx.refs[key]),
+                kind="cell",
             )
         )
 
     if col.required:
         add(
-            "required-missing",
-            "error",
+            codes.REQUIRED_MISSING,
             f'Chưa nhập "{col.label}".',
             is_blank,
             lambda r: f"(LEN(TRIM({r}))=0)",
@@ -106,11 +110,10 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
         def is_text(v: object) -> bool:
             return not is_blank(v) and number_of(v) is None
 
-        code = "date-as-text" if col.type == "date" else "number-as-text"
+        code = codes.DATE_AS_TEXT if col.type == "date" else codes.NUMBER_AS_TEXT
         what = "ngày" if col.type == "date" else "số"
         add(
             code,
-            "error",
             f'"{col.label}" phải nhập dạng {what}, không phải chữ.',
             is_text,
             _xl_text,
@@ -132,8 +135,7 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
                 f" đến {high:g}" if high is not None else " trở lên"
             )
             add(
-                "number-out-of-range",
-                "error",
+                codes.NUMBER_OUT_OF_RANGE,
                 f'"{col.label}" phải {limits}.',
                 out_of_range,
                 lambda r: pattern.replace("@", r),
@@ -145,8 +147,7 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
                 return n is not None and n - math.floor(n) > 1e-9
 
             add(
-                "number-not-integer",
-                "error",
+                codes.NUMBER_NOT_INTEGER,
                 f'"{col.label}" phải là số nguyên.',
                 fractional,
                 lambda r: f"IF(ISNUMBER({r}),{r}-INT({r})>1E-09,FALSE)",
@@ -159,8 +160,7 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
             return n is not None and (n < low_s or n > high_s)
 
         add(
-            "date-out-of-range",
-            "error",
+            codes.DATE_OUT_OF_RANGE,
             f'"{col.label}" không phải ngày hợp lệ (từ năm 2000 đến 2100).',
             bad_date,
             lambda r: f"IF(ISNUMBER({r}),OR({r}<DATE(2000,1,1),{r}>DATE(2100,12,31)),FALSE)",
@@ -174,8 +174,7 @@ def _cell_checks(col: Column, row: DataRow) -> list[Check]:
 
         options = ",".join(f'TRIM({{r}})="{a}"' for a in allowed)
         add(
-            "choice-invalid",
-            "error",
+            codes.CHOICE_INVALID,
             f'"{col.label}" chỉ nhận: {", ".join(allowed)}.',
             not_allowed,
             lambda r: f"AND(LEN(TRIM({r}))>0,NOT(OR({options.replace('{r}', r)})))",
@@ -236,6 +235,7 @@ def _from_rule(
         column=target,
         python=python,
         excel=excel,
+        kind=rule.kind,
     )
 
 

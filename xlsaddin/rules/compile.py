@@ -22,23 +22,17 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from xlsaddin.core.cells import is_blank, number_of, text_of
-from xlsaddin.spec.expr import ExprError, parse
+from xlsaddin.spec.expr import ExprError, check_types, operand_type, type_of
 from xlsaddin.spec.models import Column
 
 EPS = 0.0005
-ValueType = Literal["number", "text"]
 Operand = float | str
 
 
 class NotApplicable(Exception):
     """An operand holds text where a number is needed: the rule does not apply."""
-
-
-def operand_type(col: Column) -> ValueType:
-    return "number" if col.is_numeric or col.type == "date" else "text"
 
 
 @dataclass(frozen=True)
@@ -51,8 +45,7 @@ class Compiled:
 
 def compile_expr(text: str, columns: Mapping[str, Column]) -> Compiled:
     """Compile ``text``; raises :class:`ExprError` on a type mismatch."""
-    tree = parse(text)
-    _type_of(tree.body, columns)
+    tree = check_types(text, columns)
     names = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in columns)
     in_calls = {id(arg) for n in ast.walk(tree) if isinstance(n, ast.Call) for arg in n.args}
     direct = frozenset(
@@ -68,46 +61,6 @@ def compile_expr(text: str, columns: Mapping[str, Column]) -> Compiled:
         return _xl(tree.body, refs, columns)
 
     return Compiled(python, excel, names, direct)
-
-
-# -- static typing ------------------------------------------------------------
-def _type_of(node: ast.expr, columns: Mapping[str, Column]) -> str:
-    if isinstance(node, ast.Constant):
-        return "text" if isinstance(node.value, str) else "number"
-    if isinstance(node, ast.Name):
-        if node.id not in columns:
-            raise ExprError(f"cột không tồn tại '{node.id}' / unknown column")
-        return operand_type(columns[node.id])
-    if isinstance(node, ast.Call):
-        return "bool"
-    if isinstance(node, ast.UnaryOp):
-        inner = _type_of(node.operand, columns)
-        if isinstance(node.op, ast.Not):
-            _want(inner, "bool")
-            return "bool"
-        _want(inner, "number")
-        return "number"
-    if isinstance(node, ast.BinOp):
-        _want(_type_of(node.left, columns), "number")
-        _want(_type_of(node.right, columns), "number")
-        return "number"
-    if isinstance(node, ast.BoolOp):
-        for value in node.values:
-            _want(_type_of(value, columns), "bool")
-        return "bool"
-    if isinstance(node, ast.Compare):
-        kinds = [_type_of(node.left, columns)] + [_type_of(c, columns) for c in node.comparators]
-        if len(set(kinds)) != 1 or kinds[0] == "bool":
-            raise ExprError("so sánh khác kiểu dữ liệu / comparison of different types")
-        if kinds[0] == "text" and not all(isinstance(o, (ast.Eq, ast.NotEq)) for o in node.ops):
-            raise ExprError("chữ chỉ so sánh bằng/khác / texts compare only with == and !=")
-        return "bool"
-    raise ExprError(f"không hỗ trợ '{type(node).__name__}' / not supported")
-
-
-def _want(actual: str, expected: str) -> None:
-    if actual != expected:
-        raise ExprError(f"cần giá trị kiểu {expected}, gặp {actual} / type mismatch")
 
 
 # -- Python -------------------------------------------------------------------
@@ -212,7 +165,7 @@ def _xl(node: ast.expr, refs: Mapping[str, str], columns: Mapping[str, Column]) 
         left_node = node.left
         for op, comp in zip(node.ops, node.comparators, strict=True):
             a, b = _xl(left_node, refs, columns), _xl(comp, refs, columns)
-            text = _type_of(left_node, columns) == "text"
+            text = type_of(left_node, columns) == "text"
             parts.append(_xl_compare(op, a, b, text))
             left_node = comp
         return parts[0] if len(parts) == 1 else f"AND({','.join(parts)})"

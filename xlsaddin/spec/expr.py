@@ -15,6 +15,13 @@ at load time, so a rule can always be compiled both to Python and to an Excel fo
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from xlsaddin.spec.models import Column
+
+ValueType = Literal["number", "text"]
 
 FUNCTIONS = frozenset({"filled", "blank"})
 MAX_LENGTH = 500
@@ -82,3 +89,61 @@ def names(text: str) -> set[str]:
     tree = parse(text)
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
+
+
+# -- static typing ------------------------------------------------------------
+def operand_type(col: Column) -> ValueType:
+    """Dates compare as numbers (Excel serials); choice, bool and text columns as text."""
+    return "number" if col.is_numeric or col.type == "date" else "text"
+
+
+def check_types(text: str, columns: Mapping[str, Column]) -> ast.Expression:
+    """Parse ``text`` and check it is a well-typed condition over ``columns``.
+
+    Raises :class:`ExprError` (a one-line bilingual message) for an unknown column,
+    a comparison of a number with a text, arithmetic on text, or an expression
+    that is not a condition (``a + b`` alone).
+    """
+    tree = parse(text)
+    if type_of(tree.body, columns) != "bool":
+        raise ExprError("biểu thức phải là một điều kiện (so sánh) / must be a condition")
+    return tree
+
+
+def type_of(node: ast.expr, columns: Mapping[str, Column]) -> str:
+    if isinstance(node, ast.Constant):
+        return "text" if isinstance(node.value, str) else "number"
+    if isinstance(node, ast.Name):
+        if node.id not in columns:
+            raise ExprError(f"cột không tồn tại '{node.id}' / unknown column")
+        return operand_type(columns[node.id])
+    if isinstance(node, ast.Call):
+        return "bool"
+    if isinstance(node, ast.UnaryOp):
+        inner = type_of(node.operand, columns)
+        if isinstance(node.op, ast.Not):
+            _want(inner, "bool")
+            return "bool"
+        _want(inner, "number")
+        return "number"
+    if isinstance(node, ast.BinOp):
+        _want(type_of(node.left, columns), "number")
+        _want(type_of(node.right, columns), "number")
+        return "number"
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _want(type_of(value, columns), "bool")
+        return "bool"
+    if isinstance(node, ast.Compare):
+        kinds = [type_of(node.left, columns)] + [type_of(c, columns) for c in node.comparators]
+        if len(set(kinds)) != 1 or kinds[0] == "bool":
+            raise ExprError("so sánh khác kiểu dữ liệu / comparison of different types")
+        if kinds[0] == "text" and not all(isinstance(o, (ast.Eq, ast.NotEq)) for o in node.ops):
+            raise ExprError("chữ chỉ so sánh bằng/khác / texts compare only with == and !=")
+        return "bool"
+    raise ExprError(f"không hỗ trợ '{type(node).__name__}' / not supported")
+
+
+def _want(actual: str, expected: str) -> None:
+    if actual != expected:
+        raise ExprError(f"cần giá trị kiểu {expected}, gặp {actual} / type mismatch")

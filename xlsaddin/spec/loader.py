@@ -22,7 +22,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from xlsaddin.spec.expr import ExprError, names
+from xlsaddin.core.codes import CATALOGUE
+from xlsaddin.spec.expr import ExprError, check_types, names
 from xlsaddin.spec.models import (
     AppendixSpec,
     CatalogueRef,
@@ -199,7 +200,14 @@ def check_spec(spec: AppendixSpec, file: str) -> None:
         raise SpecError(file, "table.columns", "không có cột nhập liệu / no input column")
     for dup in _duplicates([r.id for r in spec.rules]):
         raise SpecError(file, "rules", f"mã quy tắc trùng lặp '{dup}' / duplicate rule id")
+    columns = {c.key: c for c in cols}
     for i, rule in enumerate(spec.rules):
+        if rule.id in CATALOGUE:
+            raise SpecError(
+                file,
+                f"rules[{i}].id",
+                f"mã '{rule.id}' đã dùng cho lỗi có sẵn / id reserved for a built-in issue code",
+            )
         if isinstance(rule, CheckRule):
             for field in ("expr", "when"):
                 text = getattr(rule, field)
@@ -215,6 +223,10 @@ def check_spec(spec: AppendixSpec, file: str) -> None:
                         f"rules[{i}].{field}",
                         f"quy tắc dùng cột không tồn tại '{name}' / rule uses unknown column",
                     )
+                try:  # typed as the compilers will type it: never a traceback later
+                    check_types(text, columns)
+                except ExprError as exc:
+                    raise SpecError(file, f"rules[{i}].{field}", str(exc)) from None
             if rule.cell is not None and rule.cell not in col_keys:
                 raise SpecError(
                     file, f"rules[{i}].cell", f"cột không tồn tại '{rule.cell}' / unknown column"

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue, raw
-from xlsaddin.core.layout import compute_layout
 from xlsaddin.read.table import Table
 from xlsaddin.read.typed import describe, synonyms_for, typed_value
 from xlsaddin.rules.checks import Check, RowContext, build_checks, row_used
+from xlsaddin.spec.layout import compute_layout
 from xlsaddin.spec.models import AppendixSpec, DeadlineRule, Mappings
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
 
-TYPE_CODES = {"number-as-text", "date-as-text", "choice-invalid"}
+TYPE_CODES = {c.code for c in (codes.NUMBER_AS_TEXT, codes.DATE_AS_TEXT, codes.CHOICE_INVALID)}
 
 
 def closing_date_of(table: Table) -> dt.date | None:
@@ -24,10 +25,10 @@ def closing_date_of(table: Table) -> dt.date | None:
 
 
 CONVERTED = {
-    "number": ("number-text-converted", "Số gõ dạng chữ"),
-    "date": ("date-text-converted", "Ngày gõ dạng chữ"),
-    "choice": ("choice-synonym", "Giá trị viết khác mẫu"),
-    "legacy": ("text-legacy-converted", "Chữ gõ bằng bảng mã cũ (TCVN3/VNI)"),
+    "number": (codes.NUMBER_TEXT_CONVERTED, "Số gõ dạng chữ"),
+    "date": (codes.DATE_TEXT_CONVERTED, "Ngày gõ dạng chữ"),
+    "choice": (codes.CHOICE_SYNONYM, "Giá trị viết khác mẫu"),
+    "legacy": (codes.TEXT_LEGACY_CONVERTED, "Chữ gõ bằng bảng mã cũ (TCVN3/VNI)"),
 }
 
 
@@ -61,9 +62,8 @@ def normalise(table: Table, mappings: Mappings) -> tuple[dict[str, dict[str, obj
             )
             code, what = CONVERTED[kind]
             issues.append(
-                Issue(
-                    code=code,
-                    severity="warning",
+                Issue.of(
+                    code,
                     unit_code=table.unit_code,
                     appendix=table.spec.id,
                     file=table.file,
@@ -90,9 +90,8 @@ def legacy_text(table: Table) -> list[Issue]:
             if encoding is None:
                 continue
             issues.append(
-                Issue(
-                    code="text-legacy-converted",
-                    severity="warning",
+                Issue.of(
+                    codes.TEXT_LEGACY_CONVERTED,
                     unit_code=table.unit_code,
                     appendix=table.spec.id,
                     file=table.file,
@@ -181,6 +180,8 @@ def check_table(
                     rule=check.id,
                     row=table.row_labels.get(key, key),
                     column=check.column,
+                    row_key=key,
+                    rule_kind=check.kind,
                 )
             )
     if table.strict:
@@ -188,9 +189,8 @@ def check_table(
     if table.unit_code is None:
         name = table.header.get("unit_name")
         issues.append(
-            Issue(
-                code="unit-unknown",
-                severity="error",
+            Issue.of(
+                codes.UNIT_UNKNOWN,
                 appendix=spec.id,
                 file=table.file,
                 sheet=table.sheet,
@@ -202,9 +202,8 @@ def check_table(
         )
     if assumed and closing is not None:
         issues.append(
-            Issue(
-                code="closing-date-assumed",
-                severity="warning",
+            Issue.of(
+                codes.CLOSING_DATE_ASSUMED,
                 appendix=spec.id,
                 file=table.file,
                 unit_code=table.unit_code,

@@ -9,10 +9,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from xlsaddin.core.issues import SEVERITY_VI
 from xlsaddin.units import by_code
 from xlsaddin.validate.run import Validation
-
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
 def _unit_name(code: int | None) -> str:

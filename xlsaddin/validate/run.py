@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue, Report
 from xlsaddin.intake import (
     DEFAULT_LIMITS,
@@ -85,7 +86,8 @@ class _Outcome:
 def _process(job: _Job) -> _Outcome:
     """Intake, read and check one file (runs in a worker process)."""
     intake = inspect_file(Path(job.path), job.limits)
-    issues = [i.located(file=job.name) for i in intake.issues]
+    # one identity per file everywhere: the name relative to the folder given
+    issues = [i.model_copy(update={"file": job.name}) for i in intake.issues]
     if not intake.readable:
         return _Outcome(intake.sha256, intake.size, None, issues)
     mappings = _mappings(job.mappings_root)
@@ -120,9 +122,8 @@ def _failed(job: _Job, reason: str) -> _Outcome:
         size,
         None,
         [
-            Issue(
-                code="file-unreadable",
-                severity="error",
+            Issue.of(
+                codes.FILE_UNREADABLE,
                 file=job.name,
                 message=f"Không đọc được tệp ({reason}); tệp bị bỏ qua, "
                 "các tệp khác vẫn được xử lý.",
@@ -150,9 +151,8 @@ def _run(
     if len(chunks) >= 3 and all(isinstance(r, WorkerFailure) for r in results):
         # Worker processes cannot start here (an embedding host, a frozen app):
         # intake still runs first, file by file, in this process.
-        note = Issue(
-            code="isolation-unavailable",
-            severity="warning",
+        note = Issue.of(
+            codes.ISOLATION_UNAVAILABLE,
             message="Không khởi động được tiến trình đọc riêng; các tệp được kiểm tra an toàn "
             "rồi đọc trực tiếp.",
         )
