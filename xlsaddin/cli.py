@@ -337,6 +337,53 @@ def doctor() -> None:
     raise typer.Exit(1)
 
 
+mappings_app = typer.Typer(
+    help="Cấu hình (mappings): chép ra để sửa, kiểm tra bản đã sửa.", no_args_is_help=True
+)
+app.add_typer(mappings_app, name="mappings")
+
+
+@mappings_app.command("export")
+def mappings_export(
+    target: Annotated[Path, typer.Argument(help="Thư mục mới để chép cấu hình vào.")],
+) -> None:
+    """Chép cấu hình mặc định ra một thư mục để cán bộ CNTT sửa."""
+    import shutil
+
+    from xlsaddin.spec import default_mappings_dir
+
+    if target.exists() and any(target.iterdir()):
+        err.print(f"Thư mục {target} đã có nội dung; chọn thư mục mới hoặc thư mục rỗng.")
+        raise typer.Exit(2)
+    shutil.copytree(default_mappings_dir(), target, dirs_exist_ok=True)
+    console.print(f"Đã chép cấu hình vào {target}", markup=False)
+    console.print(
+        f"Dùng bằng: --mappings {target}  (hoặc đặt biến môi trường XLSADDIN_MAPPINGS)",
+        markup=False,
+    )
+
+
+@mappings_app.command("check")
+def mappings_check(
+    folder: Annotated[Path, typer.Argument(help="Thư mục cấu hình cần kiểm tra.")],
+) -> None:
+    """Kiểm tra một thư mục cấu hình: mỗi lỗi một dòng. Mã thoát 0 đúng, 2 có lỗi."""
+    from xlsaddin.report.spec import check_report_spec
+    from xlsaddin.spec.loader import check_mappings
+
+    if not folder.is_dir():
+        err.print(f"Không tìm thấy thư mục: {folder}", markup=False)
+        raise typer.Exit(2)
+    problems = [str(p) for p in check_mappings(folder)]
+    problems += [str(p) for p in check_report_spec(folder)]
+    for line in problems:
+        err.print(line, markup=False, soft_wrap=True)
+    if problems:
+        err.print(f"{len(problems)} lỗi cấu hình.", markup=False)
+        raise typer.Exit(2)
+    console.print(f"Cấu hình {folder} hợp lệ.", markup=False)
+
+
 @app.command()
 def version() -> None:
     """In phiên bản."""

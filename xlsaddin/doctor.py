@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import platform
 import re
 import shutil
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import metadata
 
+from xlsaddin.core.resources import shipped
 from xlsaddin.spec import SpecError, load_mappings
 
-REQUIRED = (
-    "openpyxl",
-    "xlsxwriter",
-    "python_calamine",
-    "pydantic",
-    "babel",
-    "docx",
-    "matplotlib",
-    "sqlalchemy",
-    "defusedxml",
-    "vietnam_provinces",
-    "yaml",
-    "xlwings",
-)
-MACROS = Path(__file__).resolve().parents[1] / "macros"
+MACROS = shipped("macros")
 
 
 @dataclass(frozen=True)
@@ -35,6 +21,19 @@ class Check:
     label: str
     detail: str
     required: bool = True
+
+
+def _runtime_requirements() -> list[str]:
+    """The distributions ``pyproject.toml`` declares as runtime dependencies (no extras)."""
+    try:
+        requires = metadata.requires("xlsaddin") or []
+    except metadata.PackageNotFoundError:  # running from a checkout that is not installed
+        return []
+    return [
+        re.split(r"[\s<>=!~;\[(]", r.strip(), maxsplit=1)[0]
+        for r in requires
+        if "extra ==" not in r
+    ]
 
 
 def _xlwings_bas_version() -> str | None:
@@ -52,13 +51,12 @@ def run_checks(system: str | None = None) -> list[Check]:
             sys.version_info >= (3, 11), "Python", f"{platform.python_version()} (cần 3.11 trở lên)"
         )
     ]
-    for name in REQUIRED:
+    for name in _runtime_requirements():
         try:
-            module = importlib.import_module(name)
-            checks.append(Check(True, f"Thư viện {name}", getattr(module, "__version__", "có")))
-        except ImportError as exc:
+            checks.append(Check(True, f"Thư viện {name}", metadata.version(name)))
+        except metadata.PackageNotFoundError:
             checks.append(
-                Check(False, f"Thư viện {name}", f"chưa cài ({exc}); chạy: pip install xlsaddin")
+                Check(False, f"Thư viện {name}", "chưa cài; chạy lại: pip install xlsaddin")
             )
     try:
         mappings = load_mappings()

@@ -7,9 +7,10 @@ import io
 from pathlib import Path
 from typing import Any
 
+from xlsaddin.core.resources import shipped
 from xlsaddin.vba import build_vba_project, read_bas, sheet_documents
 
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+MACROS_DIR = shipped("macros")
 
 
 @functools.lru_cache(maxsize=4)

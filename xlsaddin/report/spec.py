@@ -63,3 +63,12 @@ def load_report_spec(mappings_root: str | Path) -> ReportSpec:
         return ReportSpec.model_validate(_read_yaml(path, rel))
     except ValidationError as exc:
         raise _from_validation(rel, exc) from None
+
+
+def check_report_spec(mappings_root: str | Path) -> list[SpecError]:
+    """Problems of ``report.yaml`` ([] when it loads)."""
+    try:
+        load_report_spec(mappings_root)
+    except SpecError as exc:
+        return [exc]
+    return []

@@ -23,6 +23,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from xlsaddin.core.codes import CATALOGUE
+from xlsaddin.core.resources import shipped
 from xlsaddin.spec.expr import ExprError, check_types, names
 from xlsaddin.spec.models import (
     AppendixSpec,
@@ -81,11 +82,12 @@ class SpecError(Exception):
 
 
 def default_mappings_dir() -> Path:
-    """``$XLSADDIN_MAPPINGS`` if set, else the ``mappings/`` folder of this checkout."""
+    """``$XLSADDIN_MAPPINGS`` if set, else the mappings shipped with the package
+    (the repository's ``mappings/`` in a checkout)."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "mappings"
+    return shipped("mappings")
 
 
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -293,48 +295,92 @@ def _load_layouts(root: Path, specs: dict[str, AppendixSpec]) -> tuple[ForeignLa
     return tuple(layouts)
 
 
-def load_mappings(root: Path | str | None = None) -> Mappings:
-    """Load and check every file of a mappings folder."""
-    root = Path(root) if root is not None else default_mappings_dir()
+class _Problems:
+    """Collects SpecErrors (``check_mappings``) or raises the first (``load_mappings``)."""
+
+    def __init__(self, collect: bool) -> None:
+        self.collect = collect
+        self.found: list[SpecError] = []
+
+    def add(self, error: SpecError) -> None:
+        if not self.collect:
+            raise error
+        self.found.append(error)
+
+    def validation(self, file: str, exc: ValidationError) -> None:
+        """One problem per pydantic error when collecting (else the first, with a count)."""
+        if not self.collect:
+            raise _from_validation(file, exc) from None
+        for error in exc.errors(include_url=False):
+            single = ValidationError.from_exception_data(exc.title, [error])  # type: ignore[list-item]
+            self.found.append(_from_validation(file, single))
+
+
+def _load(root: Path, problems: _Problems) -> Mappings | None:
     project_file = root / "project.yaml"
+    project: Project | None = None
     if not project_file.is_file():
-        raise SpecError(str(root), "project.yaml", "thiếu tệp / file missing")
-    rel = _rel(root, project_file)
-    try:
-        project = Project.model_validate(_read_yaml(project_file, rel))
-    except ValidationError as exc:
-        raise _from_validation(rel, exc) from None
-    if project.default_period not in {p.id for p in project.periods}:
-        raise SpecError(rel, "default_period", "không có trong 'periods' / not in 'periods'")
+        problems.add(SpecError(str(root), "project.yaml", "thiếu tệp / file missing"))
+    else:
+        rel = _rel(root, project_file)
+        try:
+            project = Project.model_validate(_read_yaml(project_file, rel))
+        except ValidationError as exc:
+            problems.validation(rel, exc)
+        except SpecError as exc:
+            problems.add(exc)
+        if project is not None and project.default_period not in {p.id for p in project.periods}:
+            problems.add(
+                SpecError(rel, "default_period", "không có trong 'periods' / not in 'periods'")
+            )
 
     specs: list[AppendixSpec] = []
     files = sorted((root / "appendices").glob("*.yaml"))
     if not files:
-        raise SpecError(str(root), "appendices/", "không có phụ lục nào / no appendix spec")
+        problems.add(SpecError(str(root), "appendices/", "không có phụ lục nào / no appendix spec"))
     for path in files:
         rel = _rel(root, path)
         try:
             spec = AppendixSpec.model_validate(_read_yaml(path, rel))
         except ValidationError as exc:
-            raise _from_validation(rel, exc) from None
-        if isinstance(spec.table.rows, CatalogueRef):
-            rows = _load_catalogue(root, spec.table.rows, rel)
-            table = Table.model_validate({**spec.table.model_dump(), "rows": rows})
-            spec = spec.model_copy(update={"table": table})
-        check_spec(spec, rel)
-        check_indicators(spec, rel)
+            problems.validation(rel, exc)
+            continue
+        except SpecError as exc:
+            problems.add(exc)
+            continue
+        try:
+            if isinstance(spec.table.rows, CatalogueRef):
+                rows = _load_catalogue(root, spec.table.rows, rel)
+                table = Table.model_validate({**spec.table.model_dump(), "rows": rows})
+                spec = spec.model_copy(update={"table": table})
+            check_spec(spec, rel)
+            check_indicators(spec, rel)
+        except SpecError as exc:
+            problems.add(exc)
+            continue
         specs.append(spec)
     for dup in _duplicates([s.id for s in specs]):
-        raise SpecError(
-            str(root), "appendices/*.yaml › id", f"mã phụ lục trùng lặp '{dup}' / duplicate id"
+        problems.add(
+            SpecError(
+                str(root), "appendices/*.yaml › id", f"mã phụ lục trùng lặp '{dup}' / duplicate id"
+            )
         )
     for dup in _duplicates([s.file_name for s in specs]):
-        raise SpecError(
-            str(root),
-            "appendices/*.yaml › file_name",
-            f"tên tệp trùng lặp '{dup}' / duplicate file name",
+        problems.add(
+            SpecError(
+                str(root),
+                "appendices/*.yaml › file_name",
+                f"tên tệp trùng lặp '{dup}' / duplicate file name",
+            )
         )
-    layouts = _load_layouts(root, {s.id: s for s in specs})
+    layouts: tuple[ForeignLayout, ...] = ()
+    if len(specs) == len(files):  # a layout names an appendix: only judge it when all loaded
+        try:
+            layouts = _load_layouts(root, {s.id: s for s in specs})
+        except SpecError as exc:
+            problems.add(exc)
+    if project is None or problems.found:
+        return None
     return Mappings(
         root=str(root),
         project=project,
@@ -342,3 +388,17 @@ def load_mappings(root: Path | str | None = None) -> Mappings:
         layouts=layouts,
         hashes={s.id: _hash(s, project) for s in specs},
     )
+
+
+def load_mappings(root: Path | str | None = None) -> Mappings:
+    """Load and check every file of a mappings folder; the first problem is raised."""
+    loaded = _load(Path(root) if root is not None else default_mappings_dir(), _Problems(False))
+    assert loaded is not None  # a problem would have been raised
+    return loaded
+
+
+def check_mappings(root: Path | str) -> list[SpecError]:
+    """Every problem of a mappings folder (one per line when printed); [] when it loads."""
+    problems = _Problems(True)
+    _load(Path(root), problems)
+    return problems.found

@@ -1,0 +1,1 @@
+"""Validation: intake, read and check returned files -> one report (issues with stable codes)."""
