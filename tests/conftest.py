@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,12 +14,15 @@ import pytest
 from xlsaddin.demo import DemoResult, run_demo
 from xlsaddin.spec import Mappings, load_mappings
 
-ROOT = Path(__file__).resolve().parents[1]
+from .paths import EXTRA_APPENDICES, MAPPINGS
+
+if EXTRA_APPENDICES:  # commands run by the tests (in-process or not) see the same mappings
+    os.environ["XLSADDIN_MAPPINGS"] = str(MAPPINGS)
 
 
 @pytest.fixture(scope="session")
 def mappings() -> Mappings:
-    return load_mappings(ROOT / "mappings")
+    return load_mappings(MAPPINGS)
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +132,10 @@ def two_periods(demo: DemoResult, mappings: Mappings, folder: Path) -> tuple[Any
     finally:
         store.close()
     return q3, q4, out
+
+
+def demo_file(demo: DemoResult, role: str) -> str:
+    """The inbox-relative name of the one demo file with ``role`` (see the answer key)."""
+    key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
+    [name] = [f["file"] for f in key["files"] if f["role"] == role]
+    return str(name)

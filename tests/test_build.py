@@ -15,7 +15,8 @@ from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.spec.layout import a1, col_letter
 from xlsaddin.units import by_code, load_units
 
-from .conftest import ROOT, LibreOffice
+from .conftest import LibreOffice
+from .paths import ROOT
 
 WORKBOOKS = ROOT / "workbooks"
 

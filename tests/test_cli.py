@@ -9,28 +9,30 @@ import yaml
 from typer.testing import CliRunner
 
 from xlsaddin.cli import app
+from xlsaddin.spec import Mappings
 
-from .conftest import ROOT
+from .paths import MAPPINGS
 
 runner = CliRunner()
 
 
-def test_build_writes_the_templates(tmp_path: Path) -> None:
+def test_build_writes_the_templates(tmp_path: Path, mappings: Mappings) -> None:
     result = runner.invoke(app, ["build", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == [
-        "PL01_TieuChiHaTang.xlsx",
-        "PL02_NguonLucTaiChinh.xlsx",
-        "PL03_KetQuaTTHC.xlsx",
-        "PL04_NhiemVu.xlsx",
-    ]
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == sorted(
+        s.file_name for s in mappings.appendices
+    )
+    assert sorted(p.name for p in tmp_path.glob("*.xlsm")) == sorted(
+        [s.file_name.removesuffix(".xlsx") + ".xlsm" for s in mappings.appendices]
+        + ["BangDieuKhien.xlsm"]
+    )
     check = runner.invoke(app, ["build", "--check", "--out", str(tmp_path)])
     assert check.exit_code == 0
 
 
 def test_build_check_fails_on_stale_workbooks(tmp_path: Path) -> None:
     root = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", root)
+    shutil.copytree(MAPPINGS, root)
     project = root / "project.yaml"
     project.write_text(
         project.read_text(encoding="utf-8").replace("NGƯỜI LẬP BIỂU", "CÁN BỘ LẬP BIỂU"),
@@ -59,7 +61,7 @@ def test_bad_unit_and_period_are_refused(tmp_path: Path) -> None:
 
 def test_broken_mapping_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     root = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", root)
+    shutil.copytree(MAPPINGS, root)
     spec = root / "appendices" / "02_nguon_luc_tai_chinh.yaml"
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     data["rules"][0]["expr"] = "duoc_phan_boo + chua_phan_bo == duoc_duyet"
@@ -78,3 +80,39 @@ def test_demo_prints_where_the_files_are(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "hop_thu_den" in result.output and "mau_bieu" in result.output
     assert (tmp_path / "demo_mistakes.json").is_file()
+
+
+def test_mappings_export_writes_a_copy_that_checks_clean(tmp_path: Path) -> None:
+    target = tmp_path / "cau_hinh"
+    exported = runner.invoke(app, ["mappings", "export", str(target)])
+    assert exported.exit_code == 0, exported.output
+    assert (target / "project.yaml").read_bytes() == (MAPPINGS / "project.yaml").read_bytes()
+    assert sorted(p.name for p in (target / "appendices").glob("*.yaml")) == sorted(
+        p.name for p in (MAPPINGS / "appendices").glob("*.yaml")
+    )
+    checked = runner.invoke(app, ["mappings", "check", str(target)])
+    assert checked.exit_code == 0, checked.output
+    again = runner.invoke(app, ["mappings", "export", str(target)])
+    assert again.exit_code == 2  # never over an existing, non-empty folder
+
+
+def test_mappings_check_prints_one_line_per_problem(tmp_path: Path) -> None:
+    root = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, root)
+    finance = root / "appendices" / "02_nguon_luc_tai_chinh.yaml"
+    data = yaml.safe_load(finance.read_text(encoding="utf-8"))
+    data["rules"][1]["expr"] = "da_giai_ngan <= noi_dung_giai_ngan"  # number vs text
+    finance.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    tasks = root / "appendices" / "04_nhiem_vu.yaml"
+    data = yaml.safe_load(tasks.read_text(encoding="utf-8"))
+    data["table"]["columns"][1]["type"] = "chu"
+    data["table"]["max_rows"] = 0
+    tasks.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["mappings", "check", str(root)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if "mapping error" in ln]
+    assert len(lines) == 3, result.output
+    assert any("02_nguon_luc_tai_chinh.yaml › rules[1].expr" in ln for ln in lines)
+    assert any("04_nhiem_vu.yaml › table.columns[1].type" in ln for ln in lines)
+    assert any("04_nhiem_vu.yaml › table.max_rows" in ln for ln in lines)

@@ -27,7 +27,7 @@ from xlsaddin.report.province_workbook import appendix_sheet_name
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code, load_units
 
-from .conftest import LibreOffice, two_periods
+from .conftest import LibreOffice, demo_file, two_periods
 from .engines import libreoffice_recalculate
 
 runner = CliRunner()
@@ -69,7 +69,9 @@ def _expected_missing(appendix: str, mappings: Mappings) -> set[int]:
     return out
 
 
-def test_status_matches_the_documented_mistakes(result: Consolidation, mappings: Mappings) -> None:
+def test_status_matches_the_documented_mistakes(
+    result: Consolidation, mappings: Mappings, demo: DemoResult
+) -> None:
     late_expected = {
         (m.unit, a.id)
         for m in MISTAKES
@@ -91,12 +93,14 @@ def test_status_matches_the_documented_mistakes(result: Consolidation, mappings:
     }
     rejected = {s.result.name: [i.code for i in s.result.issues] for s in result.rejected}
     assert rejected == {
-        "email/Anh chup PL03 Sơn Hà.xlsx": ["file-not-workbook"],
-        "email/PL01_SonMai_final.xlsx": ["file-corrupt"],
+        demo_file(demo, "not-workbook"): ["file-not-workbook"],
+        demo_file(demo, "corrupt"): ["file-corrupt"],
     }
 
 
-def test_status_sheet_lists_missing_units_by_name(output: Path, mappings: Mappings) -> None:
+def test_status_sheet_lists_missing_units_by_name(
+    output: Path, mappings: Mappings, demo: DemoResult
+) -> None:
     rows = canonical(output)[STATUS]
     header = next(i for i, r in enumerate(rows) if r and r[0] == "STT")
     by_name = {r[2]: r for r in rows[header + 1 : header + 97]}
@@ -106,8 +110,8 @@ def test_status_sheet_lists_missing_units_by_name(output: Path, mappings: Mappin
             assert by_name[by_code(m.unit).name][4:8] == ["Chưa nộp"] * 4
     assert by_name["Xã Ba Tơ"][4:8] == ["Nộp muộn"] * 4
     listed = {r[2]: r[3] for r in rows[header + 98 :] if len(r) > 3 and r[2]}
-    assert listed["zalo/PL02_NguonLucTaiChinh_21205_lan1.xlsx"] == "Bị thay thế bởi bản gửi sau"
-    assert listed["email/PL01_SonMai_final.xlsx"] == "Bị từ chối"
+    assert listed[demo_file(demo, "superseded")] == "Bị thay thế bởi bản gửi sau"
+    assert listed[demo_file(demo, "corrupt")] == "Bị từ chối"
 
 
 def test_wrong_total_is_in_the_issue_sheet_with_its_cell(output: Path, demo: DemoResult) -> None:
@@ -205,7 +209,7 @@ def test_formula_text_from_a_commune_stays_text(mappings: Mappings, tmp_path: Pa
     assert len(cells) == 1 and cells[0].data_type == "s"
 
 
-def test_json_report_schema(result: Consolidation, output: Path) -> None:
+def test_json_report_schema(result: Consolidation, output: Path, demo: DemoResult) -> None:
     report = json.loads((output.parent / "r.json").read_text(encoding="utf-8"))
     assert report["schema"] == "xlsaddin.consolidation/1"
     assert report["units_expected"] == 96
@@ -213,8 +217,8 @@ def test_json_report_schema(result: Consolidation, output: Path) -> None:
     assert len(finance["submitted"]) + len(finance["late"]) + len(finance["missing"]) == 96
     assert 23497 in finance["late"] and 23356 in finance["missing"]
     assert {r["file"] for r in report["rejected"]} == {
-        "email/Anh chup PL03 Sơn Hà.xlsx",
-        "email/PL01_SonMai_final.xlsx",
+        demo_file(demo, "not-workbook"),
+        demo_file(demo, "corrupt"),
     }
     assert {(s["unit_code"], s["kind"]) for s in report["superseded"]} == {
         (21205, "superseded"),

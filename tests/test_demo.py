@@ -14,11 +14,13 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from xlsaddin.demo import DemoResult
-from xlsaddin.demo.mistakes import GENERIC_TEMPLATE_UNITS, MISTAKES
+from xlsaddin.demo.mistakes import GENERIC_TEMPLATE_UNITS, LOCK_FILE_UNITS, MISTAKES
 from xlsaddin.demo.run import MANIFEST, vi_number
 from xlsaddin.forms import compute_layout
 from xlsaddin.spec import Mappings
+from xlsaddin.spec.models import DeadlineRule
 from xlsaddin.units import load_units
+from xlsaddin.validate.run import validate_paths
 
 
 def _meta(path: Path) -> dict[str, str]:
@@ -140,24 +142,44 @@ def test_value_mistakes_are_in_the_documented_cells(
     key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
     by_code = Counter(m["code"] for m in key["mistakes"])
     assert by_code["required-missing"] == 3
-    for m in key["mistakes"]:
-        if not m["cell"]:
-            continue
+    located = [m for m in key["mistakes"] if m["cell"]]
+    assert located
+    for m in located:
         path = submissions[(m["unit"], m["appendix"])][-1]
         value = _cell(mappings, path, m["appendix"], m["cell"])
         if m["code"] == "required-missing":
             assert value is None
         elif m["code"] == "number-as-text":
             assert isinstance(value, str) and "." in value
-        else:
-            assert isinstance(value, (int, float))
-    # the sums really are wrong where documented
-    spec = mappings.appendix("nguon_luc_tai_chinh")
-    layout = compute_layout(spec, mappings.header_of(spec))
-    ws = openpyxl.load_workbook(submissions[(21400, spec.id)][-1])[spec.sheet_name]
-    row = layout.row_of("chi_dau_tu").row + 1
-    get = {c.key: ws.cell(row=row, column=i + 1).value for i, c in enumerate(spec.table.columns)}
-    assert abs(get["duoc_phan_bo"] + get["chua_phan_bo"] - get["duoc_duyet"]) > 1
+        # and validation finds exactly that code in exactly that cell
+        found = validate_paths([path], mappings).report.issues
+        assert (m["code"], m["cell"]) in {(i.code, i.cell) for i in found}, (m, found)
+
+
+def test_clean_files_of_every_appendix_pass_every_rule(
+    demo: DemoResult, mappings: Mappings, submissions: dict[tuple[int, str], list[Path]]
+) -> None:
+    """Values are generated valid from the declarations (any appendix), mistakes aside."""
+    key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
+    wrong = {(m["unit"], m["appendix"]) for m in key["mistakes"]}
+    wrong |= {
+        (m["unit"], a.id) for m in key["mistakes"] if not m["appendix"] for a in mappings.appendices
+    }
+    deadline_rules = {
+        r.id for s in mappings.appendices for r in s.rules if isinstance(r, DeadlineRule)
+    }
+    checked = 0
+    for spec in mappings.appendices:
+        clean = [
+            paths[-1]
+            for (unit, appendix), paths in sorted(submissions.items())
+            if appendix == spec.id and (unit, appendix) not in wrong
+        ][:6]
+        assert clean, spec.id
+        for issue in validate_paths(clean, mappings).report.issues:
+            assert issue.code in deadline_rules | {"template-outdated"}, issue
+        checked += len(clean)
+    assert checked >= 6 * len(mappings.appendices)
 
 
 def test_criteria_headline_is_known(
@@ -181,18 +203,20 @@ def test_criteria_headline_is_known(
         assert (set(results) == {"Đạt"}) is (unit in meets_all), unit
 
 
-def test_broken_files_are_really_broken(demo: DemoResult) -> None:
+def test_broken_files_are_really_broken(demo: DemoResult, mappings: Mappings) -> None:
     corrupt = [p for p in demo.files if "Anh chup" not in p.name and not zipfile.is_zipfile(p)]
     assert len(corrupt) == 1  # the truncated PL01 (the photo is checked below)
     photo = [p for p in demo.files if p.name.startswith("Anh chup")]
     assert len(photo) == 1 and photo[0].read_bytes()[:3] == b"\xff\xd8\xff"
     locks = list(demo.inbox.rglob("~$*"))
     assert locks and not set(locks) & set(demo.files)
-    assert all("Cẩm Thành" in p.name or "21025" in p.name for p in locks)
+    for lock in locks:  # beside a file of the unit documented to leave them
+        owner = lock.with_name(lock.name.removeprefix("~$"))
+        assert owner in demo.files and _unit_of(owner, mappings)[0] in LOCK_FILE_UNITS
 
 
 def test_foreign_task_sheet(demo: DemoResult) -> None:
-    [path] = [p for p in demo.files if p.name.startswith("Bang nhiem vu")]
+    [path] = [p for p in demo.files if p.name.startswith("Bang PL04")]
     ws = openpyxl.load_workbook(path).active
     assert ws is not None
     assert [c.value for c in ws[4]] == [

@@ -17,8 +17,9 @@ from xlsaddin.cli import app
 from xlsaddin.demo import DemoResult
 from xlsaddin.spec import Mappings
 
-from .conftest import ROOT, finance_workbook
+from .conftest import finance_workbook
 from .fake_xlwings import FakeBook, FakeSheet
+from .paths import ROOT
 
 runner = CliRunner()
 CONTROL = "Điều khiển"

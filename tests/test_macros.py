@@ -12,7 +12,8 @@ from oletools.olevba import VBA_Parser
 from xlsaddin.forms.control import CONTROL_FILE, INPUTS
 from xlsaddin.vba import read_bas
 
-from .conftest import ROOT, LibreOffice
+from .conftest import LibreOffice
+from .paths import ROOT
 
 WORKBOOKS = ROOT / "workbooks"
 MACROS = ROOT / "macros"

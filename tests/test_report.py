@@ -21,7 +21,8 @@ from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.text.numbers import format_vi
 from xlsaddin.units import load_units
 
-from .conftest import ROOT, LibreOffice, two_periods
+from .conftest import LibreOffice, two_periods
+from .paths import MAPPINGS
 
 RECEIVED, ONLINE = 2_759_865, 2_532_413
 
@@ -155,7 +156,7 @@ def test_every_number_equals_its_workbook_cell(report: ReportResult, province: P
 
 def test_changing_a_template_changes_the_report(province: Path, tmp_path: Path) -> None:
     root = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", root)
+    shutil.copytree(MAPPINGS, root)
     spec = root / "report.yaml"
     spec.write_text(
         spec.read_text(encoding="utf-8").replace(

@@ -15,7 +15,8 @@ from xlsaddin.text.legacy import LETTERS, convert, detect_encoding, encode, norm
 from xlsaddin.text.numbers import format_percent_vi, format_vi, parse_number
 from xlsaddin.text.status import load_synonyms, match_choice
 
-ROOT = Path(__file__).resolve().parents[1]
+from .paths import MAPPINGS
+
 D = dt.date
 
 # ------------------------------------------------------------------------------------ numbers
@@ -375,7 +376,7 @@ def test_normalize_text(text: str, font: str | None, expected: tuple[str, str | 
 
 
 # ------------------------------------------------------------------------------------ choices
-SYNONYMS = load_synonyms(ROOT / "mappings" / "synonyms.yaml")
+SYNONYMS = load_synonyms(MAPPINGS / "synonyms.yaml")
 STATUS = ["Đã hoàn thành", "Đang thực hiện", "Chưa thực hiện"]
 RESULT = ["Đạt", "Chưa đạt"]
 YES_NO = ["Có", "Không"]

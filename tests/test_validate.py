@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 
 from xlsaddin.cli import app
 from xlsaddin.demo import DemoResult
-from xlsaddin.demo.foreign import write_department_task_sheet
+from xlsaddin.demo.foreign import write_foreign_sheet
 from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code
 from xlsaddin.validate.run import Validation, validate_paths
 
-from .conftest import finance_workbook
+from .conftest import demo_file, finance_workbook
 from .hostile import build_corpus
 
 runner = CliRunner()
@@ -63,11 +63,11 @@ def test_dates_as_text_are_found_on_every_row(validation: Validation) -> None:
     assert len(flagged) == len(used_rows) >= 8
 
 
-def test_rejected_files_have_their_own_codes(validation: Validation) -> None:
+def test_rejected_files_have_their_own_codes(validation: Validation, demo: DemoResult) -> None:
     rejected = {f.name: [i.code for i in f.issues] for f in validation.files if f.rejected}
     assert rejected == {
-        "email/Anh chup PL03 Sơn Hà.xlsx": ["file-not-workbook"],
-        "email/PL01_SonMai_final.xlsx": ["file-corrupt"],
+        demo_file(demo, "not-workbook"): ["file-not-workbook"],
+        demo_file(demo, "corrupt"): ["file-corrupt"],
     }
 
 
@@ -104,7 +104,7 @@ TASKS = [  # (deadline, status, completed) with closing date 15/12/2025
 ]
 
 
-def _department_file(path: Path) -> Path:
+def _department_file(path: Path, mappings: Mappings) -> Path:
     tasks = [
         {
             "ten_nhiem_vu": f"Nhiệm vụ số {i + 1}",
@@ -117,7 +117,9 @@ def _department_file(path: Path) -> Path:
         for i, (deadline, status, done) in enumerate(TASKS)
     ]
     rng = random.Random(1)
-    write_department_task_sheet(path, by_code(21040), tasks, rng)
+    spec = mappings.appendix("nhiem_vu")
+    [layout] = [lo for lo in mappings.layouts if lo.appendix == spec.id]
+    write_foreign_sheet(path, by_code(21040), spec, layout, tasks, rng)
     # the writer blanks one random status; put ours back so the table above is the truth
     book = openpyxl.load_workbook(path)
     ws = book.active
@@ -132,7 +134,7 @@ def _department_file(path: Path) -> Path:
 def test_department_layout_overdue_tasks_flagged_with_rows(
     mappings: Mappings, tmp_path: Path
 ) -> None:
-    path = _department_file(tmp_path / "Bang nhiem vu.xlsx")
+    path = _department_file(tmp_path / "Bang nhiem vu.xlsx", mappings)
     result = validate_paths([path], mappings, closing_date=dt.date(2025, 12, 15))
     [f] = result.files
     assert f.table is not None and f.table.unit_code == 21040 and not f.table.strict

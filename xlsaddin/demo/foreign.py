@@ -1,8 +1,9 @@
-"""The department's existing 7-column task sheet, as communes really return it.
+"""A sheet in a declared foreign layout (e.g. the department's 7-column task sheet),
+as communes really return it.
 
 Not our template: the header sits a few rows down, text wraps, spacer rows are
-blank, the row number is lost after a page break, one status is empty and the
-dates come in every format seen in real files (always day first).
+blank, the row number is lost after a page break, one choice (status) is empty
+and the dates come in every format seen in real files (always day first).
 """
 
 from __future__ import annotations
@@ -15,17 +16,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from xlsaddin.spec.models import AppendixSpec, ForeignLayout
 from xlsaddin.units import Unit
-
-HEADERS = (
-    "TT",
-    "Tên nhiệm vụ",
-    "Văn bản giao nhiệm vụ",
-    "Thời hạn",
-    "Kết quả",
-    "Mô tả",
-    "Ngày hoàn thành thực tế",
-)
 
 
 def _date_variant(value: dt.date, i: int) -> Any:
@@ -40,45 +32,52 @@ def _date_variant(value: dt.date, i: int) -> Any:
     return variants[i % len(variants)]
 
 
-def write_department_task_sheet(
-    path: Path, unit: Unit, tasks: list[dict[str, Any]], rng: random.Random
+def write_foreign_sheet(
+    path: Path,
+    unit: Unit,
+    spec: AppendixSpec,
+    layout: ForeignLayout,
+    rows: list[dict[str, Any]],
+    rng: random.Random,
 ) -> Path:
+    """The appendix in ``layout`` (headers: each column's first declared label)."""
     book = Workbook()
     ws = book.active
     assert ws is not None
-    ws.title = "Phụ lục 04"
+    ws.title = f"Phụ lục {spec.code.removeprefix('PL')}"
     ws["A1"] = f"UBND {unit.name.upper()}"
-    ws["A2"] = "BẢNG TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
+    ws["A2"] = f"BẢNG TỔNG HỢP {' '.join(spec.title[1:]).upper()}"
     ws["A2"].font = Font(bold=True)
-    for col, text in enumerate(HEADERS, start=1):
-        cell = ws.cell(row=4, column=col, value=text)
+    keys = list(layout.columns)
+    dates = [k for k in keys if spec.column(k).type == "date"]
+    choices = {c.key for c in spec.table.columns if c.allowed}
+    number_col = next((k for k in keys if spec.column(k).fixed == "stt"), None)
+    for col, key in enumerate(keys, start=1):
+        cell = ws.cell(row=4, column=col, value=layout.columns[key][0])
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
     row = 5
-    missing_status = rng.randrange(len(tasks))
-    for i, task in enumerate(tasks):
+    missing = rng.randrange(len(rows)) if rows else -1
+    for i, values in enumerate(rows):
         if i == 4:
             row += 1  # blank spacer row (page break in the original)
-        number = None if i == 5 else i + 1  # row number lost at the page break
-        status = None if i == missing_status else task.get("ket_qua")
-        done = task.get("ngay_hoan_thanh")
-        cells = (
-            number,
-            task["ten_nhiem_vu"],
-            task["van_ban_giao"],
-            _date_variant(task["thoi_han"], i),
-            status,
-            task.get("mo_ta"),
-            _date_variant(done, i + 2) if done else None,
-        )
-        for col, value in enumerate(cells, start=1):
+        for col, key in enumerate(keys, start=1):
+            value: Any = values.get(key)
+            if key == number_col:
+                value = None if i == 5 else i + 1  # row number lost at the page break
+            elif key in choices and i == missing:
+                value = None  # one entry without its status
+            elif key in dates and isinstance(value, dt.date):
+                value = _date_variant(value, i + 2 * dates.index(key))
             cell = ws.cell(row=row, column=col, value=value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(value, dt.date):
                 cell.number_format = "dd/mm/yyyy"
         row += 1
-    for letter, width in zip("ABCDEFG", (5, 40, 30, 14, 16, 30, 16), strict=True):
-        ws.column_dimensions[letter].width = width
+    for col, key in enumerate(keys, start=1):
+        ws.column_dimensions[ws.cell(row=4, column=col).column_letter].width = min(
+            40, max(6, spec.column(key).width)
+        )
     book.properties.created = book.properties.modified = dt.datetime(2025, 12, 1, 8, 0)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlsaddin.core import codes
+from xlsaddin.core.codes import CATALOGUE
+from xlsaddin.spec.models import Mappings
+
+#: Not an issue code: the unit sends its appendix in a declared foreign layout.
+FOREIGN_LAYOUT = "foreign-layout"
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "nguon_luc_tai_chinh",
         "chi_dau_tu",
         "chua_phan_bo",
-        note="Chưa phân bổ lệch 50 triệu đồng",
+        note="Chưa phân bổ không khớp: được phân bổ + chưa phân bổ ≠ được duyệt",
     ),
     Mistake(
         "disbursed-over-allocated", 23401, "nguon_luc_tai_chinh", "chi_thuong_xuyen", "da_giai_ngan"
@@ -64,7 +69,7 @@ MISTAKES: tuple[Mistake, ...] = (
         "ket_qua_tthc",
         "toan_trinh",
         "tiep_nhan",
-        note="Tổng số tiếp nhận lớn hơn trực tuyến + trực tiếp 10 hồ sơ",
+        note="Tổng số tiếp nhận khác trực tuyến + trực tiếp",
     ),
     Mistake(
         codes.NUMBER_AS_TEXT.code,
@@ -91,7 +96,7 @@ MISTAKES: tuple[Mistake, ...] = (
         note='Mọi thời hạn gõ dạng chữ "31/08/2025"',
     ),
     Mistake(
-        "foreign-layout",
+        FOREIGN_LAYOUT,
         21040,
         "nhiem_vu",
         note="Gửi bảng nhiệm vụ 7 cột cũ của Sở: ngày lẫn định dạng, một dòng thiếu kết quả",
@@ -111,13 +116,35 @@ GENERIC_TEMPLATE_UNITS = (21211, 23326)
 LOCK_FILE_UNITS = (21025,)
 
 
-def mistakes_for(unit: int, appendix: str) -> list[Mistake]:
-    return [m for m in MISTAKES if m.unit == unit and m.appendix in (None, appendix)]
+def applicable(mappings: Mappings) -> list[Mistake]:
+    """The mistakes that make sense for these mappings.
 
-
-def skipped(unit: int, appendix: str) -> bool:
-    """True when the unit sends no readable file for the appendix."""
-    return any(
-        m.code in (codes.SUBMISSION_MISSING.code, codes.FILE_NOT_WORKBOOK.code)
-        for m in mistakes_for(unit, appendix)
-    )
+    The list is written for the shipped appendices; a province that replaced an
+    appendix, a rule or a row simply gets fewer deliberate mistakes (a mistake
+    on a rule is applied by violating that rule, whatever its expression).
+    """
+    out = []
+    for m in MISTAKES:
+        if m.appendix is None:
+            out.append(m)
+            continue
+        try:
+            spec = mappings.appendix(m.appendix)
+        except KeyError:
+            continue
+        keys = {c.key for c in spec.table.columns}
+        if m.column is not None and m.column not in keys:
+            continue
+        if m.row is not None and spec.table.fixed_rows:
+            rows = spec.table.rows if isinstance(spec.table.rows, tuple) else ()
+            if m.row not in {r.key for r in rows if r.kind == "input"}:
+                continue
+        builtin = m.code in CATALOGUE or m.code == FOREIGN_LAYOUT
+        if not builtin and not any(r.id == m.code for r in spec.rules):
+            continue
+        if m.code == FOREIGN_LAYOUT and not any(
+            layout.appendix == spec.id for layout in mappings.layouts
+        ):
+            continue
+        out.append(m)
+    return out

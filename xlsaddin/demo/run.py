@@ -13,19 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from xlsaddin.core import codes
-from xlsaddin.demo import values
-from xlsaddin.demo.foreign import write_department_task_sheet
+from xlsaddin.demo import synth, values
+from xlsaddin.demo.foreign import write_foreign_sheet
 from xlsaddin.demo.mistakes import (
+    FOREIGN_LAYOUT,
     GENERIC_TEMPLATE_UNITS,
     LOCK_FILE_UNITS,
-    MISTAKES,
     Mistake,
-    mistakes_for,
-    skipped,
+    applicable,
 )
 from xlsaddin.forms import Filled, build_templates, compute_layout, write_workbook
 from xlsaddin.spec.layout import a1
-from xlsaddin.spec.models import AppendixSpec, Mappings, Period
+from xlsaddin.spec.models import AppendixSpec, CheckRule, Mappings, Period
 from xlsaddin.text.names import strip_diacritics
 from xlsaddin.units import Unit, load_units
 
@@ -53,8 +52,8 @@ def vi_number(value: float) -> str:
     return f"{grouped},{frac}" if frac else grouped
 
 
-def _rows_for(spec: AppendixSpec, unit: Unit, period: Period, meets_all: bool) -> Any:
-    rng = random.Random(f"{SEED}-{unit.code}-{spec.id}")
+def _profile(spec: AppendixSpec, rng: random.Random, period: Period, meets_all: bool) -> Any:
+    """Realistic values for the four default appendices (None for any other)."""
     if spec.id == "tieu_chi_ha_tang":
         return values.criteria_rows(spec, rng, meets_all)
     if spec.id == "nguon_luc_tai_chinh":
@@ -63,48 +62,72 @@ def _rows_for(spec: AppendixSpec, unit: Unit, period: Period, meets_all: bool) -
         return values.tthc_rows(rng)
     if spec.id == "nhiem_vu":
         return values.task_rows(rng, period)
-    return generic_rows(spec, rng)
+    return None
 
 
-def generic_rows(spec: AppendixSpec, rng: random.Random) -> Any:
-    """Values by column type for an appendix the demo has no special knowledge of."""
-
-    def one() -> dict[str, Any]:
-        row: dict[str, Any] = {}
-        for col in spec.table.columns:
-            if not col.is_input:
-                continue
-            if col.is_numeric:
-                row[col.key] = rng.randint(0, 100)
-            elif col.type in ("choice", "bool"):
-                row[col.key] = rng.choice(col.allowed)
-            elif col.type == "date":
-                row[col.key] = dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))
-            else:
-                row[col.key] = "Nội dung mẫu"
-        return row
-
-    if isinstance(spec.table.rows, tuple):
-        return {r.key: one() for r in spec.table.rows if r.kind == "input"}
-    return [one() for _ in range(min(5, spec.table.max_rows))]
+def clean_rows(
+    mappings: Mappings, spec: AppendixSpec, unit: Unit, period: Period, meets_all: bool
+) -> Any:
+    """Valid values of one unit's appendix: a realistic profile where the demo has one,
+    completed from the column declarations and repaired until every rule holds."""
+    rng = random.Random(f"{SEED}-{unit.code}-{spec.id}")
+    profile = _profile(spec, rng, period, meets_all)
+    count = rng.randint(3, 8)
+    return synth.valid_rows(mappings, spec, rng, period.closing_date, base=profile, count=count)
 
 
-def _apply(mistake: Mistake, rows: Any) -> None:
-    """Change clean values the way the documented mistake says."""
-    code, row = mistake.code, rows.get(mistake.row) if isinstance(rows, dict) else None
-    if code == codes.REQUIRED_MISSING.code and row is not None:
-        row[mistake.column] = None
-    elif code == "allocation-sum-mismatch" and row is not None:
-        row["chua_phan_bo"] = row["chua_phan_bo"] + 50
-    elif code == "disbursed-over-allocated" and row is not None:
-        row["da_giai_ngan"] = row["duoc_phan_bo"] + 120.5
-    elif code == "received-split-mismatch" and row is not None:
-        row["tiep_nhan"] = row["tiep_nhan"] + 10
-    elif code == codes.NUMBER_AS_TEXT.code and row is not None:
-        row[mistake.column] = vi_number(row[mistake.column])
-    elif code == codes.DATE_AS_TEXT.code and isinstance(rows, list):
-        for task in rows:
-            task["thoi_han"] = task["thoi_han"].strftime("%d/%m/%Y")
+def _target_rows(mistake: Mistake, rows: Any) -> list[dict[str, Any]]:
+    if isinstance(rows, dict):
+        return [rows[mistake.row]] if mistake.row in rows else []
+    if mistake.row is None:
+        return list(rows)
+    index = int(mistake.row) - 1
+    return [rows[index]] if 0 <= index < len(rows) else []
+
+
+def _apply(
+    mistake: Mistake, rows: Any, spec: AppendixSpec, rng: random.Random, closing: dt.date
+) -> None:
+    """Change clean values the way the documented mistake says (any appendix).
+
+    File-level mistakes (late, resent, corrupt...) are made by the caller."""
+    rule = next((r for r in spec.rules if r.id == mistake.code), None)
+    cell_level = (codes.REQUIRED_MISSING.code, codes.NUMBER_AS_TEXT.code, codes.DATE_AS_TEXT.code)
+    if mistake.code not in cell_level and not isinstance(rule, CheckRule):
+        return
+    for row in _target_rows(mistake, rows):
+        column = mistake.column
+        if mistake.code == codes.REQUIRED_MISSING.code and column:
+            row[column] = None
+        elif mistake.code == codes.NUMBER_AS_TEXT.code and column:
+            row[column] = vi_number(float(row[column]))
+        elif mistake.code == codes.DATE_AS_TEXT.code and column:
+            if isinstance(row.get(column), dt.date):
+                row[column] = row[column].strftime("%d/%m/%Y")
+        elif isinstance(rule, CheckRule):
+            synth.violate(spec, rule, row, rng, closing)
+
+
+def _draft(rows: Any) -> Any:
+    """An earlier version of ``rows``: the first number of the first row differs."""
+    draft = json.loads(json.dumps(rows, default=str))
+    first = next(iter(rows.values())) if isinstance(rows, dict) else rows[0]
+    for key, value in first.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            target = next(iter(draft.values())) if isinstance(draft, dict) else draft[0]
+            target[key] = value + 100
+            break
+    # dates went through JSON as text: restore the originals
+    pairs = (
+        zip(rows.values(), draft.values(), strict=True)
+        if isinstance(rows, dict)
+        else zip(rows, draft, strict=True)
+    )
+    for original, copy in pairs:
+        for key, value in original.items():
+            if isinstance(value, dt.date):
+                copy[key] = value
+    return draft
 
 
 def _file_name(spec: AppendixSpec, unit: Unit, rng: random.Random) -> str:
@@ -120,8 +143,10 @@ def _file_name(spec: AppendixSpec, unit: Unit, rng: random.Random) -> str:
     return f"Copy of {stem}_{unit.code}.xlsx"
 
 
-def _received_at(unit: Unit, spec: AppendixSpec, period: Period, rng: random.Random) -> dt.datetime:
-    late = any(m.code == codes.SUBMISSION_LATE.code for m in mistakes_for(unit.code, spec.id))
+def _received_at(
+    unit: Unit, spec: AppendixSpec, period: Period, rng: random.Random, mistakes: list[Mistake]
+) -> dt.datetime:
+    late = any(m.code == codes.SUBMISSION_LATE.code for m in mistakes)
     deadline = dt.datetime.combine(period.deadline, dt.time(17, 0))
     if late:
         return deadline + dt.timedelta(days=rng.randint(2, 4), hours=rng.randint(0, 6))
@@ -131,9 +156,16 @@ def _received_at(unit: Unit, spec: AppendixSpec, period: Period, rng: random.Ran
 def _locate(mappings: Mappings, m: Mistake) -> str | None:
     if m.appendix is None or m.row is None or m.column is None:
         return None
-    spec = mappings.appendix(m.appendix)
+    rule = next((r for r in mappings.appendix(m.appendix).rules if r.id == m.code), None)
+    if isinstance(rule, CheckRule) and rule.cell:
+        return _cell(mappings, m.appendix, m.row, rule.cell)
+    return _cell(mappings, m.appendix, m.row, m.column)
+
+
+def _cell(mappings: Mappings, appendix: str, row: str, column: str) -> str:
+    spec = mappings.appendix(appendix)
     layout = compute_layout(spec, mappings.header_of(spec))
-    return a1(layout.row_of(m.row).row, layout.column_index(m.column))
+    return a1(layout.row_of(row).row, layout.column_index(column))
 
 
 def run_demo(
@@ -148,25 +180,30 @@ def run_demo(
     inbox = out_dir / "hop_thu_den"
     inbox.mkdir(parents=True, exist_ok=True)
     units = load_units(mappings.project.province.code)
-    rng = random.Random(SEED)
-    meets_all = {u.code for u in rng.sample(list(units), MEETS_ALL_CRITERIA)}
+    meets_all = {u.code for u in random.Random(SEED).sample(list(units), MEETS_ALL_CRITERIA)}
+    mistakes = applicable(mappings)
+    layouts = {layout.appendix: layout for layout in mappings.layouts}
     received: list[tuple[Path, dt.datetime]] = []
     files: list[Path] = []
+    roles: list[tuple[Path, int, str, str]] = []  # file, unit, appendix, role
     total = len(units) * len(mappings.appendices)
     done = 0
     for unit in units:
-        channel = rng.choice(["email", "zalo", "email/dot_2"])
+        # one random stream per unit and per (unit, appendix): adding an appendix to
+        # mappings/ changes nothing that the demo generates for the others
+        channel = random.Random(f"{SEED}-{unit.code}").choice(["email", "zalo", "email/dot_2"])
         for spec in mappings.appendices:
             done += 1
             if progress:
                 progress(done, total)
-            own = mistakes_for(unit.code, spec.id)
+            rng = random.Random(f"{SEED}-{unit.code}-{spec.id}-file")
+            own = [m for m in mistakes if m.unit == unit.code and m.appendix in (None, spec.id)]
             wanted = {m.code for m in own}
             folder = inbox / channel
             name = _file_name(spec, unit, rng)
             if (folder / name).exists():  # e.g. Ba Tơ and Ba Tô both fold to "BaTo"
                 name = f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}.xlsx"
-            when = _received_at(unit, spec, period, rng)
+            when = _received_at(unit, spec, period, rng, own)
             if codes.FILE_NOT_WORKBOOK.code in wanted:
                 path = folder / f"Anh chup {spec.code} {unit.short_name}.xlsx"
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,15 +213,22 @@ def run_demo(
                 )
                 received.append((path, when))
                 files.append(path)
-            if skipped(unit.code, spec.id):
+                roles.append((path, unit.code, spec.id, "not-workbook"))
+            if wanted & {codes.SUBMISSION_MISSING.code, codes.FILE_NOT_WORKBOOK.code}:
                 continue
-            rows = _rows_for(spec, unit, period, unit.code in meets_all)
-            if "foreign-layout" in wanted:
-                path = write_department_task_sheet(
-                    folder / f"Bang nhiem vu {unit.short_name}.xlsx", unit, rows, rng
+            rows = clean_rows(mappings, spec, unit, period, unit.code in meets_all)
+            if FOREIGN_LAYOUT in wanted and spec.id in layouts:
+                path = write_foreign_sheet(
+                    folder / f"Bang {spec.code} {unit.short_name}.xlsx",
+                    unit,
+                    spec,
+                    layouts[spec.id],
+                    rows,
+                    rng,
                 )
                 received.append((path, when))
                 files.append(path)
+                roles.append((path, unit.code, spec.id, "foreign-layout"))
                 continue
             header: dict[str, Any] = {"reporter": values.person(rng), "phone": values.phone(rng)}
             generic = unit.code in GENERIC_TEMPLATE_UNITS
@@ -192,20 +236,19 @@ def run_demo(
                 header.update(unit_name=unit.name, unit_code=unit.code)
             if codes.SUBMISSION_SUPERSEDED.code in wanted:
                 first = folder / f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}_lan1.xlsx"
-                draft = json.loads(json.dumps(rows))
-                draft["chi_dau_tu"]["chua_phan_bo"] += 100
                 write_workbook(
                     mappings,
                     spec,
                     first,
                     period_id=period.id,
                     unit=unit,
-                    fill=Filled(header=header, rows=draft),
+                    fill=Filled(header=header, rows=_draft(rows)),
                 )
                 received.append((first, when - dt.timedelta(days=2)))
                 files.append(first)
+                roles.append((first, unit.code, spec.id, "superseded"))
             for m in own:
-                _apply(m, rows)
+                _apply(m, rows, spec, rng, period.closing_date)
             path = folder / name
             write_workbook(
                 mappings,
@@ -217,7 +260,9 @@ def run_demo(
             )
             received.append((path, when))
             files.append(path)
-            if codes.FILE_CORRUPT.code in wanted:
+            corrupt = codes.FILE_CORRUPT.code in wanted
+            roles.append((path, unit.code, spec.id, "corrupt" if corrupt else "report"))
+            if corrupt:
                 data = path.read_bytes()
                 path.write_bytes(data[: len(data) * 3 // 5])
             if codes.SUBMISSION_RESEND.code in wanted:
@@ -226,6 +271,7 @@ def run_demo(
                 again.write_bytes(path.read_bytes())
                 received.append((again, when + dt.timedelta(hours=3)))
                 files.append(again)
+                roles.append((again, unit.code, spec.id, "resend"))
             if unit.code in LOCK_FILE_UNITS:
                 lock = path.parent / f"~${path.name}"
                 lock.write_bytes(b"\x0bNguyen Van A" + b"\x00" * 40)
@@ -243,6 +289,13 @@ def run_demo(
     key = {
         "period": period.id,
         "units_meeting_all_criteria": sorted(meets_all),
+        # every file of the inbox: role "report" (the unit's file), "superseded" (an
+        # earlier version), "resend" (same bytes again), "corrupt", "not-workbook",
+        # "foreign-layout"
+        "files": [
+            {"file": f.relative_to(inbox).as_posix(), "unit": u, "appendix": a, "role": r}
+            for f, u, a, r in sorted(roles, key=lambda item: str(item[0]))
+        ],
         "mistakes": [
             {
                 "code": m.code,
@@ -253,7 +306,7 @@ def run_demo(
                 "cell": _locate(mappings, m),
                 "note": m.note,
             }
-            for m in MISTAKES
+            for m in mistakes
         ],
     }
     key_path.write_text(json.dumps(key, ensure_ascii=False, indent=2), encoding="utf-8")
