@@ -364,12 +364,19 @@ def violate(
     raise Unsolvable(f"cannot violate {rule.id}")
 
 
+_CHECKS: dict[tuple[str, str], dict[str, list[Check]]] = {}
+
+
 def _checks_by_row(mappings: Mappings, spec: AppendixSpec) -> dict[str, list[Check]]:
-    layout = compute_layout(spec, mappings.header_of(spec))
-    out: dict[str, list[Check]] = {}
-    for check in build_checks(layout):
-        out.setdefault(check.row.key, []).append(check)
-    return out
+    """The checks of each row, built once per spec version."""
+    key = (spec.id, mappings.hashes[spec.id])
+    if key not in _CHECKS:
+        layout = compute_layout(spec, mappings.header_of(spec))
+        out: dict[str, list[Check]] = {}
+        for check in build_checks(layout):
+            out.setdefault(check.row.key, []).append(check)
+        _CHECKS[key] = out
+    return _CHECKS[key]
 
 
 def is_clean(
