@@ -24,8 +24,9 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from xlsaddin.core.cells import EXCEL_EPOCH, is_blank, number_of
+from xlsaddin.core.cells import EXCEL_EPOCH, is_blank
 from xlsaddin.rules.checks import Check, RowContext, build_checks
+from xlsaddin.rules.compile import NotApplicable, evaluate
 from xlsaddin.spec.expr import check_types, operand_type
 from xlsaddin.spec.layout import DataRow, compute_layout
 from xlsaddin.spec.models import AppendixSpec, CheckRule, Column, Mappings, RowDef
@@ -81,36 +82,21 @@ def draw_row(
 # -- evaluating and solving --------------------------------------------------------------
 
 
-def _number(value: Any) -> float:
-    if is_blank(value):
-        return 0.0
-    n = number_of(value)
-    if n is None:
-        raise Unsolvable("text where a number is needed")
-    return n
+def _arith(node: ast.expr, row: Mapping[str, Any], columns: Mapping[str, Column]) -> float:
+    try:
+        value = evaluate(node, row, columns)
+    except NotApplicable as exc:
+        raise Unsolvable(str(exc)) from None
+    assert isinstance(value, float)
+    return value
 
 
-def _arith(node: ast.expr, row: Mapping[str, Any]) -> float:
-    if isinstance(node, ast.Constant):
-        if not isinstance(node.value, (int, float)):
-            raise Unsolvable("text in arithmetic")
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        return _number(row.get(node.id))
-    if isinstance(node, ast.UnaryOp):
-        return -_arith(node.operand, row)
-    if isinstance(node, ast.BinOp):
-        a, b = _arith(node.left, row), _arith(node.right, row)
-        if isinstance(node.op, ast.Add):
-            return a + b
-        if isinstance(node.op, ast.Sub):
-            return a - b
-        if isinstance(node.op, ast.Mult):
-            return a * b
-        if b == 0:
-            raise Unsolvable("division by zero")
-        return a / b
-    raise Unsolvable(type(node).__name__)
+def _truth(node: ast.expr, row: Mapping[str, Any], columns: Mapping[str, Column]) -> bool:
+    """Whether a condition holds on ``row``, exactly as validation evaluates it."""
+    try:
+        return bool(evaluate(node, row, columns))
+    except NotApplicable as exc:
+        raise Unsolvable(str(exc)) from None
 
 
 def _names(node: ast.AST) -> list[str]:
@@ -155,7 +141,7 @@ def _solve_compare(
 
         def f(x: float, name: str = name) -> float:
             row[name] = x
-            return _arith(left, row) - _arith(right, row)
+            return _arith(left, row, columns) - _arith(right, row, columns)
 
         try:
             f0, f1 = f(0.0), f(1.0)
@@ -224,46 +210,6 @@ def _solve_text(
         return
     others = [a for a in col.allowed if a.casefold() != target.casefold()]
     row[col.key] = rng.choice(others) if others else f"{target} (khác)"
-
-
-def _truth(node: ast.expr, row: Row, columns: Mapping[str, Column]) -> bool:
-    if isinstance(node, ast.BoolOp):
-        values = [_truth(v, row, columns) for v in node.values]
-        return all(values) if isinstance(node.op, ast.And) else any(values)
-    if isinstance(node, ast.UnaryOp):
-        return not _truth(node.operand, row, columns)
-    if isinstance(node, ast.Call):
-        assert isinstance(node.func, ast.Name) and isinstance(node.args[0], ast.Name)
-        filled = not is_blank(row.get(node.args[0].id))
-        return filled if node.func.id == "filled" else not filled
-    if isinstance(node, ast.Compare):
-        names = _names(node)
-        if names and operand_type(columns[names[0]]) == "text":
-            a = _text(node.left, row)
-            b = _text(node.comparators[0], row)
-            equal = a.casefold() == b.casefold()
-            return equal if isinstance(node.ops[0], ast.Eq) else not equal
-        diff = _arith(node.left, row) - _arith(node.comparators[0], row)
-        op = node.ops[0]
-        eps = 0.0005
-        return {
-            ast.Eq: abs(diff) < eps,
-            ast.NotEq: abs(diff) >= eps,
-            ast.Lt: diff < -eps,
-            ast.LtE: diff <= eps,
-            ast.Gt: diff > eps,
-            ast.GtE: diff >= -eps,
-        }[type(op)]
-    raise Unsolvable(type(node).__name__)
-
-
-def _text(node: ast.expr, row: Row) -> str:
-    if isinstance(node, ast.Constant):
-        return str(node.value)
-    if isinstance(node, ast.Name):
-        value = row.get(node.id)
-        return "" if value is None else str(value).strip()
-    raise Unsolvable("text expression")
 
 
 def make(

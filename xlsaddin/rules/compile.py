@@ -55,7 +55,7 @@ def compile_expr(text: str, columns: Mapping[str, Column]) -> Compiled:
     )
 
     def python(row: Mapping[str, object]) -> bool:
-        return bool(_py(tree.body, row, columns))
+        return bool(evaluate(tree.body, row, columns))
 
     def excel(refs: Mapping[str, str]) -> str:
         return _xl(tree.body, refs, columns)
@@ -93,7 +93,11 @@ def _compare(op: ast.cmpop, a: Operand, b: Operand) -> bool:
     return a >= b - EPS  # GtE
 
 
-def _py(node: ast.expr, row: Mapping[str, object], columns: Mapping[str, Column]) -> object:
+def evaluate(node: ast.expr, row: Mapping[str, object], columns: Mapping[str, Column]) -> object:
+    """The value of an expression node on one row (number, text or truth value).
+
+    Raises :class:`NotApplicable` when a numeric operand holds text or on division by zero.
+    """
     if isinstance(node, ast.Constant):
         constant = node.value
         assert isinstance(constant, (str, int, float))
@@ -105,11 +109,11 @@ def _py(node: ast.expr, row: Mapping[str, object], columns: Mapping[str, Column]
         filled = not is_blank(row.get(node.args[0].id))
         return filled if node.func.id == "filled" else not filled
     if isinstance(node, ast.UnaryOp):
-        inner = _py(node.operand, row, columns)
+        inner = evaluate(node.operand, row, columns)
         return (not inner) if isinstance(node.op, ast.Not) else -float(inner)  # type: ignore[arg-type]
     if isinstance(node, ast.BinOp):
-        a = float(_py(node.left, row, columns))  # type: ignore[arg-type]
-        b = float(_py(node.right, row, columns))  # type: ignore[arg-type]
+        a = float(evaluate(node.left, row, columns))  # type: ignore[arg-type]
+        b = float(evaluate(node.right, row, columns))  # type: ignore[arg-type]
         if isinstance(node.op, ast.Add):
             return a + b
         if isinstance(node.op, ast.Sub):
@@ -121,13 +125,13 @@ def _py(node: ast.expr, row: Mapping[str, object], columns: Mapping[str, Column]
         return a / b
     if isinstance(node, ast.BoolOp):
         # evaluate every operand like Excel's AND()/OR() (no short-circuit)
-        values = [bool(_py(v, row, columns)) for v in node.values]
+        values = [bool(evaluate(v, row, columns)) for v in node.values]
         return all(values) if isinstance(node.op, ast.And) else any(values)
     if isinstance(node, ast.Compare):
-        left = _py(node.left, row, columns)
+        left = evaluate(node.left, row, columns)
         result = True
         for op, comp in zip(node.ops, node.comparators, strict=True):
-            right = _py(comp, row, columns)
+            right = evaluate(comp, row, columns)
             result = result and _compare(op, left, right)  # type: ignore[arg-type]
             left = right
         return result
