@@ -308,9 +308,10 @@ def _annex(
         title="Nhiệm vụ quá hạn và hoàn thành muộn",
         headers=["STT", "Đơn vị", "Nhiệm vụ", "Thời hạn", "Tình trạng", "Số ngày"],
         rows=task_rows,
-        # landscape (25,2 cm): a task name mostly on one or two lines; "30/11/2025" needs
-        # 2,6 cm at 12 pt with the cells' margins, "STT" 1,4 cm
-        widths_cm=[1.4, 4.4, 11.8, 2.6, 3.4, 1.6],
+        # landscape (25,2 cm) in 11 pt: a task name mostly on one line; "30/11/2025" needs
+        # 2,4 cm with the cells' margins, "STT" 1,3 cm
+        widths_cm=[1.3, 4.2, 12.3, 2.4, 3.4, 1.6],
+        font_pt=11.0,
         numeric_columns=[0, 5],
         source=f"Số liệu chốt đến ngày {vi_date(source.closing_date)}.",
         numbers=task_numbers,

@@ -529,13 +529,15 @@ def _add_report_table(
     _set_table_widths(table, _fit_widths(spec.widths_cm, ncols, text_width))
     _set_row_flags(table, header_rows=1)
 
+    size = spec.font_pt
     for cell, text in zip(table.rows[0].cells, spec.headers, strict=True):
-        _fill_cell(cell, text, Align.CENTER, bold=True)
+        _fill_cell(cell, text, Align.CENTER, bold=True, size=size)
         _shade(cell, HEADER_SHADING)
     for table_row, values in zip(table.rows[1:], spec.rows, strict=True):
         bold = _is_total_row(values)
         for col, (cell, text) in enumerate(zip(table_row.cells, values, strict=True)):
-            _fill_cell(cell, text, Align.RIGHT if col in numeric else Align.LEFT, bold=bold)
+            align = Align.RIGHT if col in numeric else Align.LEFT
+            _fill_cell(cell, text, align, bold=bold, size=size)
 
     if spec.source:
         _add_paragraph(
@@ -552,11 +554,17 @@ def _is_total_row(values: Sequence[str]) -> bool:
 
 
 def _fill_cell(
-    cell: _Cell, text: str, align: WD_PARAGRAPH_ALIGNMENT, *, bold: bool = False
+    cell: _Cell,
+    text: str,
+    align: WD_PARAGRAPH_ALIGNMENT,
+    *,
+    bold: bool = False,
+    size: float = TABLE_PT,
 ) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    pad = 2 if size >= TABLE_PT else 1
     _add_paragraph(
-        cell, text, align, size=TABLE_PT, bold=bold, space_before=2, space_after=2,
+        cell, text, align, size=size, bold=bold, space_before=pad, space_after=pad,
         line_spacing=1.0,
     )  # fmt: skip
 

@@ -18,6 +18,7 @@ class ReportTable:
     source: str | None = None  # e.g. "Nguồn: tổng hợp từ báo cáo của 93/96 xã, phường, đặc khu"
     widths_cm: list[float] | None = None  # column widths; None = spread evenly
     numeric_columns: list[int] = field(default_factory=list)  # right-aligned columns
+    font_pt: float = 12.0  # a long annex list may be set smaller (11 pt)
     # (row, column) -> (number, Excel display format) of a cell shown as text in ``rows``:
     # the print-ready workbook stores the number, the format shows it as the text does
     numbers: dict[tuple[int, int], tuple[float | dt.date, str]] = field(default_factory=dict)

@@ -453,6 +453,7 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             0,
             f"Số đơn vị đã nộp: {submitted}/{total} "
             f"(nộp muộn {app.count('late')}, chưa nộp {app.count('missing')})",
+            b.fmt(),
         )
         ws.write_number(row, 1, submitted, b.fmt(bold=True, num_format=f'0"/{total}"'))
         ws.write_string(row, SUMMARY_KEY_COL, f"{app.spec.id}:_submitted")
@@ -589,6 +590,7 @@ def _tasks_sheet(b: _Book, result: Consolidation) -> None:
             4: [t.assigned_by for t in tasks],
             6: [t.status for t in tasks],
             8: [TASK_KIND_VI[t.kind] for t in tasks],
+            10: [t.file for t in tasks],  # on screen only: wide enough not to add lines
         },
         printed=printed,
     )
@@ -613,10 +615,9 @@ def _tasks_sheet(b: _Book, result: Consolidation) -> None:
         b.value(ws, r, 9, t.days, cell)
         ws.write_string(r, 10, t.file, cell)
         b.value(ws, r, 11, t.cell, cell)
-        texts = [t.unit.name, t.name, t.assigned_by, t.status, TASK_KIND_VI[t.kind]]
-        b.fit_row(
-            ws, r, list(zip(texts, [widths[i] for i in (2, 3, 4, 6, 8)], strict=True)), DATA_PT
-        )
+        texts = [t.unit.name, t.name, t.assigned_by, t.status, TASK_KIND_VI[t.kind], t.file]
+        cols = [widths[i] for i in (2, 3, 4, 6, 8, 10)]
+        b.fit_row(ws, r, list(zip(texts, cols, strict=True)), DATA_PT)
     ws.freeze_panes(4, 3)
     ws.autofilter(3, 0, 3 + len(result.tasks), len(titles) - 1)
     ws.print_area(0, 0, 3 + len(result.tasks), printed - 1)

@@ -16,7 +16,7 @@ import xlsxwriter
 
 from xlsaddin.report.model import ReportDoc, ReportTable
 from xlsaddin.spec.layout import wrapped_lines
-from xlsaddin.xlsx import ClassicWorksheet, print_setup
+from xlsaddin.xlsx import ClassicWorksheet, Formats, print_setup
 
 CHARS_PER_CM = 5.2  # Excel column width units per centimetre of the Word table
 LINE_PT = 16.0  # one line of 12 pt text
@@ -47,21 +47,21 @@ def add_table_sheets(
     base = {"font_name": font, "font_size": 12, "valign": "vcenter"}
     title = book.add_format({**base, "bold": True, "align": "center", "text_wrap": True})
     sub = book.add_format({**base, "italic": True, "align": "center"})
-    head = book.add_format(
-        {
-            **base,
-            "bold": True,
-            "border": 1,
-            "align": "center",
-            "text_wrap": True,
-            "bg_color": "#D9E1F2",
-        }
-    )
-    cell = book.add_format({**base, "border": 1, "text_wrap": True})
-    right = book.add_format({**base, "border": 1, "align": "right"})
-    number_formats: dict[str, Any] = {}
     note = book.add_format({**base, "italic": True, "font_size": 11})
+    formats = Formats(book, font, size=12)
     for table in tables:
+        size = table.font_pt  # the body of a long annex list is set smaller, as in Word
+        line_pt = LINE_PT * size / 12
+        head = formats.get(
+            bold=True,
+            border=1,
+            align="center",
+            text_wrap=True,
+            bg_color="#D9E1F2",
+            font_size=size,
+        )
+        cell = formats.get(border=1, text_wrap=True, font_size=size)
+        right = formats.get(border=1, align="right", font_size=size)
         ws = book.add_worksheet(f"Bảng {table.number}", worksheet_class=ClassicWorksheet)
         ncols = len(table.headers)
         widths = [w * CHARS_PER_CM for w in table.widths_cm or [16.5 / ncols] * ncols]
@@ -76,17 +76,15 @@ def add_table_sheets(
         for i, text in enumerate(table.headers):
             ws.write_string(2, i, text, head)
         heads = zip(table.headers, widths, strict=True)
-        ws.set_row(2, LINE_PT * max(wrapped_lines(h, w, 12) for h, w in heads) + 4)
+        ws.set_row(2, line_pt * max(wrapped_lines(h, w, size) for h, w in heads) + 4)
         for r, row in enumerate(table.rows):
             for c, text in enumerate(row):
                 numeric = c in table.numeric_columns
                 if (r, c) in table.numbers:
                     value, num_format = table.numbers[(r, c)]
-                    if num_format not in number_formats:
-                        number_formats[num_format] = book.add_format(
-                            {**base, "border": 1, "align": "right", "num_format": num_format}
-                        )
-                    fmt = number_formats[num_format]
+                    fmt = formats.get(
+                        border=1, align="right", num_format=num_format, font_size=size
+                    )
                     if isinstance(value, dt.date):
                         ws.write_datetime(3 + r, c, value, fmt)
                     else:
@@ -95,12 +93,12 @@ def add_table_sheets(
                     ws.write_string(3 + r, c, text, right if numeric else cell)
             texts = [(t, w) for c, (t, w) in enumerate(zip(row, widths, strict=False))]
             lines = max(
-                (wrapped_lines(t, w, 12) for c, (t, w) in enumerate(texts)
+                (wrapped_lines(t, w, size) for c, (t, w) in enumerate(texts)
                  if c not in table.numeric_columns),
                 default=1,
             )  # fmt: skip
             if lines > 1:
-                ws.set_row(3 + r, LINE_PT * lines + 4)
+                ws.set_row(3 + r, line_pt * lines + 4)
         if table.source:
             ws.write_string(4 + len(table.rows), 0, table.source, note)
         print_setup(
