@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from xlsaddin.core import codes
 from xlsaddin.demo import synth
 from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.read import read_file
@@ -161,10 +162,20 @@ def test_every_rule_gets_a_generated_case(mappings: Mappings) -> None:
             assert not synth.holds(rule, row, {c.key: c for c in spec.table.columns}), rule.id
 
 
+# whole-form checks: (unit name typed, rows) -> which form checks are violated
+FORM_CASES: dict[str, tuple[str | None, str]] = {
+    "blank-unit": (None, "clean"),  # the blank template: no unit chosen
+    "unit-not-in-list": ("xa ba to", "clean"),  # typed, not chosen: the code formula gives ""
+    "unit-other-case": ("XÃ BA TƠ", "clean"),  # COUNTIF ignores case: a valid choice
+    "empty-table": ("Xã Ba Tơ", "empty"),  # no row at all (only free tables have the check)
+}
+
+
 @pytest.fixture(scope="module")
 def written(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     out = tmp_path_factory.mktemp("agreement")
     files: dict[str, list[Path]] = {}
+    form_specs = _form_case_specs(mappings)
     for spec in mappings.appendices:
         plan = plan_for(spec, mappings)
         paths = []
@@ -173,8 +184,48 @@ def written(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> dic
             fill = Filled(header={"unit_name": "Xã Ba Tơ"}, rows=values, cache_results=False)
             write_workbook(mappings, spec, path, fill=fill)
             paths.append(path)
+        for case, (unit, rows) in FORM_CASES.items() if spec.id in form_specs else ():
+            values = plan.base if rows == "clean" or spec.table.fixed_rows else []
+            header = {"unit_name": unit} if unit is not None else {}
+            path = out / f"{spec.code}_{case}.xlsx"
+            fill = Filled(header=header, rows=values, cache_results=False)
+            write_workbook(mappings, spec, path, fill=fill)
+            paths.append(path)
         files[spec.id] = paths
     return files
+
+
+def _form_case_specs(mappings: Mappings) -> set[str]:
+    """The form cases run on one fixed-row appendix and on every free table (the unit check
+    is the same formula on every form; the empty-table check exists on free tables only)."""
+    fixed = next(s.id for s in mappings.appendices if s.table.fixed_rows)
+    return {fixed} | {s.id for s in mappings.appendices if not s.table.fixed_rows}
+
+
+def test_form_cases_are_violated_where_expected(
+    written: dict[str, list[Path]], mappings: Mappings
+) -> None:
+    """A blank or unlisted reporting unit is an error on every form, an empty free table a
+    warning; a name in the list (any case) is fine (and every engine must agree, below)."""
+    for spec in (mappings.appendix(a) for a in sorted(_form_case_specs(mappings))):
+        by_case = {p.stem.split("_", 1)[1]: python_verdict(p, mappings) for p in written[spec.id]}
+        unit_check = "unit-unknown:header:unit_name"
+        assert unit_check in by_case["blank-unit"], spec.id
+        assert unit_check in by_case["unit-not-in-list"], spec.id
+        assert unit_check not in by_case["unit-other-case"], spec.id
+        assert unit_check not in by_case["00"], spec.id
+        empty = {k for k in by_case["empty-table"] if k.startswith("table-empty:")}
+        assert bool(empty) == (not spec.table.fixed_rows), spec.id
+        assert not any(k.startswith("table-empty:") for k in by_case["00"]), spec.id
+
+
+def test_empty_task_table_is_not_ready_to_send(
+    written: dict[str, list[Path]], mappings: Mappings
+) -> None:
+    path = next(p for p in written["nhiem_vu"] if p.stem.endswith("empty-table"))
+    flags, status = formulas_verdict(path)
+    assert status == "Chưa có nhiệm vụ nào (cảnh báo)"
+    assert _violated(flags) == {"table-empty:table:ten_nhiem_vu"}
 
 
 def python_verdict(path: Path, mappings: Mappings) -> dict[str, int]:
@@ -242,4 +293,5 @@ def _severity(mappings: Mappings, spec_id: str, check_id: str) -> str:
     for rule in mappings.appendix(spec_id).rules:
         if rule.id == code:
             return rule.severity
-    return "error"
+    catalogued = codes.lookup(code)
+    return catalogued.severity if catalogued else "error"

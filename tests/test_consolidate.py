@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -378,3 +379,27 @@ def test_provenance_leads_every_value_back_to_its_source_cell(
             assert plain(shown) == plain(expected), (sheet, row, key, ref, raw, shown)
             checked += 1
     assert checked > 5000
+
+
+def test_issue_values_read_as_the_officer_typed_them(output: Path) -> None:
+    """The "Lỗi" sheet quotes cell values Vietnamese-style: "300", "1.834,5", "05/9/2025" —
+    never Python's "300.0" or "2025-09-05"."""
+    rows = canonical(output)[ISSUES]
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "STT")
+    typed_as_text = (
+        "date-as-text",
+        "date-text-converted",
+        "number-as-text",
+        "number-text-converted",
+    )
+    values = [
+        str(r[9])
+        for r in rows[header + 1 :]
+        if len(r) > 9 and r[9] not in ("", None) and r[7] not in typed_as_text
+    ]  # a value typed as text is quoted as typed
+    assert values
+    for value in values:
+        assert not re.fullmatch(r"-?\d+\.0", value), value
+        assert not re.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?", value), value
+    dates = [v for v in values if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v)]
+    assert dates  # task deadlines quoted with the finding

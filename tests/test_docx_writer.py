@@ -16,8 +16,13 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Length
 
-from xlsaddin.report.docx_writer import FONT_NAME, TEXT_WIDTH_CM, write_docx
-from xlsaddin.report.model import ReportDoc, ReportImage, ReportSection, ReportTable
+from xlsaddin.report.docx_writer import (
+    FONT_NAME,
+    LANDSCAPE_TEXT_WIDTH_CM,
+    TEXT_WIDTH_CM,
+    write_docx,
+)
+from xlsaddin.report.model import ReportAnnex, ReportDoc, ReportImage, ReportSection, ReportTable
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*%?")
@@ -137,18 +142,37 @@ def sample_report(tmp: Path) -> ReportDoc:
                 tables=[table],
             ),
         ],
+        closing="Trên đây là báo cáo kết quả vận hành chính quyền địa phương hai cấp Quý IV năm "
+        "2025 của Sở Khoa học và Công nghệ./.",
         annex=[
-            ReportSection(
-                heading="I. Đơn vị chưa gửi báo cáo đúng hạn",
+            ReportAnnex(
+                label="Phụ lục I",
+                title="ĐƠN VỊ CHƯA GỬI BÁO CÁO ĐÚNG HẠN",
                 paragraphs=["Có 3/96 đơn vị chưa gửi báo cáo đúng hạn, cụ thể như sau:"],
                 tables=[annex_table],
-            )
+            ),
+            ReportAnnex(
+                label="Phụ lục II",
+                title="NHIỆM VỤ QUÁ HẠN",
+                tables=[
+                    ReportTable(
+                        number=3,
+                        title="Nhiệm vụ quá hạn",
+                        headers=["STT", "Đơn vị", "Nhiệm vụ"],
+                        rows=[["1", "Xã Ba Tơ", "Triển khai nền tảng họp trực tuyến"]],
+                        widths_cm=[1.4, 5.0, 18.8],
+                    )
+                ],
+                landscape=True,
+            ),
         ],
+        annex_note="(Kèm theo Báo cáo số      /BC-SKHCN ngày      /12/2025 của Sở Khoa học và "
+        "Công nghệ)",
         recipients=[
-            "UBND tỉnh (b/c);",
-            "Sở Nội vụ;",
-            "Giám đốc, các PGĐ Sở;",
-            "Lưu: VT, CĐS.",
+            "- UBND tỉnh (b/c);",
+            "- Sở Nội vụ;",
+            "- Giám đốc, các PGĐ Sở;",
+            "- Lưu: VT, CĐS.",
         ],
         signer_role="KT. GIÁM ĐỐC",
         signer_title="PHÓ GIÁM ĐỐC",
@@ -181,13 +205,18 @@ def _full_text(document: Any) -> str:
 
 def _model_strings(model: ReportDoc) -> list[str]:
     strings = [model.authority, model.issuer, model.number, model.place_date, model.title]
-    strings += [model.subtitle, *model.intro, *model.recipients]
-    for section in [*model.sections, *model.annex]:
+    strings += [model.subtitle, *model.intro, *model.recipients, model.closing]
+    tables = []
+    for section in model.sections:
         strings += [section.heading, *section.paragraphs]
-        for table in section.tables:
-            strings += [table.title, *(table.source or "",), *table.headers]
-            strings += [cell for row in table.rows for cell in row]
+        tables += section.tables
         strings += [image.caption for image in section.images]
+    for annex in model.annex:
+        strings += [annex.label, annex.title, model.annex_note, *annex.paragraphs]
+        tables += annex.tables
+    for table in tables:
+        strings += [table.title, *(table.source or "",), *table.headers]
+        strings += [cell for row in table.rows for cell in row]
     return strings
 
 
@@ -203,7 +232,7 @@ def _mm(length: Length | None) -> float:
 # --------------------------------------------------------------------------------------- tests
 def test_page_setup(report: tuple[ReportDoc, Path]) -> None:
     document = docx.Document(str(report[1]))
-    assert len(document.sections) == 1
+    assert len(document.sections) == 3  # the report, then one section per phụ lục
     section = document.sections[0]
     assert _mm(section.page_width) == pytest.approx(210, abs=0.5)
     assert _mm(section.page_height) == pytest.approx(297, abs=0.5)
@@ -261,13 +290,15 @@ def test_header_block(report: tuple[ReportDoc, Path]) -> None:
 def test_tables(report: tuple[ReportDoc, Path]) -> None:
     model, path = report
     document = docx.Document(str(path))
-    # header block + 2 report tables + closing block
-    assert len(document.tables) == 4
+    # header block + 3 report tables + closing block
+    assert len(document.tables) == 5
     data = [t for t in document.tables if t.rows[0].cells[0].text == "STT"]
-    assert len(data) == 2
-    for table in data:  # data tables fit the text width (the annex one is scaled down)
+    assert len(data) == 3
+    for table in data[:2]:  # data tables fit the text width (the annex one is scaled down)
         assert sum(_grid_cm(table)) <= TEXT_WIDTH_CM + 0.01
     assert sum(_grid_cm(data[1])) == pytest.approx(TEXT_WIDTH_CM, abs=0.01)
+    # a landscape phụ lục has the long side of the page for its table
+    assert sum(_grid_cm(data[2])) == pytest.approx(LANDSCAPE_TEXT_WIDTH_CM, abs=0.01)
     # the header block may use the margins so that the national motto stays on one line,
     # but it stays on the page (2.0 .. 19.5 cm of 21 cm)
     header = _grid_cm(document.tables[0])
@@ -314,19 +345,33 @@ def test_annex_and_closing(report: tuple[ReportDoc, Path]) -> None:
     model, path = report
     document = docx.Document(str(path))
     body = document.element.body
-    breaks = body.xpath(".//w:br[@w:type='page']")
-    assert len(breaks) == 1
     closing = document.tables[2]
     left, right = closing.rows[0].cells
     assert left.paragraphs[0].text == "Nơi nhận:"
     assert left.paragraphs[0].runs[0].bold and left.paragraphs[0].runs[0].italic
-    assert [p.text for p in left.paragraphs[1:]] == [f"- {r}" for r in model.recipients]
+    assert [p.text for p in left.paragraphs[1:]] == model.recipients
     lines = [p.text for p in right.paragraphs]
     assert lines[:2] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
     assert lines[-1] == "Nguyễn Văn An"
-    # the annex follows the signature, after the page break
-    annex_title = next(p for p in document.paragraphs if p.text == model.annex_title)
-    assert body.index(annex_title._p) > body.index(closing._tbl)
+    # the closing sentence ends the text, before the signature block
+    texts = [p.text for p in document.paragraphs]
+    closing_line = next(p for p in document.paragraphs if p.text == model.closing)
+    assert body.index(closing_line._p) < body.index(closing._tbl)
+    # each phụ lục follows the signature in a section of its own (new page), numbered
+    # from 1, with its label, title and "Kèm theo" line centred
+    for n, annex in enumerate(model.annex, start=1):
+        label = next(p for p in document.paragraphs if p.text == annex.label)
+        assert body.index(label._p) > body.index(closing._tbl)
+        at = texts.index(annex.label)
+        assert texts[at + 1 : at + 3] == [annex.title, model.annex_note]
+        assert label.runs[0].bold and document.paragraphs[at + 2].runs[0].italic
+        section = document.sections[n]
+        assert section.start_type == docx.enum.section.WD_SECTION.NEW_PAGE
+        assert section._sectPr.xpath("./w:pgNumType/@w:start") == ["1"]
+    assert not document.sections[0]._sectPr.xpath("./w:pgNumType")
+    wide = document.sections[2]
+    assert wide.orientation == docx.enum.section.WD_ORIENT.LANDSCAPE
+    assert wide.page_width > wide.page_height
 
 
 def test_bad_table_rejected(tmp_path: Path) -> None:
@@ -353,6 +398,7 @@ def test_minimal_report(tmp_path: Path) -> None:
     write_docx(model, out, page_numbers="none")
     document = docx.Document(str(out))
     assert len(document.tables) == 2
+    assert len(document.sections) == 1
     assert "Nơi nhận:" not in _full_text(document)
     assert not document.sections[0].different_first_page_header_footer
 

@@ -6,6 +6,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -15,7 +16,7 @@ from xlsaddin.consolidate import consolidate
 from xlsaddin.demo import DemoResult
 from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.publish import publish
-from xlsaddin.report import ReportResult, make_report
+from xlsaddin.report import ReportOptions, ReportResult, make_report
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.text.numbers import format_vi
@@ -209,3 +210,155 @@ def test_change_versus_previous_period_reaches_the_report(
     change = tthc.changes["tiep_nhan"]
     assert change.startswith("tăng ") and change.endswith("hồ sơ so với kỳ trước")
     assert f"So với kỳ trước, tổng số hồ sơ tiếp nhận {change}." in text
+
+
+# --- Decree 30/2020/NĐ-CP layout of the report ---------------------------------------------
+DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def _body_paragraphs(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+def _closing_block(document: Any) -> Any:
+    """The borderless table holding "Nơi nhận:" (left) and the signature (right)."""
+    return next(t for t in document.tables if t.rows[0].cells[0].text.startswith("Nơi nhận:"))
+
+
+def _with_report_yaml(tmp_path: Path, edit: str) -> Mappings:
+    root = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, root)
+    spec = root / "report.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + edit, encoding="utf-8")
+    return load_mappings(root)
+
+
+def test_a_report_without_signer_request_or_date_is_written_with_warnings(
+    report: ReportResult,
+) -> None:
+    warnings = report.built.warnings
+    assert len(warnings) == 3
+    for field, option in (("request", "--request"), ("report_date", "--date")):
+        assert any(f'"{field}"' in w and option in w for w in warnings), field
+    assert any('"signer_name"' in w and "--signer" in w for w in warnings)
+    paragraphs = _body_paragraphs(report.docx)
+    assert any(p.startswith("Theo Công văn số … ngày … của …;") for p in paragraphs)
+    signature = _closing_block(docx.Document(str(report.docx))).rows[0].cells[1].paragraphs
+    assert [p.text for p in signature][-1] == ""  # the name line is left for the signer
+
+
+def test_signer_request_and_date_from_report_yaml(province: Path, tmp_path: Path) -> None:
+    mappings = _with_report_yaml(
+        tmp_path,
+        "\nsigner_name: Nguyễn Văn An\nreport_date: 2026-01-05\n"
+        "request: {kind: Công văn, number: 2045-CV/TU, date: 2025-09-05, "
+        "issuer: Ban Thường vụ Tỉnh ủy, about: báo cáo chuyên đề Kế hoạch số 02-KH/BCĐTW}\n",
+    )
+    made = make_report(province, mappings, tmp_path / "r.docx")
+    assert made.built.warnings == []
+    document = docx.Document(str(made.docx))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(
+        p.startswith(
+            "Theo Công văn số 2045-CV/TU ngày 05/9/2025 của Ban Thường vụ Tỉnh ủy về việc báo "
+            "cáo chuyên đề Kế hoạch số 02-KH/BCĐTW; Sở Khoa học và Công nghệ tổng hợp"
+        )
+        for p in paragraphs
+    )
+    header = "\n".join(c.text for c in document.tables[0].columns[1].cells)
+    assert "Quảng Ngãi, ngày 05 tháng 01 năm 2026" in header  # Decree 30: "05", "01"
+    signature = [p.text for p in _closing_block(document).rows[0].cells[1].paragraphs]
+    assert signature[-1] == "Nguyễn Văn An"
+    note = "(Kèm theo Báo cáo số …/BC-SKHCN ngày 05/1/2026 của Sở Khoa học và Công nghệ)"
+    assert paragraphs.count(note) == 2  # under each phụ lục's title
+
+    # the command line wins over report.yaml
+    options = ReportOptions(signer_name="Trần Thị B", request="Kế hoạch số 9/KH-UBND")
+    made = make_report(province, mappings, tmp_path / "r2.docx", options=options)
+    document = docx.Document(str(made.docx))
+    assert _closing_block(document).rows[0].cells[1].paragraphs[-1].text == "Trần Thị B"
+    assert any(p.text.startswith("Theo Kế hoạch số 9/KH-UBND;") for p in document.paragraphs)
+
+
+def test_report_structure_follows_decree_30(report: ReportResult) -> None:
+    document = docx.Document(str(report.docx))
+    paragraphs = [p.text for p in document.paragraphs]
+    # headings numbered I./1./a) like the real reports, in order
+    headings = [p for p in paragraphs if re.match(r"^(?:[IVX]+\.|\d+\.|[a-z]\)) \S", p)]
+    assert [h.split(" ")[0] for h in headings] == ["I.", "1.", "2.", "a)", "3.", "II."]
+    # the closing line ends the text with "./." before the signature block
+    closing = [p for p in paragraphs if p.startswith("Trên đây là báo cáo")]
+    assert len(closing) == 1 and closing[0].endswith("./.")
+    # "Nơi nhận": every line ends with ";", the last one with "."
+    recipients = [p.text for p in _closing_block(document).rows[0].cells[0].paragraphs[1:]]
+    assert recipients and all(r.startswith("- ") for r in recipients)
+    assert all(r.endswith(";") for r in recipients[:-1]) and recipients[-1].endswith(".")
+    # each phụ lục: its own section from a new page, numbered from 1, label, title, note
+    annexes = report.built.doc.annex
+    assert [a.label for a in annexes] == ["Phụ lục I", "Phụ lục II"]
+    assert len(document.sections) == 1 + len(annexes)
+    for n, annex in enumerate(annexes, start=1):
+        at = paragraphs.index(annex.label)
+        assert paragraphs[at + 1] == annex.title
+        assert paragraphs[at + 2].startswith("(Kèm theo Báo cáo số ")
+        assert document.sections[n]._sectPr.xpath("./w:pgNumType/@w:start") == ["1"]
+    assert "(chi tiết tại Phụ lục II)" in "\n".join(paragraphs)
+    # unit names mid-sentence: the unit-type word in lower case
+    lists = [p.split(": ", 1)[1] for p in paragraphs if p.startswith("Hiện còn ")]
+    for names in lists:
+        for name in names.rstrip(".").split("; "):
+            assert name.startswith(("xã ", "phường ", "đặc khu ")), name
+    # every date in the official style: day with two digits, month without a zero
+    text = _text(report.docx)
+    dates = DATE_RE.findall(text)
+    assert dates
+    for day, month, _year in dates:
+        assert len(day) == 2 and not month.startswith("0"), (day, month)
+
+
+def test_print_ready_tables_hold_numbers_and_the_period(
+    demo: DemoResult, mappings: Mappings, tmp_path: Path
+) -> None:
+    _, q4, out = two_periods(demo, mappings, tmp_path)
+    made = make_report(out, mappings, tmp_path / "r.docx", tmp_path / "r.xlsx")
+    assert made.xlsx is not None
+    book = openpyxl.load_workbook(made.xlsx)
+    sheet = book["Bảng 3"]  # TTHC: every figure has a previous period to compare with
+    assert sheet["A2"].value == "Kỳ báo cáo: Quý IV năm 2025 — số liệu chốt đến ngày 14/12/2025"
+    assert [c.value for c in sheet[3]] == ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "So với kỳ trước"]
+    values = [row for row in sheet.iter_rows(min_row=4, values_only=False) if row[0].value]
+    figures = [r for r in values if isinstance(r[1].value, (int, float))]
+    assert len(figures) >= 6
+    for row in figures:
+        assert row[1].number_format in ("#,##0", '0.0"%"'), row[1].number_format
+        assert row[3].value and "kỳ trước" in str(row[3].value)  # the change is filled
+    tthc = next(a for a in q4.appendices if a.spec.id == "ket_qua_tthc")
+    received = next(r for r in figures if r[0].value == "Tổng số hồ sơ tiếp nhận")
+    assert received[1].value == next(h.value for h in tthc.headlines if h.key == "tiep_nhan")
+    assert "Trang &P/&N" in sheet.oddFooter.right.text
+    assert sheet.print_title_rows == "$3:$3"
+
+
+def test_no_change_column_without_a_previous_period(report: ReportResult) -> None:
+    assert report.xlsx is not None
+    sheet = openpyxl.load_workbook(report.xlsx)["Bảng 3"]
+    assert [c.value for c in sheet[3]] == ["Chỉ tiêu", "Giá trị", "Đơn vị tính"]
+
+
+KIOSK = "Ki-ốt tra cứu thông tin thủ tục hành chính"
+
+
+def test_chart_categories_are_distinct_and_whole(province: Path) -> None:
+    from xlsaddin.report.charts import _label
+
+    figures = [
+        Figure("ty_le_giai_ngan.xa", "Tỷ lệ giải ngân (...) (xã)", 62.4, "%", 1, True),
+        Figure("ty_le_giai_ngan.dac_khu", "Tỷ lệ giải ngân (...) (đặc khu)", 53.2, "%", 1, True),
+        Figure("met.kiosk", f"{KIOSK}: số đơn vị đạt", 5, "", 0, False),
+    ]  # fmt: skip
+    assert [_label(f) for f in figures[:2]] == ["Xã", "Đặc khu"]
+    assert _label(figures[2]).replace("\n", " ") == KIOSK  # wrapped, never cut with "…"
+    # the workbook's native charts take their categories from the short names in column G
+    with zipfile.ZipFile(province) as zf:
+        xml = zf.read("xl/charts/chart1.xml").decode()
+    assert "('Tổng hợp'!$G$" in xml and "plotVisOnly" not in xml  # hidden cells plotted

@@ -635,7 +635,7 @@ def test_several_errors_are_counted_on_one_line(mcopy: Path) -> None:
 
 @pytest.mark.parametrize("date", ["2025-13-45", "2025-02-30"])
 def test_unquoted_invalid_date_in_yaml(mcopy: Path, date: str) -> None:
-    replace_text(mcopy, PROJECT, "closing_date: 2025-12-15", f"closing_date: {date}")
+    replace_text(mcopy, PROJECT, "closing_date: 2025-12-14", f"closing_date: {date}")
     exc = load_error(mcopy)
     assert exc.file == f"mappings/{PROJECT}"
     assert_one_line(exc)

@@ -161,6 +161,8 @@ def demo(
     assert run.published is not None and run.report is not None
     console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{run.published.workbook}[/bold]")
     console.print(f"Báo cáo Word: [bold]{run.report.docx}[/bold] (bảng số liệu: {run.report.xlsx})")
+    for line in run.report.built.warnings:
+        console.print(f"[yellow]Cần điền trước khi ký: {line}[/yellow]", soft_wrap=True)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -291,18 +293,33 @@ def report(
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="Ghi thêm các bảng số liệu dạng in (.xlsx).")
     ] = None,
+    signer: Annotated[
+        str | None, typer.Option("--signer", help="Họ tên người ký (thay signer_name).")
+    ] = None,
+    request: Annotated[
+        str | None,
+        typer.Option(
+            "--request",
+            help='Văn bản yêu cầu báo cáo, ví dụ "Công văn số 2045-CV/TU ngày 05/9/2025 của '
+            'Ban Thường vụ Tỉnh ủy" (thay request).',
+        ),
+    ] = None,
+    report_date: Annotated[
+        str | None, typer.Option("--date", help="Ngày báo cáo YYYY-MM-DD (thay report_date).")
+    ] = None,
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Lập báo cáo Word (bảng, câu văn, biểu đồ) từ tệp tổng hợp cấp tỉnh."""
-    from xlsaddin.report import make_report
+    from xlsaddin.report import ReportOptions, make_report
     from xlsaddin.report.source import NotAProvincialWorkbook
 
     mappings = _load(mappings_dir)
     if not workbook.is_file():
         err.print(f"[red]Không tìm thấy: {workbook}[/red]")
         raise typer.Exit(2)
+    options = ReportOptions(signer_name=signer, request=request, report_date=_date(report_date))
     try:
-        result = make_report(workbook, mappings, docx, xlsx)
+        result = make_report(workbook, mappings, docx, xlsx, options)
     except NotAProvincialWorkbook as exc:
         err.print(
             f"[red]{workbook} không phải tệp tổng hợp do xlsaddin tạo (thiếu trang {exc}).[/red]"
@@ -316,6 +333,8 @@ def report(
         console.print(f"Bảng số liệu dạng in: [bold]{result.xlsx}[/bold]")
     for line in result.built.skipped:
         console.print(f"[yellow]Bỏ câu (thiếu số liệu): {line}[/yellow]", soft_wrap=True)
+    for line in result.built.warnings:
+        console.print(f"[yellow]Cần điền trước khi ký: {line}[/yellow]", soft_wrap=True)
 
 
 @app.command()

@@ -220,6 +220,11 @@ def report(book: Any) -> str:
     )
     _status(book, "xlsaddin: đang lập báo cáo...")
     made = make_report(output, mappings, target)
-    _set_status(book, f"Đã lập báo cáo {made.docx.name} lúc {dt.datetime.now():%H:%M %d/%m/%Y}.")
-    _alert(book, f"Đã lập báo cáo: {made.docx}")
+    todo = " ".join(made.built.warnings)
+    _set_status(
+        book,
+        f"Đã lập báo cáo {made.docx.name} lúc {dt.datetime.now():%H:%M %d/%m/%Y}."
+        + (f" Cần điền trước khi ký: {todo}" if todo else ""),
+    )
+    _alert(book, f"Đã lập báo cáo: {made.docx}" + (f"\n\n{todo}" if todo else ""))
     return str(made.docx)

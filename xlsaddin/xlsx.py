@@ -143,3 +143,41 @@ class CapturingWorksheet(ClassicWorksheet):
         for (r, c), v in self.values.items():
             out[r][c] = v
         return out
+
+
+A4 = 9  # XlsxWriter's paper code for A4
+
+
+def footer_code(text: str, font: str, size: int = 9) -> str:
+    """A page footer: ``text`` and the sheet name on the left, "Trang n/N" on the right.
+
+    The sheet name (``&A``) tells which sheet a loose page comes from (and lets the render
+    test attribute every page of a PDF to its sheet).
+    """
+    face = f'&"{font}"&{size}'
+    left = text.replace("&", "&&")
+    return f"&L{face}{left} — &A&R{face}Trang &P/&N"
+
+
+def print_setup(
+    ws: Worksheet,
+    *,
+    landscape: bool,
+    repeat: tuple[int, int] | None,
+    footer: str,
+    font: str,
+) -> None:
+    """Print like an official document: A4, one page wide (columns never split across
+    pages), the table's header rows repeated on every page, page numbers and the period in
+    the footer, centred between the margins."""
+    ws.set_paper(A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.4, top=0.5, bottom=0.6)
+    ws.center_horizontally()
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    ws.set_footer(footer_code(footer, font), {"margin": 0.25})

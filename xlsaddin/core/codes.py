@@ -22,7 +22,7 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 Command = Literal["validate", "consolidate", "report"]
-Group = Literal["intake", "read", "cell", "convert", "submission", "run"]
+Group = Literal["intake", "read", "cell", "form", "convert", "submission", "run"]
 
 VALIDATE: tuple[Command, ...] = ("validate", "consolidate")
 CONSOLIDATE: tuple[Command, ...] = ("consolidate",)
@@ -47,6 +47,7 @@ GROUP_TITLES: dict[Group, str] = {
     "intake": "Tệp bị từ chối khi nhận (trước khi đọc nội dung)",
     "read": "Đọc tệp",
     "cell": "Kiểm tra từng ô (sinh từ khai báo cột)",
+    "form": "Kiểm tra toàn biểu (cũng có trên trang Kiểm tra của biểu mẫu)",
     "convert": "Giá trị được đọc lại (cảnh báo)",
     "submission": "Tình hình nộp báo cáo",
     "run": "Lần chạy",
@@ -283,6 +284,15 @@ CHOICE_INVALID = _code(
     "cell",
     "Giá trị không có trong danh sách chọn",
     "Chọn giá trị trong danh sách.",
+)
+
+# -- checks of the whole form (also live on the workbook's check sheet) -----------------
+TABLE_EMPTY = _code(
+    "table-empty",
+    "warning",
+    "form",
+    "Bảng chưa có dòng nào (ví dụ chưa có nhiệm vụ nào)",
+    "Nếu kỳ này không có nội dung thì vẫn gửi được; nếu có, nhập vào bảng.",
 )
 
 # -- values read back for consolidation (warnings) --------------------------------------

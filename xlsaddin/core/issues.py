@@ -15,12 +15,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xlsaddin.core.cells import display_vi
 from xlsaddin.core.codes import Code, Severity
 
 SEVERITY_VI: dict[Severity, str] = {"error": "Lỗi", "warning": "Cảnh báo"}
 #: What produced a finding: a built-in cell check, a declared check rule, a task
-#: deadline rule (overdue / completed late), or none (file-level issues).
-RuleKind = Literal["cell", "check", "overdue", "completed_late"]
+#: deadline rule (overdue / completed late), a check of the whole form (reporting unit
+#: chosen, table not empty), or none (file-level issues).
+RuleKind = Literal["cell", "check", "overdue", "completed_late", "form"]
 
 
 class Issue(BaseModel):
@@ -53,10 +55,11 @@ class Issue(BaseModel):
 
 
 def raw(value: object) -> str | None:
-    """The raw cell value as text for a report (None for an empty cell)."""
+    """The cell value as the officer sees it, for a report (None for an empty cell):
+    text as typed, numbers and dates Vietnamese-style ("300", "1.234,5", "05/9/2025")."""
     if value is None or value == "":
         return None
-    return str(value)
+    return display_vi(value)
 
 
 class Report(BaseModel):

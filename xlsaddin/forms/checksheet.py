@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,19 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin.core.issues import SEVERITY_VI
 from xlsaddin.core.sheets import CHECK_SHEET, quote
-from xlsaddin.rules.checks import Check, ExcelContext, RowContext, build_checks
+from xlsaddin.rules.checks import (
+    Check,
+    ExcelContext,
+    FormCheck,
+    FormRefs,
+    FormValues,
+    RowContext,
+    build_checks,
+    build_form_checks,
+    header_refs,
+    row_used,
+    xl_row_used,
+)
 from xlsaddin.spec.layout import DataRow, Layout, a1
 from xlsaddin.xlsx import ClassicWorksheet
 
@@ -28,12 +40,20 @@ STATUS_CELL = "$C$3"
 ERRORS_CELL = "$C$4"
 WARNINGS_CELL = "$C$5"
 HEADERS = ("STT", "Mã kiểm tra", "Dòng", "Ô", "Mức độ", "Nội dung", "Vi phạm")
+USED_COL = 8  # hidden column I: one 0/1 "row used" flag per row of a free table
+# Not printed with the form: the print area is this empty, unformatted cell (LibreOffice and
+# Excel skip a sheet with nothing to print), so printing or exporting the whole workbook
+# gives the form alone while the sheet stays visible and its formulas live.
+NO_PRINT_CELL = (0, 10)  # K1
 
 
-def status_text(errors: int, warnings: int) -> str:
-    """The same wording the status formula produces."""
+def status_text(errors: int, warnings: int, notice: str | None = None) -> str:
+    """The same wording the status formula produces (``notice``: a form warning's own text,
+    e.g. "Chưa có nhiệm vụ nào (cảnh báo)", shown instead of "Sẵn sàng gửi")."""
     if errors:
         return f"Còn {errors} lỗi"
+    if notice:
+        return notice
     if warnings:
         return f"Sẵn sàng gửi (còn {warnings} cảnh báo)"
     return "Sẵn sàng gửi"
@@ -53,6 +73,23 @@ def row_refs(layout: Layout, row: DataRow, sheet_ref: str) -> dict[str, str]:
 class CheckSheet:
     checks: list[Check]
     flag_cells: dict[str, str]  # check id -> absolute ref of its 0/1 cell
+    form_checks: list[FormCheck]
+    status: str  # the status text the Python verdict gives (the formula's cached value)
+
+
+def form_values(
+    layout: Layout,
+    header: Mapping[str, Any],
+    values: Mapping[str, Mapping[str, Any]],
+    unit_names: Sequence[str],
+    unit_code_fixed: bool,
+) -> FormValues:
+    return FormValues(
+        header=header,
+        rows=[values.get(r.key, {}) for r in layout.data_rows if not r.is_total],
+        unit_code_fixed=unit_code_fixed,
+        unit_names=unit_names,
+    )
 
 
 def write_check_sheet(
@@ -62,19 +99,32 @@ def write_check_sheet(
     closing_date: dt.date | None,
     formats: Any,
     *,
+    form: FormValues,
     cache: bool = True,
 ) -> CheckSheet:
-    """Write the sheet; ``values`` are the cell values by row key (for cached results)."""
+    """Write the sheet; ``values`` are the cell values by row key and ``form`` what the form
+    checks read (for cached results)."""
     spec = layout.spec
     data_ref = quote(spec.sheet_name)
     ws: Worksheet = book.add_worksheet(CHECK_SHEET, worksheet_class=ClassicWorksheet)
     closing = f"{data_ref}!{a1(*layout.header_cell('closing_date'), absolute=True)}"
     checks = build_checks(layout)
+    form_checks = build_form_checks(layout)
     verdicts = [
         cache and c.python(RowContext(values.get(c.row.key, {}), closing_date)) for c in checks
     ]
-    errors = sum(v for c, v in zip(checks, verdicts, strict=True) if c.severity == "error")
-    warnings = sum(v for c, v in zip(checks, verdicts, strict=True) if c.severity == "warning")
+    form_verdicts = [cache and c.python(form) for c in form_checks]
+    every: list[tuple[str, bool]] = [
+        *((c.severity, v) for c, v in zip(form_checks, form_verdicts, strict=True)),
+        *((c.severity, v) for c, v in zip(checks, verdicts, strict=True)),
+    ]
+    errors = sum(v for severity, v in every if severity == "error")
+    warnings = sum(v for severity, v in every if severity == "warning")
+    notice = next(
+        (c.notice for c, v in zip(form_checks, form_verdicts, strict=True) if v and c.notice),
+        None,
+    )
+    notices = [(n, c) for n, c in enumerate(form_checks) if c.notice]
 
     bold = formats.get(bold=True)
     ws.set_column(0, 0, 6)
@@ -90,7 +140,7 @@ def write_check_sheet(
         f"KIỂM TRA SỐ LIỆU TRƯỚC KHI GỬI — {spec.code}",
         formats.get(bold=True, font_size=13, align="center"),
     )
-    last = FIRST_CHECK_ROW + len(checks)
+    last = FIRST_CHECK_ROW + len(form_checks) + len(checks)
     sev_range = f"$E${FIRST_CHECK_ROW + 1}:$E${last}"
     flag_range = f"$G${FIRST_CHECK_ROW + 1}:$G${last}"
     for r, label in ((2, "Kết quả kiểm tra:"), (3, "Số lỗi:"), (4, "Số cảnh báo:")):
@@ -98,13 +148,19 @@ def write_check_sheet(
     left = formats.get(bold=True, align="left")
     ws.write_formula(3, 2, f'=SUMIF({sev_range},"Lỗi",{flag_range})', left, errors)
     ws.write_formula(4, 2, f'=SUMIF({sev_range},"Cảnh báo",{flag_range})', left, warnings)
+    ready = (
+        f'IF({WARNINGS_CELL}>0,"Sẵn sàng gửi (còn "&{WARNINGS_CELL}&" cảnh báo)","Sẵn sàng gửi")'
+    )
+    for n, noticed in reversed(notices):  # the first notice wins, as in status_text()
+        text = (noticed.notice or "").replace('"', '""')
+        ready = f'IF($G${FIRST_CHECK_ROW + n + 1}=1,"{text}",{ready})'
+    status = status_text(errors, warnings, notice)
     ws.write_formula(
         2,
         2,
-        f'=IF({ERRORS_CELL}>0,"Còn "&{ERRORS_CELL}&" lỗi",'
-        f'IF({WARNINGS_CELL}>0,"Sẵn sàng gửi (còn "&{WARNINGS_CELL}&" cảnh báo)","Sẵn sàng gửi"))',
+        f'=IF({ERRORS_CELL}>0,"Còn "&{ERRORS_CELL}&" lỗi",{ready})',
         formats.get(bold=True, font_size=13, align="left"),
-        status_text(errors, warnings) if cache else "",
+        status if cache else "",
     )
     ws.write_string(
         5,
@@ -120,12 +176,27 @@ def write_check_sheet(
     plain = formats.get(border=1, font_size=10)
     centre = formats.get(border=1, align="center")
     flag_cells: dict[str, str] = {}
-    for n, (check, violated) in enumerate(zip(checks, verdicts, strict=True)):
+    used_range = _write_used_flags(ws, layout, data_ref, cache, form)
+    form_refs = FormRefs(header_refs(layout, data_ref), used_range)
+    for n, (fcheck, form_violated) in enumerate(zip(form_checks, form_verdicts, strict=True)):
         r = FIRST_CHECK_ROW + n
+        target = a1(*fcheck.cell)
+        ws.write_number(r, 0, n + 1, centre)
+        ws.write_string(r, 1, fcheck.id, plain)
+        ws.write_string(r, 2, fcheck.label, cell)
+        ws.write_url(r, 3, f"internal:{data_ref}!{target}", centre, target)
+        ws.write_string(r, 4, SEVERITY_VI[fcheck.severity], centre)
+        ws.write_string(r, 5, fcheck.message, cell)
+        formula = fcheck.excel(form_refs)
+        ws.write_formula(r, 6, f"=IF({formula},1,0)", centre, 1 if form_violated else 0)
+        flag_cells[fcheck.id] = f"{quote(CHECK_SHEET)}!$G${r + 1}"
+    offset = FIRST_CHECK_ROW + len(form_checks)
+    for n, (check, violated) in enumerate(zip(checks, verdicts, strict=True)):
+        r = offset + n
         refs = row_refs(layout, check.row, data_ref)
         target_col = layout.column_index(check.column)
         target = a1(check.row.row, target_col)
-        ws.write_number(r, 0, n + 1, centre)
+        ws.write_number(r, 0, len(form_checks) + n + 1, centre)
         ws.write_string(r, 1, check.id, plain)
         ws.write_string(r, 2, row_label(check.row), cell)
         ws.write_url(r, 3, f"internal:{data_ref}!{target}", centre, target)
@@ -173,8 +244,27 @@ def write_check_sheet(
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
+    ws.print_area(*NO_PRINT_CELL, *NO_PRINT_CELL)
     ws.protect("", {"autofilter": True, "sort": False, "select_locked_cells": True})
-    return CheckSheet(checks, flag_cells)
+    return CheckSheet(checks, flag_cells, form_checks, status)
+
+
+def _write_used_flags(
+    ws: Worksheet, layout: Layout, data_ref: str, cache: bool, form: FormValues
+) -> str:
+    """Hidden column I: 1 when a free-table row holds anything (the empty-table check sums it)."""
+    spec = layout.spec
+    if spec.table.fixed_rows:
+        return ""
+    inputs = [c for c in spec.table.columns if c.is_input]
+    rows = [r for r in layout.data_rows if not r.is_total]
+    for n, (row, values) in enumerate(zip(rows, form.rows, strict=True)):
+        used = xl_row_used(row_refs(layout, row, data_ref), inputs)
+        cached = 1 if cache and row_used(values, inputs) else 0
+        ws.write_formula(FIRST_CHECK_ROW + n, USED_COL, f"=IF({used},1,0)", None, cached)
+    ws.set_column(USED_COL, USED_COL, 4, None, {"hidden": True})
+    col = chr(ord("A") + USED_COL)
+    return f"${col}${FIRST_CHECK_ROW + 1}:${col}${FIRST_CHECK_ROW + len(rows)}"
 
 
 def highlight_cells(book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckSheet) -> None:
@@ -182,6 +272,8 @@ def highlight_cells(book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckS
     by_cell: dict[tuple[int, int], dict[str, list[str]]] = defaultdict(
         lambda: {"error": [], "warning": []}
     )
+    for fcheck in sheet.form_checks:
+        by_cell[fcheck.cell][fcheck.severity].append(sheet.flag_cells[fcheck.id])
     for check in sheet.checks:
         pos = (check.row.row, layout.column_index(check.column))
         by_cell[pos][check.severity].append(sheet.flag_cells[check.id])

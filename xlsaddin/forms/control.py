@@ -11,7 +11,7 @@ from xlsaddin.forms.macros import add_macros
 from xlsaddin.safe_output import atomic_write
 from xlsaddin.spec.layout import a1
 from xlsaddin.spec.models import Mappings
-from xlsaddin.xlsx import ClassicWorksheet
+from xlsaddin.xlsx import ClassicWorksheet, print_setup
 
 CONTROL_FILE = "BangDieuKhien.xlsm"
 SHEET = "Điều khiển"
@@ -66,8 +66,8 @@ def write_control_workbook(mappings: Mappings, path: Path) -> Path:
         )
         status = book.add_format({**base, "border": 1, "text_wrap": True, "italic": True})
         ws = book.add_worksheet(SHEET, worksheet_class=ClassicWorksheet)
-        ws.set_column(0, 0, 40)
-        ws.set_column(1, 1, 58)
+        ws.set_column(0, 0, 36)
+        ws.set_column(1, 1, 52)
         ws.set_column(2, 2, 3)
         ws.set_column(3, 3, 24)
         ws.merge_range(
@@ -127,10 +127,20 @@ def write_control_workbook(mappings: Mappings, path: Path) -> Path:
         book.define_name("ctl_status", f"='{SHEET}'!{a1(STATUS_ROW, 0, absolute=True)}")
         ws.write_string(LIST_ROW - 1, 0, "Danh sách đơn vị chưa nộp báo cáo", bold)
         book.define_name("ctl_list", f"='{SHEET}'!{a1(LIST_ROW, 0, absolute=True)}")
+        # one page wide; the list of missing units below the inputs may run onto more pages
+        print_setup(
+            ws,
+            landscape=False,
+            repeat=None,
+            footer=f"Bảng điều khiển tổng hợp báo cáo — tỉnh {project.province.name}",
+            font=project.font_name,
+        )
+        ws.print_area(0, 0, LIST_ROW + 100, 3)
         ws.activate()
         conf = book.add_worksheet(CONF_SHEET, worksheet_class=ClassicWorksheet)
         conf.set_column(0, 0, 22)
         conf.set_column(1, 1, 70)
+        conf.print_area(0, 8, 0, 8)  # settings for xlwings, not a page to print (I1 is empty)
         for r, (key, value) in enumerate(CONF):
             conf.write_string(r, 0, key)
             if value:

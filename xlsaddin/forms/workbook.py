@@ -24,22 +24,25 @@ from xlsaddin.forms.checksheet import (
     ERRORS_CELL,
     STATUS_CELL,
     CheckSheet,
+    form_values,
     highlight_cells,
-    status_text,
     write_check_sheet,
 )
 from xlsaddin.forms.macros import add_macros
-from xlsaddin.rules.checks import RowContext
+from xlsaddin.rules.checks import countif_matches
 from xlsaddin.safe_output import atomic_write
 from xlsaddin.spec.layout import Layout, a1, col_letter, compute_layout, line_count
 from xlsaddin.spec.models import AppendixSpec, Column, Mappings, Period
+from xlsaddin.text.dates import DATE_NUM_FORMAT
 from xlsaddin.units import Unit, load_units
-from xlsaddin.xlsx import ClassicWorksheet, Formats
+from xlsaddin.xlsx import ClassicWorksheet, Formats, print_setup
 
 FIXED_CREATED = dt.datetime(2025, 7, 1, 0, 0, 0)
 INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#D9E1F2"
-DATE_FORMAT = "dd/mm/yyyy"
+DATE_FORMAT = DATE_NUM_FORMAT  # 04/9/2025, as the real reports write dates
+TEXT_FORMAT = "@"  # typed as text: a phone number keeps its leading zero (0905111222)
+CODE_FORMAT = "00000"  # a unit code shows all five digits
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 
@@ -155,6 +158,9 @@ class _SheetWriter:
         self.ws: Worksheet = book.add_worksheet(spec.sheet_name, worksheet_class=ClassicWorksheet)
         self.sheet_ref = quote(spec.sheet_name)
         self.values: dict[str, dict[str, Any]] = {}  # what was written, by row key
+        self.header: dict[str, Any] = {}  # what was written in the header, by field key
+        self.units = load_units(self.project.province.code)
+        self.unit_names = [u.name for u in self.units]
 
     # -- helpers --------------------------------------------------------------
     def _span(self, row: int, c0: int, c1: int, value: Any, fmt: Format) -> None:
@@ -198,13 +204,27 @@ class _SheetWriter:
                 spec.subtitle,
                 self.fmt.get(italic=True, align="center"),
             )
+        if self.project.issued_with:  # in the spacer row under the title, as the seeds do
+            row = layout.title_rows[-1] + 1 + (layout.subtitle_row is not None)
+            self._span(
+                row, 0, last, self.project.issued_with, self.fmt.get(italic=True, align="center")
+            )
         self._header_block()
         self._table_head()
         self._data()
         self._footer()
         self._page_setup()
+        form = form_values(
+            layout, self.header, self.values, self.unit_names, unit_code_fixed=self.unit is not None
+        )
         check_sheet = write_check_sheet(
-            self.book, layout, self.values, self.period.closing_date, self.fmt, cache=self.cache
+            self.book,
+            layout,
+            self.values,
+            self.period.closing_date,
+            self.fmt,
+            form=form,
+            cache=self.cache,
         )
         highlight_cells(self.book, ws, layout, check_sheet)
         self._status_line(check_sheet)
@@ -234,12 +254,7 @@ class _SheetWriter:
         fmt = self.fmt.get(bold=True, align="left", border=1)
         if value_cols[1] > value_cols[0]:
             self.ws.merge_range(row, value_cols[0], row, value_cols[1], "", fmt)
-        closing = self.period.closing_date
-        verdicts = [
-            c for c in sheet.checks if c.python(RowContext(self.values.get(c.row.key, {}), closing))
-        ]
-        errors = sum(c.severity == "error" for c in verdicts)
-        cached = status_text(errors, len(verdicts) - errors) if self.cache else ""
+        cached = sheet.status if self.cache else ""
         status_ref = f"{quote(CHECK_SHEET)}!{STATUS_CELL}"
         errors_ref = f"{quote(CHECK_SHEET)}!{ERRORS_CELL}"
         self.ws.write_formula(row, value_cols[0], f"={status_ref}", fmt, cached)
@@ -271,9 +286,13 @@ class _SheetWriter:
             "unit_code": self.unit.code if self.unit else None,
         }.get(source)
 
+    def layout_key(self, source: str) -> str:
+        """The key of the header field filled from ``source`` ("" when there is none)."""
+        return next((h.field.key for h in self.layout.header_lines if h.field.source == source), "")
+
     def _header_block(self) -> None:
         label_fmt = self.fmt.get(bold=True, align="left")
-        n_units = len(load_units(self.project.province.code))
+        n_units = len(self.units)
         names_ref = f"{quote(LISTS_SHEET)}!$B$2:$B${n_units + 1}"
         codes_ref = f"{quote(LISTS_SHEET)}!$A$2:$A${n_units + 1}"
         for line in self.layout.header_lines:
@@ -284,6 +303,10 @@ class _SheetWriter:
             props: dict[str, Any] = {"align": "left", "border": 1}
             if field_.type == "date":
                 props["num_format"] = DATE_FORMAT
+            elif field_.source == "unit_code":
+                props["num_format"] = CODE_FORMAT
+            elif field_.type in ("text", "phone"):
+                props["num_format"] = TEXT_FORMAT
             if is_input:
                 props.update(locked=False, bg_color=INPUT_FILL)
             fmt = self.fmt.get(**props)
@@ -300,9 +323,14 @@ class _SheetWriter:
                 )
                 if line.value_cols[1] > col:
                     self.ws.merge_range(row, col, row, line.value_cols[1], "", fmt)
-                cached = value if value is not None else ""
-                self.ws.write_formula(row, col, formula, fmt, cached)
+                if value is None:  # cache what the formula gives for the name written
+                    name = self.header.get(self.layout_key("unit_name"))
+                    found = [u for u in self.units if countif_matches(name, [u.name]) == 1]
+                    value = found[0].code if len(found) == 1 else None
+                self.header[field_.key] = value
+                self.ws.write_formula(row, col, formula, fmt, value if value is not None else "")
             else:
+                self.header[field_.key] = value
                 self._span(row, col, line.value_cols[1], value, fmt)
             if field_.source == "unit_name" and self.unit is None:
                 self.ws.data_validation(
@@ -454,17 +482,14 @@ class _SheetWriter:
 
     def _page_setup(self) -> None:
         ws, layout = self.ws, self.layout
-        ws.set_paper(9)  # A4
-        if self.spec.landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-        ws.center_horizontally()
-        ws.repeat_rows(layout.table_top, layout.number_row)
+        print_setup(
+            ws,
+            landscape=self.spec.landscape,
+            repeat=(layout.table_top, layout.number_row),
+            footer=f"Biểu số {self.spec.form_name} — {self.period.label}",
+            font=self.project.font_name,
+        )
         ws.print_area(0, 0, layout.last_row, layout.ncols - 1)
-        ws.set_footer('&C&"Times New Roman"&10Trang &P/&N')
         ws.freeze_panes(layout.first_data_row, 0)
         first_input = self.layout.header_lines[0] if self.layout.header_lines else None
         if first_input is not None:

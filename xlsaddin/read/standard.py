@@ -40,6 +40,17 @@ def read_meta(grid: Grid) -> dict[tuple[str, str], str]:
     return out
 
 
+def phone_text(value: object) -> object:
+    """A phone number read back as text: a cell Excel turned into a number (905111222)
+    gets its leading zero again (Vietnamese numbers have 10 digits, landlines 11)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if float(value) != int(value) or value <= 0:
+        return value
+    digits = str(int(value))
+    return "0" + digits if len(digits) in (9, 10) else digits
+
+
 def _unit_code(meta: dict[tuple[str, str], str], header: dict[str, Cell]) -> int | None:
     code = meta.get(("meta", "unit_code"))
     if code:
@@ -101,10 +112,12 @@ def read_standard(
     known = spec.checked_columns
     inputs = [c.key for c in spec.table.columns if c.is_input]
     header = {}
+    phones = {f.key for f in mappings.header_of(spec) if f.type == "phone"}
     for (kind, key), ref in meta.items():
         if kind == "header":
             r, c = split_ref(ref)
-            header[key] = Cell(cell_at(grid, r, c), ref)
+            value = cell_at(grid, r, c)
+            header[key] = Cell(phone_text(value) if key in phones else value, ref)
     rows: dict[str, dict[str, Cell]] = {}
     labels: dict[str, str] = {}
     definitions = {r.key: r for r in spec.table.rows} if isinstance(spec.table.rows, tuple) else {}

@@ -6,13 +6,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsaddin.report.build import Built, build_report
+from xlsaddin.report.build import Built, ReportOptions, build_report
 from xlsaddin.report.docx_writer import write_docx
 from xlsaddin.report.source import read_source
 from xlsaddin.report.spec import load_report_spec
-from xlsaddin.report.tables_xlsx import write_tables_xlsx
+from xlsaddin.report.tables_xlsx import print_texts, write_tables_xlsx
 from xlsaddin.safe_output import atomic_write, choose_target
 from xlsaddin.spec.models import Mappings
+from xlsaddin.text.dates import format_date_vi
 
 
 @dataclass(frozen=True)
@@ -23,20 +24,31 @@ class ReportResult:
 
 
 def make_report(
-    workbook: Path, mappings: Mappings, docx: Path, xlsx: Path | None = None
+    workbook: Path,
+    mappings: Mappings,
+    docx: Path,
+    xlsx: Path | None = None,
+    options: ReportOptions | None = None,
 ) -> ReportResult:
+    """Write the report; ``result.built.warnings`` says what the officer must still fill in."""
     source = read_source(workbook, mappings)
     spec = load_report_spec(mappings.root)
     docx_target, _ = choose_target(docx)
     with tempfile.TemporaryDirectory(prefix="xlsaddin-report-") as tmp:
-        built = build_report(source, spec, mappings, Path(tmp))
+        built = build_report(source, spec, mappings, Path(tmp), options)
         atomic_write(docx_target, lambda p: write_docx(built.doc, p))
     xlsx_target = None
     if xlsx is not None:
         xlsx_target, _ = choose_target(xlsx)
         font = mappings.project.font_name
-        atomic_write(xlsx_target, lambda p: write_tables_xlsx(built.doc, p, font))
+        subtitle, footer = print_texts(
+            source.info.get("period_label", ""), format_date_vi(source.closing_date)
+        )
+        atomic_write(
+            xlsx_target,
+            lambda p: write_tables_xlsx(built.doc, p, font, subtitle=subtitle, footer=footer),
+        )
     return ReportResult(docx_target, xlsx_target, built)
 
 
-__all__ = ["ReportResult", "make_report"]
+__all__ = ["ReportOptions", "ReportResult", "make_report"]

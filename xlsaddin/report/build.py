@@ -6,12 +6,33 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlsaddin.report.model import ReportDoc, ReportImage, ReportSection, ReportTable
+from xlsaddin.report.model import (
+    ReportAnnex,
+    ReportDoc,
+    ReportImage,
+    ReportSection,
+    ReportTable,
+)
 from xlsaddin.report.source import Source
-from xlsaddin.report.spec import ForEach, OneOf, ReportSpec, SectionSpec
-from xlsaddin.report.templates import Context, Figure, Missing, fill
+from xlsaddin.report.spec import ForEach, OneOf, ReportSpec, RequestSpec, SectionSpec
+from xlsaddin.report.templates import Context, Figure, Missing, fill, names_mid_sentence
 from xlsaddin.spec.models import Mappings
+from xlsaddin.text.dates import DATE_NUM_FORMAT, format_date_vi, place_date_vi
 from xlsaddin.text.numbers import format_vi
+
+BLANK = "…"  # a part of the text the officer fills in by hand
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+ANNEX_UNITS = "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU"
+ANNEX_TASKS = "NHIỆM VỤ QUÁ HẠN VÀ HOÀN THÀNH MUỘN"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the officer gives on the command line; each one overrides ``report.yaml``."""
+
+    signer_name: str | None = None
+    request: str | None = None  # "Công văn số 2045-CV/TU ngày 05/9/2025 của ..."
+    report_date: dt.date | None = None
 
 
 @dataclass
@@ -19,11 +40,103 @@ class Built:
     doc: ReportDoc
     context: Context
     skipped: list[str] = field(default_factory=list)  # sentences left out (no value)
+    # what the officer still has to fill in before signing (the report is written anyway)
+    warnings: list[str] = field(default_factory=list)
 
 
 def vi_date(day: dt.date) -> str:
-    """15/12/2025 (administrative style keeps the leading zeros in tables and sentences)."""
-    return f"{day:%d/%m/%Y}"
+    """04/9/2025: the official style of the seeds (day two digits, month as is)."""
+    return format_date_vi(day)
+
+
+def _request_text(request: RequestSpec | str | None) -> str | None:
+    if request is None:
+        return None
+    if isinstance(request, str):
+        return request.strip() or None
+    text = f"{request.kind} số {request.number} ngày {vi_date(request.date)} của {request.issuer}"
+    return f"{text} về việc {request.about}" if request.about else text
+
+
+@dataclass(frozen=True)
+class _Front:
+    """The parts of the document the officer must supply, resolved with their warnings."""
+
+    request: str
+    place_date: str
+    report_date_text: str  # for "(Kèm theo Báo cáo số ... ngày ...)"
+    signer_name: str
+    warnings: list[str]
+
+
+def _front(spec: ReportSpec, options: ReportOptions, today: dt.date) -> _Front:
+    warnings = []
+    request = options.request or _request_text(spec.request)
+    if not request:
+        warnings.append(
+            "Chưa có văn bản yêu cầu báo cáo: câu mở đầu ghi tạm "
+            f'"Công văn số {BLANK} ngày {BLANK} của {BLANK}". Điền mục "request" trong '
+            "mappings/report.yaml hoặc dùng --request."
+        )
+        request = f"Công văn số {BLANK} ngày {BLANK} của {BLANK}"
+    day = options.report_date or spec.report_date
+    if day is None:
+        warnings.append(
+            "Chưa có ngày báo cáo: để trống ngày để điền khi ký. Điền mục "
+            '"report_date" trong mappings/report.yaml hoặc dùng --date.'
+        )
+        day_text = f"{BLANK}/{today.month}/{today.year}"
+    else:
+        day_text = vi_date(day)
+    signer = (options.signer_name if options.signer_name is not None else spec.signer_name).strip()
+    if not signer:
+        warnings.append(
+            "Chưa có họ tên người ký: dòng họ tên dưới chữ ký để trống. Điền mục "
+            '"signer_name" trong mappings/report.yaml hoặc dùng --signer.'
+        )
+    return _Front(request, place_date_vi(spec.place, day, today=today), day_text, signer, warnings)
+
+
+def _annex_note(spec: ReportSpec, front: _Front) -> str:
+    symbol = spec.number.split(":", 1)[-1].strip()
+    number = f"{BLANK}{symbol}" if symbol.startswith("/") else symbol or BLANK
+    issuer = spec.issuer_name or spec.issuer
+    return f"(Kèm theo Báo cáo số {number} ngày {front.report_date_text} của {issuer})"
+
+
+def _recipients(lines: tuple[str, ...]) -> list[str]:
+    """ "- A;" ... "- Lưu: VT, CĐS." (Decree 30: every line ends with ";", the last with ".")."""
+    bare = [line.strip().lstrip("-–+ ").rstrip(" ;.,") for line in lines]
+    bare = [b for b in bare if b]
+    return [f"- {b}{'.' if i == len(bare) - 1 else ';'}" for i, b in enumerate(bare)]
+
+
+def _closing(text: str) -> str:
+    """The closing sentence ends with "./." (the end-of-text mark of Decree 30)."""
+    stripped = text.strip()
+    if not stripped or stripped.endswith("./."):
+        return stripped
+    return stripped.rstrip(" .;,") + "./."
+
+
+def _numbered(sections: tuple[SectionSpec, ...]) -> list[str]:
+    """Headings numbered I./1./a) by level: 1. restarts in each part, a) under each 1."""
+    counters = [0, 0, 0]
+    out = []
+    for section in sections:
+        level = section.level
+        counters[level - 1] += 1
+        for deeper in range(level, 3):
+            counters[deeper] = 0
+        n = counters[level - 1]
+        if level == 1:
+            label = f"{ROMAN[n - 1] if n <= len(ROMAN) else n}."
+        elif level == 2:
+            label = f"{n}."
+        else:
+            label = f"{chr(ord('a') + n - 1)})"
+        out.append(f"{label} {section.heading}")
+    return out
 
 
 def _fields(source: Source, mappings: Mappings) -> dict[str, str]:
@@ -71,7 +184,7 @@ def _for_each(item: ForEach, ctx: Context, skipped: list[str]) -> list[str]:
         local = {
             "value": _plain(fig),
             "row": row[:1].lower() + row[1:],
-            "names": fig.names,
+            "names": names_mid_sentence(fig.names),
         }
         try:
             out.append(fill(item.text, ctx, local))
@@ -83,6 +196,16 @@ def _for_each(item: ForEach, ctx: Context, skipped: list[str]) -> list[str]:
 
 def _plain(fig: Figure) -> str:
     return format_vi(fig.value or 0, fig.decimals) + ("%" if fig.percent else "")
+
+
+def excel_format(fig: Figure, units_total: int | None = None) -> str:
+    """The Excel display format that shows ``fig`` as the report writes it."""
+    digits = "0" if fig.decimals == 0 else "0." + "0" * fig.decimals
+    if units_total is not None:
+        return f'{digits}"/{units_total}"'
+    if fig.percent:
+        return f'{digits}"%"'
+    return "#,##" + digits
 
 
 def _table(
@@ -98,38 +221,52 @@ def _table(
             figures += [f for k, f in ctx.figures.items() if k.startswith(prefix)]
         elif key in ctx.figures:
             figures.append(ctx.figures[key])
-    rows = []
+    headers = list(table.headers)
+    if len(headers) >= 4 and not any(f.change for f in figures):
+        headers = headers[:3]  # no previous period to compare with: no empty column
+    rows: list[list[str]] = []
+    numbers: dict[tuple[int, int], tuple[float | dt.date, str]] = {}
     for fig in figures:
         # per-row figures ("met.vcs") are labelled "<row>: <indicator>"; the table shows the row
         label = fig.label.split(": ")[0] if "." in fig.key and ": " in fig.label else fig.label
         value = _plain(fig) if fig.value is not None else "—"
-        if "/" not in value and fig.unit == "đơn vị":
+        of_total = "/" not in value and fig.unit == "đơn vị"
+        if of_total:
             value = f"{value}/{units_total}"
         if fig.value is not None:
             ctx.used.append((f"table:{fig.key}", value.split("/")[0], fig))
-        cells = [label, value, fig.unit, fig.change][: len(table.headers)]
+            numbers[(len(rows), 1)] = (
+                fig.value,
+                excel_format(fig, units_total if of_total else None),
+            )
+        cells = [label, value, fig.unit, fig.change][: len(headers)]
         rows.append(cells)
-    widths = {2: [12.5, 4.0], 4: [7.0, 3.0, 2.5, 4.0]}.get(len(table.headers))
+    widths = {2: [12.5, 4.0], 3: [9.5, 3.5, 3.5], 4: [7.0, 3.0, 2.5, 4.0]}.get(len(headers))
     return ReportTable(
         number=number,
         title=table.title,
-        headers=list(table.headers),
+        headers=headers,
         rows=rows,
         source=f"Nguồn: tổng hợp từ báo cáo của {submitted} xã, phường, đặc khu.",
         widths_cm=widths,
         numeric_columns=[1],
+        numbers=numbers,
     )
 
 
-def _annex(source: Source, mappings: Mappings, start: int) -> list[ReportSection]:
+def _annex(
+    source: Source, mappings: Mappings, start: int, word: str = "Phụ lục"
+) -> list[ReportAnnex]:
     header, *units = source.status_rows
     codes = [str(h) for h in header[4 : 4 + len(mappings.appendices)]]
     missing_rows: list[list[str]] = []
+    units_numbers: dict[tuple[int, int], tuple[float | dt.date, str]] = {}
     for row in units:
         statuses = row[4 : 4 + len(codes)]
         missing = [c for c, s in zip(codes, statuses, strict=True) if s == "Chưa nộp"]
         late = [c for c, s in zip(codes, statuses, strict=True) if s == "Nộp muộn"]
         if missing or late:
+            units_numbers[(len(missing_rows), 0)] = (len(missing_rows) + 1, "0")
             missing_rows.append(
                 [str(len(missing_rows) + 1), str(row[2]), ", ".join(missing), ", ".join(late)]
             )
@@ -138,15 +275,24 @@ def _annex(source: Source, mappings: Mappings, start: int) -> list[ReportSection
         title="Các xã, phường, đặc khu chưa nộp hoặc nộp muộn báo cáo",
         headers=["STT", "Đơn vị", "Chưa nộp", "Nộp muộn"],
         rows=missing_rows,
-        widths_cm=[1.2, 6.3, 4.5, 4.5],
+        widths_cm=[1.4, 6.1, 4.5, 4.5],
         numeric_columns=[0],
+        source=f"Số liệu chốt đến ngày {vi_date(source.closing_date)}.",
+        numbers=units_numbers,
     )
     _header, *tasks = source.task_rows
     task_rows: list[list[str]] = []
+    task_numbers: dict[tuple[int, int], tuple[float | dt.date, str]] = {}
     for t in tasks:
         deadline = t[5]
         deadline_text = vi_date(deadline) if isinstance(deadline, dt.date) else str(deadline or "")
         days = t[9]
+        n = len(task_rows)
+        task_numbers[(n, 0)] = (n + 1, "0")
+        if isinstance(deadline, dt.date):
+            task_numbers[(n, 3)] = (deadline, DATE_NUM_FORMAT)
+        if isinstance(days, (int, float)):
+            task_numbers[(n, 5)] = (int(days), "0")
         task_rows.append(
             [
                 str(len(task_rows) + 1),
@@ -162,66 +308,86 @@ def _annex(source: Source, mappings: Mappings, start: int) -> list[ReportSection
         title="Nhiệm vụ quá hạn và hoàn thành muộn",
         headers=["STT", "Đơn vị", "Nhiệm vụ", "Thời hạn", "Tình trạng", "Số ngày"],
         rows=task_rows,
-        widths_cm=[1.0, 3.2, 6.3, 2.2, 2.3, 1.5],
+        # landscape (25,2 cm) in 11 pt: a task name mostly on one line; "30/11/2025" needs
+        # 2,4 cm with the cells' margins, "STT" 1,3 cm
+        widths_cm=[1.3, 4.2, 12.3, 2.4, 3.4, 1.6],
+        font_pt=11.0,
         numeric_columns=[0, 5],
         source=f"Số liệu chốt đến ngày {vi_date(source.closing_date)}.",
+        numbers=task_numbers,
     )
     return [
-        ReportSection(heading="1. Tình hình nộp báo cáo", tables=[units_table]),
-        ReportSection(heading="2. Nhiệm vụ quá hạn, hoàn thành muộn", tables=[tasks_table]),
+        ReportAnnex(label=f"{word} I", title=ANNEX_UNITS, tables=[units_table]),
+        ReportAnnex(label=f"{word} II", title=ANNEX_TASKS, tables=[tasks_table], landscape=True),
     ]
 
 
-def build_report(source: Source, spec: ReportSpec, mappings: Mappings, images: Path) -> Built:
+def _submitted(ctx: Context, section: SectionSpec, units_total: int) -> str:
+    fig = ctx.figures.get(f"{section.appendix}._submitted")
+    return f"{int(fig.value)}/{units_total}" if fig and fig.value is not None else ""
+
+
+def build_report(
+    source: Source,
+    spec: ReportSpec,
+    mappings: Mappings,
+    images: Path,
+    options: ReportOptions | None = None,
+    *,
+    today: dt.date | None = None,
+) -> Built:
     from xlsaddin.report.charts import draw, pick  # matplotlib: import only when drawing
 
-    ctx = Context(figures=source.figures, fields=_fields(source, mappings))
+    front = _front(spec, options or ReportOptions(), today or dt.date.today())
+    fields = _fields(source, mappings)
+    fields["request"] = front.request
+    fields["issuer_name"] = spec.issuer_name or spec.issuer
+    fields["annex.units"] = f"{spec.annex_title} I"
+    fields["annex.tasks"] = f"{spec.annex_title} II"
+    ctx = Context(figures=source.figures, fields=fields)
     skipped: list[str] = []
     sections = []
     table_no = 1
     chart_no = 1
-    for section in spec.sections:
-        submitted_fig = ctx.figures.get(f"{section.appendix}._submitted")
-        submitted = (
-            f"{int(submitted_fig.value)}/{source.units_total}"
-            if submitted_fig and submitted_fig.value is not None
-            else ""
+    for section, heading in zip(spec.sections, _numbered(spec.sections), strict=True):
+        submitted = _submitted(ctx, section, source.units_total)
+        out = ReportSection(
+            heading=heading, paragraphs=_sentences(section, ctx, skipped), level=section.level
         )
-        out = ReportSection(heading=section.heading, paragraphs=_sentences(section, ctx, skipped))
         table = _table(table_no, section, ctx, source.units_total, submitted)
         if table is not None:
             out.tables.append(table)
             table_no += 1
         try:
-            appendix = mappings.appendix(section.appendix)
+            appendix = mappings.appendix(section.appendix) if section.appendix else None
         except KeyError:
             appendix = None
         for chart in appendix.charts if appendix else ():
-            shown = pick(dict(ctx.figures), section.appendix, chart.indicators)
+            shown = pick(dict(ctx.figures), section.appendix or "", chart.indicators)
             if not shown:
                 continue
             path = draw(chart, shown, images / f"bieu_do_{chart_no}.png")
             out.images.append(ReportImage(path, f"Biểu đồ {chart_no}. {chart.title}"))
             chart_no += 1
         sections.append(out)
-    today = dt.date.today()
     doc = ReportDoc(
         authority=spec.authority,
         issuer=spec.issuer,
         number=spec.number,
-        place_date=f"{spec.place}, ngày      tháng {today.month} năm {today.year}",
+        place_date=front.place_date,
         title=spec.title,
         subtitle=fill(spec.subtitle, ctx),
         intro=[fill(p, ctx) for p in spec.intro],
         sections=sections,
-        annex_title=spec.annex_title,
-        annex=_annex(source, mappings, table_no),
-        recipients=[f"- {r};" for r in spec.recipients],
+        closing=_closing(fill(spec.closing, ctx)),
+        annex=_annex(source, mappings, table_no, spec.annex_title),
+        annex_note=_annex_note(spec, front),
+        recipients=_recipients(spec.recipients),
         signer_role=spec.signer_role,
         signer_title=spec.signer_title,
-        signer_name=spec.signer_name,
+        signer_name=front.signer_name,
     )
-    return Built(doc, ctx, skipped)
+    return Built(doc, ctx, skipped, front.warnings)
 
 
 def summary_tables(source: Source, spec: ReportSpec, mappings: Mappings) -> list[ReportTable]:
@@ -229,12 +395,7 @@ def summary_tables(source: Source, spec: ReportSpec, mappings: Mappings) -> list
     ctx = Context(figures=source.figures, fields=_fields(source, mappings))
     tables: list[ReportTable] = []
     for section in spec.sections:
-        submitted_fig = ctx.figures.get(f"{section.appendix}._submitted")
-        submitted = (
-            f"{int(submitted_fig.value)}/{source.units_total}"
-            if submitted_fig and submitted_fig.value is not None
-            else ""
-        )
+        submitted = _submitted(ctx, section, source.units_total)
         table = _table(len(tables) + 1, section, ctx, source.units_total, submitted)
         if table is not None:
             tables.append(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -9,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt
 
+from xlsaddin.consolidate.indicators import KIND_KEYS
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec.models import Chart
 from xlsaddin.text.numbers import format_vi
@@ -27,9 +29,18 @@ def pick(figures: dict[str, Figure], appendix: str, keys: tuple[str, ...]) -> li
     return [f for f in out if f.value is not None]
 
 
+_KIND_NAMES = {suffix: kind.capitalize() for kind, suffix in KIND_KEYS.items()}
+LABEL_WIDTH = 44  # characters per line of a category label (wrapped, never cut)
+
+
 def _label(fig: Figure) -> str:
+    """The category a figure stands for: the unit type of a per-type figure ("Đặc khu"), the
+    row of a per-row one ("Máy lấy số xếp hàng tự động"), else its label; wrapped, whole."""
+    suffix = fig.key.rpartition(".")[2] if "." in fig.key else ""
+    if suffix in _KIND_NAMES:
+        return _KIND_NAMES[suffix]
     text = fig.label.split(":")[0] if ":" in fig.label else fig.label
-    return text if len(text) <= 48 else text[:46] + "…"
+    return textwrap.fill(text, LABEL_WIDTH)
 
 
 def draw(chart: Chart, figures: list[Figure], path: Path) -> Path:
@@ -38,18 +49,27 @@ def draw(chart: Chart, figures: list[Figure], path: Path) -> Path:
     labels = [_label(f) for f in figures]
     values = [float(f.value or 0) for f in figures]
     decimals = max((f.decimals for f in figures), default=0)
+    shown = [
+        format_vi(v, decimals) + ("%" if f.percent else "")
+        for v, f in zip(values, figures, strict=True)
+    ]
     if chart.type == "bar":
-        fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(values) + 1.2))
-        bars = ax.barh(labels[::-1], values[::-1], color="#4472C4")
-        ax.bar_label(
-            bars, labels=[format_vi(v, decimals) for v in values[::-1]], padding=3, fontsize=9
-        )
+        lines = sum(label.count("\n") + 1 for label in labels)
+        fig, ax = plt.subplots(figsize=(7.5, 0.22 * lines + 0.12 * len(values) + 1.0))
+        rows = list(range(len(values)))[::-1]  # first figure on top; one bar per figure
+        bars = ax.barh(rows, values, color="#4472C4")
+        ax.set_yticks(rows, labels)
+        ax.bar_label(bars, labels=shown, padding=3, fontsize=9)
         ax.tick_params(axis="y", labelsize=9)
+        ax.set_xlim(0, max(values, default=0) * 1.12 or 1)
     elif chart.type == "column":
         fig, ax = plt.subplots(figsize=(6.5, 3.6))
-        bars = ax.bar(labels, values, color="#4472C4")
-        ax.bar_label(bars, labels=[format_vi(v, decimals) for v in values], padding=3, fontsize=9)
-        ax.tick_params(axis="x", labelsize=9)
+        positions = list(range(len(values)))  # distinct positions: equal labels never merge
+        bars = ax.bar(positions, values, color="#4472C4", width=0.6)
+        ax.set_xticks(positions, labels)
+        ax.bar_label(bars, labels=shown, padding=3, fontsize=10)
+        ax.tick_params(axis="x", labelsize=10)
+        ax.set_ylim(0, max(values, default=0) * 1.15 or 1)
     else:
         fig, ax = plt.subplots(figsize=(5.5, 3.8))
         ax.pie(

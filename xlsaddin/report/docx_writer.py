@@ -8,12 +8,15 @@ Layout (Nghị định 30/2020/NĐ-CP, Phụ lục I):
 * Header block: a borderless two-column table - authority / issuer (short rule) / number on the
   left, the national motto (short rule) / place and date on the right.  The number and the
   place-date line share the table's second row so they sit on the same baseline.
-* Title, subtitle and a short rule, centred; intro paragraphs; numbered sections with tables
-  ("Bảng n. ...", repeated header row, rows kept whole) and pictures.
+* Title, subtitle and a short rule, centred; intro paragraphs; headings numbered I./1./a)
+  (level 1 bold, level 2 bold, level 3 italic) with tables ("Bảng n. ...", repeated header
+  row, rows kept whole) and pictures; the closing sentence ("Trên đây là báo cáo .../.").
 * Closing block: "Nơi nhận:" on the left, signature on the right.
-* Annex (phụ lục), if any, after the signature, starting on a new page.
-* Page numbers: centred, not shown on page 1; in the top margin as the decree prescribes
-  (``page_numbers="footer"`` puts them at the bottom instead).
+* Each phụ lục after the signature in its own Word section: new page, "Phụ lục I" and its
+  title centred in bold, the "(Kèm theo Báo cáo số ... ngày ... của ...)" line in italics
+  and a short rule, then its tables. Its pages are numbered on their own, from 1.
+* Page numbers: centred, not shown on the first page (of the report, of each phụ lục); in the
+  top margin as the decree prescribes (``page_numbers="footer"`` puts them at the bottom).
 
 All text is written exactly as given (the model already holds NFC Vietnamese text and formatted
 numbers); the writer never reformats it.
@@ -27,9 +30,9 @@ from typing import Any, Literal
 
 from docx import Document as new_document
 from docx.document import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_BREAK, WD_PARAGRAPH_ALIGNMENT
+from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Mm, Pt
@@ -37,9 +40,15 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from xlsaddin.report.model import ReportDoc, ReportImage, ReportSection, ReportTable
+from xlsaddin.report.model import (
+    ReportAnnex,
+    ReportDoc,
+    ReportImage,
+    ReportSection,
+    ReportTable,
+)
 
-__all__ = ["FONT_NAME", "TEXT_WIDTH_CM", "write_docx"]
+__all__ = ["FONT_NAME", "LANDSCAPE_TEXT_WIDTH_CM", "TEXT_WIDTH_CM", "write_docx"]
 
 FONT_NAME = "Times New Roman"
 PAGE_WIDTH_MM = 210.0
@@ -49,6 +58,7 @@ MARGIN_BOTTOM_MM = 20.0
 MARGIN_LEFT_MM = 30.0
 MARGIN_RIGHT_MM = 15.0
 TEXT_WIDTH_CM = (PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM) / 10  # 16.5
+LANDSCAPE_TEXT_WIDTH_CM = (PAGE_HEIGHT_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM) / 10  # 25.2
 
 BODY_PT = 14.0
 TABLE_PT = 12.0
@@ -89,13 +99,12 @@ def write_docx(doc: ReportDoc, path: Path, *, page_numbers: PageNumbers = "heade
         _add_body_paragraph(document, text)
     for section in doc.sections:
         _add_section(document, section)
+    if doc.closing:
+        _add_body_paragraph(document, doc.closing)
     _add_closing_block(document, doc)
 
-    if doc.annex:
-        _add_page_break(document)
-        _add_centered(document, doc.annex_title, bold=True, space_after=12)
-        for section in doc.annex:
-            _add_section(document, section)
+    for annex in doc.annex:
+        _add_annex(document, annex, doc.annex_note, page_numbers)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
@@ -154,11 +163,33 @@ def _setup_page(document: Document, page_numbers: PageNumbers) -> None:
     section.right_margin = Mm(MARGIN_RIGHT_MM)
     section.header_distance = Mm(10)
     section.footer_distance = Mm(10)
+    _number_pages(section, page_numbers)
+
+
+def _number_pages(section: Any, page_numbers: PageNumbers, *, restart: bool = False) -> None:
+    """A centred PAGE field from the section's second page.
+
+    The first section defines the header; a later section (``restart``: a phụ lục) keeps
+    that header linked and only counts its pages from 1 again (``<w:pgNumType w:start>``).
+    """
+    if restart:
+        sect_pr = section._sectPr
+        old = sect_pr.find(qn("w:pgNumType"))
+        if old is not None:
+            sect_pr.remove(old)
+        number_type = _element("w:pgNumType", start="1")
+        anchor = sect_pr.find(qn("w:cols"))  # schema order: ..., pgMar, ..., pgNumType, cols
+        if anchor is not None:
+            anchor.addprevious(number_type)
+        else:
+            sect_pr.append(number_type)
     if page_numbers == "none":
         return
     section.different_first_page_header_footer = True  # no number on page 1 ...
     section.first_page_header.is_linked_to_previous = False  # ... an explicit empty header
     section.first_page_footer.is_linked_to_previous = False
+    if restart:
+        return
     part = section.header if page_numbers == "header" else section.footer
     paragraph = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
     _format(paragraph, Align.CENTER, space_after=0, line_spacing=1.0)
@@ -293,12 +324,6 @@ def _insert_ppr_child(ppr: Any, child: Any) -> None:
     ppr.append(child)
 
 
-def _add_page_break(document: Document) -> None:
-    paragraph = document.add_paragraph()
-    _format(paragraph, Align.LEFT, space_after=0, line_spacing=1.0)
-    paragraph.add_run().add_break(WD_BREAK.PAGE)
-
-
 def _add_page_field(paragraph: Paragraph, *, size: float) -> None:
     """``PAGE`` field: begin / instruction / separate / cached result / end."""
     for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "2")):
@@ -406,16 +431,18 @@ def _shade(cell: _Cell, fill: str) -> None:
         tc_pr.append(shd)
 
 
-def _fit_widths(widths_cm: Sequence[float] | None, ncols: int) -> list[float]:
+def _fit_widths(
+    widths_cm: Sequence[float] | None, ncols: int, text_width: float = TEXT_WIDTH_CM
+) -> list[float]:
     """Requested widths scaled down to the text width, or the text width spread evenly."""
     if widths_cm is None:
-        return [TEXT_WIDTH_CM / ncols] * ncols
+        return [text_width / ncols] * ncols
     if len(widths_cm) != ncols:
         raise ValueError(f"widths_cm has {len(widths_cm)} entries for {ncols} columns")
     if any(w <= 0 for w in widths_cm):
         raise ValueError(f"widths_cm must be positive: {list(widths_cm)}")
     total = sum(widths_cm)
-    scale = min(1.0, TEXT_WIDTH_CM / total)
+    scale = min(1.0, text_width / total)
     return [w * scale for w in widths_cm]
 
 
@@ -463,9 +490,11 @@ def _add_title(document: Document, doc: ReportDoc) -> None:
 
 # ------------------------------------------------------------------------------------ sections
 def _add_section(document: Document, section: ReportSection) -> None:
+    italic = section.level >= 3
     _add_paragraph(
-        document, section.heading, Align.JUSTIFY, bold=True, space_before=6, keep_with_next=True
-    )
+        document, section.heading, Align.JUSTIFY, bold=not italic, italic=italic,
+        space_before=6, keep_with_next=True, first_indent_cm=FIRST_LINE_INDENT_CM,
+    )  # fmt: skip
     for text in section.paragraphs:
         _add_body_paragraph(document, text)
     for table in section.tables:
@@ -474,7 +503,9 @@ def _add_section(document: Document, section: ReportSection) -> None:
         _add_image(document, image)
 
 
-def _add_report_table(document: Document, spec: ReportTable) -> None:
+def _add_report_table(
+    document: Document, spec: ReportTable, text_width: float = TEXT_WIDTH_CM
+) -> None:
     ncols = len(spec.headers)
     if ncols == 0:
         raise ValueError(f"table {spec.number} has no header")
@@ -495,16 +526,18 @@ def _add_report_table(document: Document, spec: ReportTable) -> None:
     table: Table = document.add_table(rows=1 + len(spec.rows), cols=ncols)
     table.style = document.styles["Table Grid"]
     _set_table_borders(table, "single")
-    _set_table_widths(table, _fit_widths(spec.widths_cm, ncols))
+    _set_table_widths(table, _fit_widths(spec.widths_cm, ncols, text_width))
     _set_row_flags(table, header_rows=1)
 
+    size = spec.font_pt
     for cell, text in zip(table.rows[0].cells, spec.headers, strict=True):
-        _fill_cell(cell, text, Align.CENTER, bold=True)
+        _fill_cell(cell, text, Align.CENTER, bold=True, size=size)
         _shade(cell, HEADER_SHADING)
     for table_row, values in zip(table.rows[1:], spec.rows, strict=True):
         bold = _is_total_row(values)
         for col, (cell, text) in enumerate(zip(table_row.cells, values, strict=True)):
-            _fill_cell(cell, text, Align.RIGHT if col in numeric else Align.LEFT, bold=bold)
+            align = Align.RIGHT if col in numeric else Align.LEFT
+            _fill_cell(cell, text, align, bold=bold, size=size)
 
     if spec.source:
         _add_paragraph(
@@ -521,11 +554,17 @@ def _is_total_row(values: Sequence[str]) -> bool:
 
 
 def _fill_cell(
-    cell: _Cell, text: str, align: WD_PARAGRAPH_ALIGNMENT, *, bold: bool = False
+    cell: _Cell,
+    text: str,
+    align: WD_PARAGRAPH_ALIGNMENT,
+    *,
+    bold: bool = False,
+    size: float = TABLE_PT,
 ) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    pad = 2 if size >= TABLE_PT else 1
     _add_paragraph(
-        cell, text, align, size=TABLE_PT, bold=bold, space_before=2, space_after=2,
+        cell, text, align, size=size, bold=bold, space_before=pad, space_after=pad,
         line_spacing=1.0,
     )  # fmt: skip
 
@@ -539,6 +578,32 @@ def _add_image(document: Document, image: ReportImage) -> None:
     paragraph.add_run().add_picture(str(image.path), width=width)
     if image.caption:
         _add_centered(document, image.caption, size=TABLE_PT, italic=True, space_after=6)
+
+
+# ------------------------------------------------------------------------------------ phụ lục
+def _add_annex(
+    document: Document, annex: ReportAnnex, note: str, page_numbers: PageNumbers
+) -> None:
+    """A phụ lục on new pages, in its own Word section whose page numbers start at 1."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    long_side, short_side = Mm(PAGE_HEIGHT_MM), Mm(PAGE_WIDTH_MM)
+    if annex.landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = long_side, short_side
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = short_side, long_side
+    width = LANDSCAPE_TEXT_WIDTH_CM if annex.landscape else TEXT_WIDTH_CM
+    _number_pages(section, page_numbers, restart=True)
+    _add_centered(document, annex.label, bold=True)
+    _add_centered(document, annex.title, bold=True)
+    if note:
+        _add_centered(document, note, italic=True)
+    _add_rule(document, TITLE_RULE_CM, width, space_after=12)
+    for text in annex.paragraphs:
+        _add_body_paragraph(document, text)
+    for table in annex.tables:
+        _add_report_table(document, table, width)
 
 
 # ------------------------------------------------------------------------------- closing block

@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin import __version__
-from xlsaddin.consolidate.indicators import Headline
+from xlsaddin.consolidate.indicators import KIND_KEYS, Headline
 from xlsaddin.consolidate.model import AppendixResult, Consolidation
 from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
@@ -34,13 +34,19 @@ from xlsaddin.core.sheets import (
     TASKS,
     quote,
 )
-from xlsaddin.spec.layout import a1, line_count
+from xlsaddin.spec.layout import a1, text_em, width_for, wrapped_lines
 from xlsaddin.spec.loader import SpecError
 from xlsaddin.spec.models import Chart, Column, Mappings
-from xlsaddin.xlsx import CapturingWorksheet, ClassicWorksheet, Formats
+from xlsaddin.text.dates import DATE_NUM_FORMAT, format_date_vi
+from xlsaddin.xlsx import CapturingWorksheet, ClassicWorksheet, Formats, print_setup
 
 FIXED_CREATED = dt.datetime(2025, 7, 1)
 TASK_KIND_VI = {"overdue": "Quá hạn", "completed_late": "Hoàn thành muộn"}
+LINE_PT = 15.0  # height of one line of 11 pt text
+DATA_PT = 10  # the long data sheets (appendices, tasks, issues) print in 10 pt ...
+DATA_LINE_PT = 13.0  # ... 13 pt a line
+CHART_LABEL_COL = SUMMARY_KEY_COL + 1  # hidden column G of SUMMARY: a chart's category names
+_KIND_NAMES = {suffix: kind.capitalize() for kind, suffix in KIND_KEYS.items()}
 
 
 def appendix_sheet_name(result: AppendixResult) -> str:
@@ -60,6 +66,28 @@ class _Book:
         )
         self.font = font
         self.fmt = Formats(self.book, font, size=11).get
+        self.footer = ""  # what every printed page says besides its sheet and number
+
+    def fit_row(
+        self, ws: Worksheet, row: int, texts: Sequence[tuple[object, float]], size: int = 11
+    ) -> None:
+        """Give ``row`` the height its wrapped texts need, so nothing prints over the next
+        row (rows of one line keep the default height)."""
+        lines = max(
+            (wrapped_lines(t, w, size) for t, w in texts if isinstance(t, str) and t), default=1
+        )
+        if lines > 1:
+            line = DATA_LINE_PT if size == DATA_PT else LINE_PT
+            ws.set_row(row, line * lines + 3)
+
+    def data(self, **props: Any) -> Any:
+        """A format of the long data sheets (10 pt)."""
+        return self.fmt(font_size=DATA_PT, **props)
+
+    def print_setup(
+        self, ws: Worksheet, *, landscape: bool, repeat: tuple[int, int] | None
+    ) -> None:
+        print_setup(ws, landscape=landscape, repeat=repeat, footer=self.footer, font=self.font)
 
     def value(self, ws: ClassicWorksheet, row: int, col: int, value: object, fmt: Any) -> None:
         """Commune data: strings stay strings whatever they start with."""
@@ -75,9 +103,21 @@ class _Book:
             ws.put_string(row, col, str(value), fmt)
 
     def header(
-        self, ws: Worksheet, row: int, titles: Sequence[str], widths: Sequence[float]
+        self,
+        ws: Worksheet,
+        row: int,
+        titles: Sequence[str],
+        widths: Sequence[float],
+        size: int = 11,
     ) -> None:
-        head = self.fmt(bold=True, border=1, align="center", text_wrap=True, bg_color="#D9E1F2")
+        head = self.fmt(
+            bold=True,
+            border=1,
+            align="center",
+            text_wrap=True,
+            bg_color="#D9E1F2",
+            font_size=size,
+        )
         for i, (title, width) in enumerate(zip(titles, widths, strict=True)):
             ws.set_column(i, i, width)
             ws.write_string(row, i, title, head)
@@ -86,8 +126,10 @@ class _Book:
 
 def _title(b: _Book, ws: Worksheet, text: str, result: Consolidation, ncols: int) -> None:
     ws.merge_range(0, 0, 0, max(ncols - 1, 1), text, b.fmt(bold=True, font_size=13, align="center"))
+    ws.set_row(0, 20)
     sub = (
-        f"Kỳ báo cáo: {result.period.label} — số liệu chốt đến ngày {result.closing_date:%d/%m/%Y}"
+        f"Kỳ báo cáo: {result.period.label} — số liệu chốt đến ngày "
+        f"{format_date_vi(result.closing_date)}"
     )
     ws.merge_range(1, 0, 1, max(ncols - 1, 1), sub, b.fmt(italic=True, align="center"))
 
@@ -98,8 +140,59 @@ def _number_format(col: Column) -> dict[str, Any]:
     if col.type == "decimal":
         return {"num_format": "#,##0.0##"}
     if col.type == "date":
-        return {"num_format": "dd/mm/yyyy", "align": "center"}
+        return {"num_format": DATE_NUM_FORMAT, "align": "center"}
     return {"text_wrap": True}
+
+
+def fit_columns(
+    widths: list[float],
+    texts: dict[int, list[object]],
+    size: int = DATA_PT,
+    printed: int | None = None,
+) -> list[float]:
+    """Widths of the text columns ``texts`` (column -> its cell texts) sized so that nine texts
+    in ten fit on one line, never narrower than given, and the first ``printed`` columns
+    within MAX_SHEET_CHARS in all.
+
+    A long data sheet prints one page wide: a row of one line costs far fewer pages than a
+    row wrapped on three, even when the page is scaled down a little to make room. When the
+    sheet would be too wide, the widest columns give way first (their texts wrap), so short
+    texts keep their single line.
+    """
+    out = list(widths)
+    for col, values in texts.items():
+        lengths = sorted(text_em(v) for v in values if isinstance(v, str) and v)
+        if lengths:
+            wanted = width_for(lengths[(len(lengths) - 1) * 9 // 10], size)
+            out[col] = max(out[col], min(wanted, MAX_TEXT_CHARS))
+    counted = range(len(out) if printed is None else printed)
+    excess = sum(out[c] for c in counted) - MAX_SHEET_CHARS
+    grown = [c for c in texts if c in counted and out[c] > widths[c]]
+    if excess > 0 and grown:  # lower a common ceiling on the grown columns until it fits
+        low, high = 0.0, max(out[c] for c in grown)
+        for _ in range(40):
+            ceiling = (low + high) / 2
+            saved = sum(out[c] - max(ceiling, widths[c]) for c in grown if out[c] > ceiling)
+            low, high = (ceiling, high) if saved > excess else (low, ceiling)
+        for c in grown:
+            out[c] = min(out[c], max(low, widths[c]))
+    return out
+
+
+def _block_status(block: Any) -> str:
+    status = STATUS_VI[block.status.status]
+    return status + (f" — {block.status.errors} lỗi" if block.status.errors else "")
+
+
+# landscape A4 between our margins is 27.4 cm: about 148 characters at 100 %. A data sheet up
+# to MAX_SHEET_CHARS wide prints at 74 % or more (10 pt text at 7.4 pt or more).
+MAX_SHEET_CHARS = 200.0
+MAX_TEXT_CHARS = 70.0  # no column wider than this: longer texts wrap
+
+
+# up to this many characters wide a sheet prints portrait (at 70 % or more: 11 pt text
+# stays above 7.5 pt); wider sheets print landscape
+PORTRAIT_CHARS = 150
 
 
 def _appendix_sheet(
@@ -111,10 +204,19 @@ def _appendix_sheet(
     inputs = [c for c in spec.table.columns if c.is_input]
     fixed = spec.table.fixed_rows
     titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng"] + (["Nội dung"] if fixed else [])
-    widths: list[float] = [5.0, 9.0, 22.0, 12.0] + ([30.0] if fixed else [])
+    widths: list[float] = [5.0, 7.0, 12.0, 9.0] + ([12.0] if fixed else [])
     first_value_col = len(titles)
     titles += [f"{c.label} ({c.unit})" if c.unit else c.label for c in inputs]
-    widths += [max(10.0, c.width) for c in inputs]
+    widths += [12.0 if c.type == "text" else max(10.0, c.width) for c in inputs]
+    column_texts: dict[int, list[object]] = {2: [blk.status.unit.name for blk in app.blocks]}
+    column_texts[3] = [_block_status(blk) for blk in app.blocks]
+    if fixed:
+        column_texts[4] = [r.row_label for blk in app.blocks for r in blk.rows]
+    for i, input_col in enumerate(inputs):
+        if input_col.type == "text":
+            values = [r.values.get(input_col.key) for blk in app.blocks for r in blk.rows]
+            column_texts[first_value_col + i] = values
+    widths = fit_columns(widths, column_texts)
     _title(b, ws, f"{spec.code}. {' '.join(spec.title[1:]) or spec.title[0]}", result, len(titles))
     if spec.unit_of_measure:
         ws.write_string(
@@ -124,24 +226,32 @@ def _appendix_sheet(
             b.fmt(italic=True, align="right"),
         )
     head_row = 3
-    b.header(ws, head_row, titles, widths)
-    cell = b.fmt(border=1)
-    formats = {c.key: b.fmt(border=1, **_number_format(c)) for c in inputs}
+    b.header(ws, head_row, titles, widths, DATA_PT)
+    ws.set_default_row(DATA_LINE_PT)
+    cell = b.data(border=1)
+    label_fmt = b.data(border=1, text_wrap=True)
+    code_fmt = b.data(border=1, num_format="00000")
+    formats = {c.key: b.data(border=1, **_number_format(c)) for c in inputs}
+    wrapped = [(first_value_col + i, c) for i, c in enumerate(inputs) if c.type == "text"]
     row = head_row + 1
     n = 0
     for block in app.blocks:
-        status = STATUS_VI[block.status.status]
-        if block.status.errors:
-            status += f" — {block.status.errors} lỗi"
+        status = _block_status(block)
         rows: list[ConsRow | None] = list(block.rows) or [None]
         for cons in rows:
             n += 1
             ws.put_number(row, 0, n, cell)
-            ws.put_number(row, 1, block.status.unit.code, cell)
-            ws.put_string(row, 2, block.status.unit.name, cell)
-            ws.put_string(row, 3, status, cell)
+            ws.put_number(row, 1, block.status.unit.code, code_fmt)
+            ws.put_string(row, 2, block.status.unit.name, label_fmt)
+            ws.put_string(row, 3, status, label_fmt)
             if fixed:
-                b.value(ws, row, 4, cons.row_label if cons else None, cell)
+                b.value(ws, row, 4, cons.row_label if cons else None, label_fmt)
+            if cons is not None:
+                texts = [(cons.values.get(c.key), widths[i]) for i, c in wrapped]
+                texts += [(block.status.unit.name, widths[2]), (status, widths[3])]
+                if fixed:
+                    texts.append((cons.row_label, widths[4]))
+                b.fit_row(ws, row, texts, DATA_PT)
             for i, col in enumerate(inputs):
                 b.value(
                     ws,
@@ -165,7 +275,7 @@ def _appendix_sheet(
                 )
             row += 1
     first, last = head_row + 1, row - 1
-    bold = b.fmt(bold=True, border=1)
+    bold = b.data(bold=True, border=1)
     labels = (
         ("Tổng cộng (công thức Excel)", 0),
         ("Tổng cộng tính bằng Python", 1),
@@ -180,7 +290,7 @@ def _appendix_sheet(
                 ws.write_blank(row + offset, c, None, bold)
             continue
         total = numeric_total(app.blocks, col.key)
-        fmt = b.fmt(bold=True, border=1, **_number_format(col))
+        fmt = b.data(bold=True, border=1, **_number_format(col))
         rng = f"{a1(first, c)}:{a1(last, c)}" if last >= first else a1(first, c)
         ws.write_formula(row, c, f"=SUM({rng})", fmt, total)
         ws.write_number(row + 1, c, total, fmt)
@@ -188,22 +298,23 @@ def _appendix_sheet(
             row + 2,
             c,
             f'=IF(ABS({a1(row, c)}-{a1(row + 1, c)})<0.001,"Khớp","Lệch")',
-            b.fmt(bold=True, border=1, align="center"),
+            b.data(bold=True, border=1, align="center"),
             "Khớp",
         )
     ws.freeze_panes(head_row + 1, 3)
     ws.autofilter(head_row, 0, max(head_row, last), len(titles) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(head_row)
+    b.print_setup(ws, landscape=sum(widths) > PORTRAIT_CHARS, repeat=(head_row, head_row))
 
 
 def _status_sheet(b: _Book, result: Consolidation) -> None:
+    """One row per unit (portrait, about 3 pages for 96 units), then the refused, replaced
+    and duplicate files in the same columns (merged where a text needs more room), so no
+    column is sized for the second table at the expense of the first."""
     ws = b.book.add_worksheet(STATUS, worksheet_class=CapturingWorksheet)
     apps = result.appendices
+    n = len(apps)
     titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại"] + [a.spec.code for a in apps] + ["Số lỗi"]
-    widths = [5, 9, 24, 8] + [14] * len(apps) + [8]
+    widths = [5.0, 8.0, 24.0, 9.0] + [11.0] * n + [13.0]
     _title(b, ws, "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU", result, len(titles))
     total = len(result.units)
     row = 3
@@ -217,52 +328,78 @@ def _status_sheet(b: _Book, result: Consolidation) -> None:
         ws.write_string(row, 0, f"{app.spec.code}: " + "; ".join(parts), bold)
         row += 1
     row += 1
+    head_row = row
     b.header(ws, row, titles, widths)
     row += 1
     cell = b.fmt(border=1)
+    code_fmt = b.fmt(border=1, num_format="00000")
     missing = b.fmt(border=1, bg_color="#F4CCCC")
     late = b.fmt(border=1, bg_color="#FCE4D6")
-    for n, unit in enumerate(result.units, start=1):
-        ws.write_number(row, 0, n, cell)
-        ws.write_number(row, 1, unit.code, cell)
+    for number, unit in enumerate(result.units, start=1):
+        ws.write_number(row, 0, number, cell)
+        ws.write_number(row, 1, unit.code, code_fmt)
         ws.write_string(row, 2, unit.name, cell)
         ws.write_string(row, 3, unit.kind, cell)
         errors = 0
         for i, app in enumerate(apps):
-            status = app.statuses[n - 1]
+            status = app.statuses[number - 1]
             fmt = (
                 missing if status.status == "missing" else late if status.status == "late" else cell
             )
             ws.write_string(row, 4 + i, STATUS_VI[status.status], fmt)
             errors += status.errors
-        ws.write_number(row, 4 + len(apps), errors, cell)
+        ws.write_number(row, 4 + n, errors, cell)
         row += 1
     row += 1
     ws.write_string(row, 0, "Tệp bị từ chối, bị thay thế hoặc gửi trùng", bold)
     row += 1
-    b.header(
-        ws,
-        row,
-        ["STT", "Mã đơn vị", "Tệp", "Tình trạng", "Lý do", "Nhận lúc"],
-        [5, 9, 40, 24, 60, 16],
-    )
+    # the file list in the same grid: Tệp in C, Tình trạng over D(:E), Lý do over the
+    # appendix columns, Nhận lúc in the last column
+    state = (3, 3 if n < 3 else 4)
+    reason = (state[1] + 1, max(state[1] + 1, 3 + n))
+    received = 4 + n
+    spans = [(0, 0), (1, 1), (2, 2), state, reason, (received, received)]
+    head = b.fmt(bold=True, border=1, align="center", text_wrap=True, bg_color="#D9E1F2")
+    wrap = b.fmt(border=1, text_wrap=True, valign="top")
+    names = ["STT", "Mã đơn vị", "Tệp", "Tình trạng", "Lý do", "Nhận lúc"]
+    for (c0, c1), text in zip(spans, names, strict=True):
+        _merged(ws, row, c0, c1, text, head)
+    ws.set_row(row, 32)
     row += 1
-    wrap = b.fmt(border=1, text_wrap=True)
     listed = sorted(result.rejected + result.replaced, key=lambda s: s.result.name)
-    for n, sub in enumerate(listed, start=1):
-        reason = "; ".join(i.message for i in sub.result.issues if i.severity == "error")
+    for number, sub in enumerate(listed, start=1):
+        why = "; ".join(i.message for i in sub.result.issues if i.severity == "error")
         if sub.state != "rejected":
-            reason = f"Bản dùng: {sub.replaced_by}"
-        ws.write_number(row, 0, n, cell)
-        b.value(ws, row, 1, sub.unit_code, cell)
-        ws.write_string(row, 2, sub.result.name, wrap)
-        ws.write_string(row, 3, STATE_VI[sub.state], wrap)
-        ws.write_string(row, 4, reason, wrap)
-        ws.write_string(
-            row, 5, f"{sub.received_at:%d/%m/%Y %H:%M} ({SOURCE_VI[sub.received_source]})", wrap
+            why = f"Bản dùng: {sub.replaced_by}"
+        when = (
+            f"{format_date_vi(sub.received_at.date())} {sub.received_at:%H:%M} "
+            f"({SOURCE_VI[sub.received_source]})"
+        )
+        texts: list[object] = [number, sub.unit_code, sub.result.name, STATE_VI[sub.state], why]
+        texts.append(when)
+        for (c0, c1), value in zip(spans, texts, strict=True):
+            if c1 > c0:
+                ws.merge_range(row, c0, row, c1, "", wrap)
+            b.value(ws, row, c0, value, code_fmt if c0 == 1 else wrap)
+        b.fit_row(
+            ws,
+            row,
+            [
+                (text, sum(widths[c0 : c1 + 1]))
+                for (c0, c1), text in zip(spans, texts, strict=True)
+                if isinstance(text, str)
+            ],
         )
         row += 1
-    ws.freeze_panes(7 + len(apps) - 1, 3)
+    ws.freeze_panes(head_row + 1, 3)
+    b.print_setup(ws, landscape=False, repeat=(head_row, head_row))
+
+
+def _merged(ws: Worksheet, row: int, c0: int, c1: int, text: str, fmt: Any) -> None:
+    if c1 > c0:
+        ws.merge_range(row, c0, row, c1, text, fmt)
+    else:
+        ws.write_string(row, c0, text, fmt)
 
 
 def headline_format(h: Headline, n_units: int) -> str:
@@ -289,10 +426,11 @@ def chart_rows(keys: tuple[str, ...], rows: dict[str, int]) -> list[int]:
 def _summary_sheet(b: _Book, result: Consolidation) -> None:
     ws = b.book.add_worksheet(SUMMARY, worksheet_class=CapturingWorksheet)
     _title(b, ws, "TỔNG HỢP KẾT QUẢ BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU", result, 5)
-    widths = (46, 16, 12, 30, 70)
+    widths = SUMMARY_WIDTHS
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
     ws.set_column(SUMMARY_KEY_COL, SUMMARY_KEY_COL, 24, None, {"hidden": True})
+    ws.set_column(CHART_LABEL_COL, CHART_LABEL_COL, 24, None, {"hidden": True})
     row = 3
     bold = b.fmt(bold=True, font_size=12)
     wrap = b.fmt(text_wrap=True, border=1, valign="top")
@@ -315,6 +453,7 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             0,
             f"Số đơn vị đã nộp: {submitted}/{total} "
             f"(nộp muộn {app.count('late')}, chưa nộp {app.count('missing')})",
+            b.fmt(),
         )
         ws.write_number(row, 1, submitted, b.fmt(bold=True, num_format=f'0"/{total}"'))
         ws.write_string(row, SUMMARY_KEY_COL, f"{app.spec.id}:_submitted")
@@ -325,8 +464,8 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
         for h in app.headlines:
             label = f"{h.row}: {h.label.lower()}" if h.row else h.label
             names = "; ".join(h.names)
-            lines = max(line_count(label, 46), line_count(names, 70) if names else 1)
-            ws.set_row(row, 15 * lines + 2)
+            change = app.changes.get(h.key, "")
+            b.fit_row(ws, row, [(label, widths[0]), (change, widths[3]), (names, widths[4])])
             ws.write_string(row, 0, label, wrap)
             fmt = b.fmt(border=1, align="right", bold=True, num_format=headline_format(h, total))
             if h.value is None:
@@ -335,9 +474,10 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
                 ws.write_number(row, 1, h.value, fmt)
             unit = "" if h.unit == "%" else h.unit or ("đơn vị" if "/" in h.text else "")
             ws.write_string(row, 2, unit, wrap)
-            ws.write_string(row, 3, app.changes.get(h.key, ""), wrap)
+            ws.write_string(row, 3, change, wrap)
             ws.write_string(row, 4, names, wrap)
             ws.write_string(row, SUMMARY_KEY_COL, f"{app.spec.id}:{h.key}")
+            ws.write_string(row, CHART_LABEL_COL, chart_label(h))
             rows[h.key] = row
             row += 1
         charts += [(c, chart_rows(c.indicators, rows)) for c in app.spec.charts]
@@ -347,16 +487,30 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             row, 0, f"Kỳ trước dùng để so sánh: {result.previous_period}", b.fmt(italic=True)
         )
         row += 1
-    # charts below the tables, inside the printed width (columns A-E)
+    # charts after the tables, on pages of their own, inside the printed width (columns A-E)
+    breaks: list[int] = []
     if any(shown for _, shown in charts):
+        breaks.append(row + 1)
         ws.write_string(row + 1, 0, "BIỂU ĐỒ", bold)
-    chart_at = row + 3
+    chart_at, used = row + 3, 2 * LINE_PT
     for spec_chart, shown in charts:
+        height = _chart_height(spec_chart, shown)
+        if shown and used + height * PRINT_SCALE * 0.75 > LANDSCAPE_HEIGHT_PT and used > 60:
+            breaks.append(chart_at)  # the chart would be cut by the page end: next page
+            used = 0.0
         chart_at = _native_chart(b, ws, spec_chart, shown, chart_at)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+        used += (height + 40) * PRINT_SCALE * 0.75 if shown else 0
+    ws.set_h_pagebreaks(breaks)
+    b.print_setup(ws, landscape=True, repeat=None)
     ws.activate()
+
+
+def chart_label(h: Headline) -> str:
+    """A chart category: the unit type of a per-type figure, the row of a per-row one."""
+    suffix = h.key.rpartition(".")[2] if "." in h.key else ""
+    if suffix in _KIND_NAMES:
+        return _KIND_NAMES[suffix]
+    return h.row or h.label
 
 
 def _ref_list(sheet: str, col: str, rows: list[int]) -> str:
@@ -365,14 +519,30 @@ def _ref_list(sheet: str, col: str, rows: list[int]) -> str:
     return "=(" + ",".join(f"{sheet}!${col}${r + 1}" for r in rows) + ")"
 
 
+SUMMARY_WIDTHS = (46.0, 14.0, 11.0, 28.0, 54.0)
+LANDSCAPE_HEIGHT_PT = 500.0  # printable height of landscape A4 with our margins and footer
+# the summary prints one page wide: its columns (7 px a character) scaled into 27 cm
+PRINT_SCALE = min(1.0, 27.0 / 2.54 * 72 / (sum(SUMMARY_WIDTHS) * 7 * 0.75))
+
+
+def _chart_height(spec: Chart, rows: list[int]) -> int:
+    return max(300, 22 * len(rows) + 80) if spec.type == "bar" else 300
+
+
 def _native_chart(b: _Book, ws: Worksheet, spec: Chart, rows: list[int], at: int) -> int:
-    """An Excel chart over headline rows, placed right of the table; returns the next free row."""
+    """An Excel chart over headline rows, placed below the tables; returns the next free row.
+
+    Its categories are the short names of hidden column G ("Xã", "Phường", "Đặc khu"; the
+    criterion), so bars never share a label; hidden cells are plotted.
+    """
     if not rows:
         return at
     kind = {"bar": "bar", "column": "column", "pie": "pie"}[spec.type]
     chart = b.book.add_chart({"type": kind})
+    chart.show_hidden_data()
     sheet = quote(SUMMARY)
-    categories = ",".join(f"{sheet}!$A${r + 1}" for r in rows)
+    label_col = chr(ord("A") + CHART_LABEL_COL)
+    categories = ",".join(f"{sheet}!${label_col}${r + 1}" for r in rows)
     values = ",".join(f"{sheet}!$B${r + 1}" for r in rows)
     chart.add_series(
         {
@@ -384,13 +554,17 @@ def _native_chart(b: _Book, ws: Worksheet, spec: Chart, rows: list[int], at: int
     )
     chart.set_title({"name": spec.title, "name_font": {"size": 11, "name": b.font}})
     chart.set_legend({"position": "bottom"} if kind == "pie" else {"none": True})
-    height = max(300, 22 * len(rows) + 80) if kind == "bar" else 300
+    if kind == "bar":  # first category on top, as in the table
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 9, "name": b.font}})
+    height = _chart_height(spec, rows)
     chart.set_size({"width": 900, "height": height})
     ws.insert_chart(at, 0, chart)
     return at + height // 20 + 2
 
 
 def _tasks_sheet(b: _Book, result: Consolidation) -> None:
+    """Overdue and late tasks: landscape; the file and cell (where each task was read) stay
+    on screen but outside the print area."""
     ws = b.book.add_worksheet(TASKS, worksheet_class=CapturingWorksheet)
     titles = [
         "STT",
@@ -406,15 +580,31 @@ def _tasks_sheet(b: _Book, result: Consolidation) -> None:
         "Tệp",
         "Ô",
     ]
-    widths = [5, 9, 20, 40, 28, 11, 14, 12, 14, 9, 30, 6]
-    _title(b, ws, "NHIỆM VỤ QUÁ HẠN VÀ HOÀN THÀNH MUỘN", result, len(titles))
-    b.header(ws, 3, titles, widths)
-    cell = b.fmt(border=1, text_wrap=True)
-    date = b.fmt(border=1, num_format="dd/mm/yyyy", align="center")
+    printed = 10  # columns A..J
+    tasks = result.tasks
+    widths = fit_columns(
+        [5, 7, 12, 20, 16, 10, 11, 10, 10, 7, 30, 6],
+        {
+            2: [t.unit.name for t in tasks],
+            3: [t.name for t in tasks],
+            4: [t.assigned_by for t in tasks],
+            6: [t.status for t in tasks],
+            8: [TASK_KIND_VI[t.kind] for t in tasks],
+            10: [t.file for t in tasks],  # on screen only: wide enough not to add lines
+        },
+        printed=printed,
+    )
+    _title(b, ws, "NHIỆM VỤ QUÁ HẠN VÀ HOÀN THÀNH MUỘN", result, printed)
+    b.header(ws, 3, titles, widths, DATA_PT)
+    ws.set_default_row(DATA_LINE_PT)
+    ws.set_row(3, 47)
+    cell = b.data(border=1, text_wrap=True, valign="top")
+    code_fmt = b.data(border=1, num_format="00000", valign="top")
+    date = b.data(border=1, num_format=DATE_NUM_FORMAT, align="center", valign="top")
     for n, t in enumerate(result.tasks, start=1):
         r = 3 + n
         ws.write_number(r, 0, n, cell)
-        ws.write_number(r, 1, t.unit.code, cell)
+        ws.write_number(r, 1, t.unit.code, code_fmt)
         ws.write_string(r, 2, t.unit.name, cell)
         b.value(ws, r, 3, t.name, cell)
         b.value(ws, r, 4, t.assigned_by, cell)
@@ -425,11 +615,17 @@ def _tasks_sheet(b: _Book, result: Consolidation) -> None:
         b.value(ws, r, 9, t.days, cell)
         ws.write_string(r, 10, t.file, cell)
         b.value(ws, r, 11, t.cell, cell)
+        texts = [t.unit.name, t.name, t.assigned_by, t.status, TASK_KIND_VI[t.kind], t.file]
+        cols = [widths[i] for i in (2, 3, 4, 6, 8, 10)]
+        b.fit_row(ws, r, list(zip(texts, cols, strict=True)), DATA_PT)
     ws.freeze_panes(4, 3)
     ws.autofilter(3, 0, 3 + len(result.tasks), len(titles) - 1)
+    ws.print_area(0, 0, 3 + len(result.tasks), printed - 1)
+    b.print_setup(ws, landscape=True, repeat=(3, 3))
 
 
 def _issues_sheet(b: _Book, result: Consolidation) -> None:
+    """Every issue, one row each, landscape; values as the officer reads them."""
     ws = b.book.add_worksheet(ISSUES, worksheet_class=ClassicWorksheet)
     titles = [
         "STT",
@@ -444,12 +640,25 @@ def _issues_sheet(b: _Book, result: Consolidation) -> None:
         "Giá trị",
         "Nội dung",
     ]
-    widths = [5, 9, 20, 8, 30, 18, 6, 24, 9, 14, 70]
-    _title(b, ws, "DANH SÁCH LỖI VÀ CẢNH BÁO", result, len(titles))
-    b.header(ws, 3, titles, widths)
-    cell = b.fmt(border=1, text_wrap=True)
-    red = b.fmt(border=1, font_color="#C00000")
     names = {u.code: u.name for u in result.units}
+    found = result.issues
+    widths = fit_columns(
+        [5, 7, 12, 6, 14, 8, 5, 14, 8, 10, 30],
+        {
+            2: [names.get(i.unit_code or 0) for i in found],
+            4: [i.file for i in found],
+            5: [i.sheet for i in found],
+            7: [i.code for i in found],
+            9: [i.value for i in found],
+            10: [i.message for i in found],
+        },
+    )
+    _title(b, ws, "DANH SÁCH LỖI VÀ CẢNH BÁO", result, len(titles))
+    b.header(ws, 3, titles, widths, DATA_PT)
+    ws.set_default_row(DATA_LINE_PT)
+    cell = b.data(border=1, text_wrap=True, valign="top")
+    code_fmt = b.data(border=1, num_format="00000", valign="top")
+    red = b.data(border=1, font_color="#C00000", valign="top")
     codes = {a.spec.id: a.spec.code for a in result.appendices}
     ordered = sorted(
         result.issues,
@@ -465,7 +674,7 @@ def _issues_sheet(b: _Book, result: Consolidation) -> None:
     for n, issue in enumerate(ordered, start=1):
         r = 3 + n
         ws.write_number(r, 0, n, cell)
-        b.value(ws, r, 1, issue.unit_code, cell)
+        b.value(ws, r, 1, issue.unit_code, code_fmt)
         b.value(ws, r, 2, names.get(issue.unit_code or 0), cell)
         b.value(ws, r, 3, codes.get(issue.appendix or ""), cell)
         b.value(ws, r, 4, issue.file, cell)
@@ -477,8 +686,19 @@ def _issues_sheet(b: _Book, result: Consolidation) -> None:
         )
         b.value(ws, r, 9, issue.value, cell)
         ws.write_string(r, 10, issue.message, cell)
+        texts = [
+            names.get(issue.unit_code or 0),
+            issue.file,
+            issue.sheet,
+            issue.code,
+            issue.value,
+            issue.message,
+        ]
+        cols = [widths[i] for i in (2, 4, 5, 7, 9, 10)]
+        b.fit_row(ws, r, list(zip(texts, cols, strict=True)), DATA_PT)
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(ordered), len(titles) - 1)
+    b.print_setup(ws, landscape=True, repeat=(3, 3))
 
 
 def _info_sheet(b: _Book, result: Consolidation) -> None:
@@ -510,6 +730,7 @@ def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
 def write_province_workbook(result: Consolidation, path: Path, mappings: Mappings) -> None:
     """Write to ``path`` (the caller handles temp files and renaming)."""
     b = _Book(path, mappings.project.font_name)
+    b.footer = f"Tổng hợp báo cáo cấp xã — {result.period.label}"  # as print_texts()
     b.book.set_properties(
         {
             "title": f"Tổng hợp báo cáo {result.period.label}",
@@ -536,12 +757,16 @@ def _report_tables(b: _Book, mappings: Mappings) -> None:
     from xlsaddin.report.build import summary_tables
     from xlsaddin.report.source import source_from_grids
     from xlsaddin.report.spec import load_report_spec
-    from xlsaddin.report.tables_xlsx import add_table_sheets
+    from xlsaddin.report.tables_xlsx import add_table_sheets, print_texts
 
     try:
         spec = load_report_spec(mappings.root)
     except SpecError:
         return  # report wording is broken or absent: 'xlsaddin report' will say so
     grids = {ws.name: ws.grid() for ws in b.book.worksheets() if isinstance(ws, CapturingWorksheet)}
-    tables = summary_tables(source_from_grids(grids, mappings), spec, mappings)
-    add_table_sheets(b.book, tables, mappings.project.font_name)
+    source = source_from_grids(grids, mappings)
+    tables = summary_tables(source, spec, mappings)
+    subtitle, footer = print_texts(
+        source.info.get("period_label", ""), format_date_vi(source.closing_date)
+    )
+    add_table_sheets(b.book, tables, mappings.project.font_name, subtitle=subtitle, footer=footer)

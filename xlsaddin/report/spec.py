@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from xlsaddin.spec.loader import SpecError, _from_validation, _read_yaml
 
@@ -31,23 +34,59 @@ class TableSpec(_Model):
     headers: tuple[str, ...]
 
 
+# "I. ", "2. ", "3.1. ", "a) " at the start of a heading: the report numbers headings itself
+_NUMBERED = re.compile(r"^\s*(?:[IVXLC]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s")
+
+
 class SectionSpec(_Model):
-    appendix: str
+    """A heading of the report and what follows it.
+
+    ``level`` 1 is numbered I., II. (a part), 2 is 1., 2. (restarting in each part), 3 is
+    a), b) (restarting under each level-2 heading), as the real reports do. ``appendix``
+    names where the sentences' figures come from; a heading without one only opens a part.
+    """
+
     heading: str
+    appendix: str | None = None
+    level: Literal[1, 2, 3] = 2
     sentences: tuple[Sentence, ...] = ()
     table: TableSpec | None = None
+
+    @field_validator("heading")
+    @classmethod
+    def _unnumbered(cls, value: str) -> str:
+        if _NUMBERED.match(value):
+            raise ValueError(
+                "tiêu đề được đánh số tự động (I., 1., a)) theo 'level'; bỏ số ở đầu / "
+                "headings are numbered automatically from 'level': drop the number"
+            )
+        return value
+
+
+class RequestSpec(_Model):
+    """The document that asked for the report, named in the opening sentence."""
+
+    kind: str = "Công văn"  # Công văn, Kế hoạch, Thông báo ...
+    number: str  # "2045-CV/TU"
+    date: dt.date
+    issuer: str  # "Ban Thường vụ Tỉnh ủy"
+    about: str = ""  # "về việc ..." (without "về việc")
 
 
 class ReportSpec(_Model):
     authority: str
     issuer: str
+    issuer_name: str = ""  # the issuer as written mid-sentence ("Sở Khoa học và Công nghệ")
     number: str
     place: str
+    report_date: dt.date | None = None  # None: the day is left blank for the signer (warned)
+    request: RequestSpec | str | None = None  # None: "Công văn số … ngày … của …" (warned)
     title: str
     subtitle: str
     intro: tuple[str, ...] = ()
     sections: tuple[SectionSpec, ...]
-    annex_title: str = "PHỤ LỤC"
+    closing: str = "Trên đây là báo cáo của {issuer_name}./."
+    annex_title: str = "Phụ lục"
     recipients: tuple[str, ...] = ()
     signer_role: str = ""
     signer_title: str = ""

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from xlsaddin.text.names import mid_sentence
 from xlsaddin.text.numbers import format_vi
 
 _FIELD = re.compile(r"\{([a-z0-9_.*]+)(?::([a-z0-9]+))?\}")
@@ -38,6 +39,11 @@ class Context:
     used: list[tuple[str, str, Figure]] = field(default_factory=list)  # (placeholder, text, fig)
 
 
+def names_mid_sentence(names: str) -> str:
+    """ "Xã Sơn Tịnh; Đặc khu Lý Sơn" -> "xã Sơn Tịnh; đặc khu Lý Sơn" (inside a sentence)."""
+    return "; ".join(mid_sentence(n.strip()) for n in names.split(";")) if names else names
+
+
 class Missing(Exception):
     """A placeholder without a value: the sentence is left out."""
 
@@ -58,7 +64,7 @@ def render_figure(fig: Figure, fmt: str | None, units_total: int) -> str:
     if fmt == "names":
         if not fig.names:
             raise Missing(f"{fig.key}:names")
-        return fig.names
+        return names_mid_sentence(fig.names)
     if fmt.isdigit():
         return format_vi(fig.value, int(fmt))
     raise Missing(f"{fig.key}:{fmt}")

@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from xlsaddin.core import codes
@@ -25,7 +26,7 @@ from xlsaddin.core.codes import Code
 from xlsaddin.core.issues import RuleKind
 from xlsaddin.rules.compile import Compiled, NotApplicable, compile_expr
 from xlsaddin.spec.expr import operand_type
-from xlsaddin.spec.layout import DataRow, Layout
+from xlsaddin.spec.layout import DataRow, Layout, a1
 from xlsaddin.spec.models import CheckRule, Column, DeadlineRule, Severity
 
 MIN_DATE = dt.date(2000, 1, 1)
@@ -327,3 +328,135 @@ def row_used(values: Mapping[str, object], inputs: list[Column]) -> bool:
 
 def xl_row_used(refs: Mapping[str, str], inputs: list[Column]) -> str:
     return f"OR({','.join(_xl_filled(refs[c.key]) for c in inputs)})"
+
+
+# -- checks of the whole form ---------------------------------------------------------------
+@dataclass(frozen=True)
+class FormValues:
+    """What a Python form check sees: header values, the table's rows, the unit list."""
+
+    header: Mapping[str, object]  # header field key -> raw cell value
+    rows: Sequence[Mapping[str, object]]  # the data rows' raw values
+    unit_code_fixed: bool  # a personalised workbook: the unit code is written, not looked up
+    unit_names: Sequence[str]  # the drop-down list the unit-code formula looks names up in
+
+
+@dataclass(frozen=True)
+class FormRefs:
+    """What an Excel form check sees: header cell references and the "row used" flags."""
+
+    header: Mapping[str, str]  # header field key -> sheet-qualified absolute reference
+    used_rows: str  # range of the 0/1 "row used" helper cells of a free table ("" otherwise)
+
+
+@dataclass(frozen=True)
+class FormCheck:
+    """A check of the form as a whole, on the check sheet before the row checks.
+
+    ``notice``: what the status line says when this (warning) check is violated and there
+    is no error, instead of "Sẵn sàng gửi" (an empty task table is not ready to send).
+    """
+
+    id: str
+    code: str
+    severity: Severity
+    message: str
+    label: str  # what the check is about, shown in the "Dòng" column
+    cell: tuple[int, int]  # (row, col) on the data sheet: link target and highlighted cell
+    python: Callable[[FormValues], bool]  # True when violated
+    excel: Callable[[FormRefs], str]  # formula text (no "="), TRUE when violated
+    notice: str | None = None
+    kind: RuleKind = "form"
+
+
+def countif_matches(criterion: object, values: Sequence[str]) -> int:
+    """Excel's ``COUNTIF(values, criterion)`` over text cells: case-insensitive equality,
+    ``*``/``?`` wildcards (``~`` escapes), a leading "=" meaning equality; a number or a
+    comparison ("<", ">") matches no text."""
+    if not isinstance(criterion, str) or criterion[:1] in ("<", ">"):
+        return 0
+    text = criterion[1:] if criterion.startswith("=") else criterion
+    pattern, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "~" and i + 1 < len(text) and text[i + 1] in "*?~":
+            pattern.append(re.escape(text[i + 1]))
+            i += 2
+            continue
+        pattern.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+        i += 1
+    regex = re.compile("".join(pattern), re.IGNORECASE | re.DOTALL)
+    return sum(1 for v in values if regex.fullmatch(v))
+
+
+def build_form_checks(layout: Layout) -> list[FormCheck]:
+    """Checks of the whole form: a reporting unit is chosen; a free table is not empty."""
+    spec = layout.spec
+    fields = {line.field.source: line for line in layout.header_lines}
+    checks: list[FormCheck] = []
+    code_line, name_line = fields.get("unit_code"), fields.get("unit_name")
+    if code_line is not None or name_line is not None:
+        line = name_line or code_line
+        assert line is not None
+        code_key = code_line.field.key if code_line else None
+        name_key = name_line.field.key if name_line else None
+
+        def unit_python(v: FormValues) -> bool:
+            if v.unit_code_fixed:
+                return False
+            name = v.header.get(name_key) if name_key else None
+            if code_key is None:  # no code cell: only a blank name is caught
+                return is_blank(name)
+            # the code cell is IF(COUNTIF(names,name)=1, SUMIF(...), ""): a number exactly
+            # when the name is one of the list
+            return countif_matches(name, v.unit_names) != 1
+
+        def unit_excel(r: FormRefs) -> str:
+            if code_key is not None:
+                return f"NOT(ISNUMBER({r.header[code_key]}))"
+            return f"(LEN(TRIM({r.header[name_key or '']}))=0)"
+
+        checks.append(
+            FormCheck(
+                id=f"{codes.UNIT_UNKNOWN}:header:{line.field.key}",
+                code=codes.UNIT_UNKNOWN.code,
+                severity=codes.UNIT_UNKNOWN.severity,
+                message="Chưa chọn đơn vị báo cáo: chọn tên xã, phường, đặc khu trong danh "
+                f'sách ở ô "{line.field.label}".',
+                label=line.field.label,
+                cell=(line.row, line.value_cols[0]),
+                python=unit_python,
+                excel=unit_excel,
+            )
+        )
+    if not spec.table.fixed_rows:
+        inputs = [c for c in spec.table.columns if c.is_input]
+        first = inputs[0].key if inputs else spec.table.columns[0].key
+        warning = spec.table.empty_warning
+
+        def empty_python(v: FormValues) -> bool:
+            return not any(row_used(values, inputs) for values in v.rows)
+
+        checks.append(
+            FormCheck(
+                id=f"{codes.TABLE_EMPTY}:table:{first}",
+                code=codes.TABLE_EMPTY.code,
+                severity=codes.TABLE_EMPTY.severity,
+                message=f"{warning}. Nếu kỳ này đơn vị không có nội dung để báo cáo, vẫn gửi "
+                "được; nếu có, nhập vào bảng trước khi gửi.",
+                label="Toàn bảng",
+                cell=(layout.first_data_row, layout.column_index(first)),
+                python=empty_python,
+                excel=lambda r: f"SUM({r.used_rows})=0",
+                notice=f"{warning} (cảnh báo)",
+            )
+        )
+    return checks
+
+
+def header_refs(layout: Layout, sheet_ref: str) -> dict[str, str]:
+    """Sheet-qualified absolute references of the header value cells."""
+    return {
+        line.field.key: f"{sheet_ref}!{a1(line.row, line.value_cols[0], absolute=True)}"
+        for line in layout.header_lines
+    }

@@ -116,6 +116,9 @@ class Table(_Model):
     rows: tuple[RowDef, ...] | CatalogueRef | None = None
     max_rows: int = Field(default=30, ge=1, le=5000)
     header_height: float = 45
+    # A free table (no fixed rows) with no entry at all is a warning, not "Sẵn sàng gửi":
+    # this text is the check's message and what the form's status line says.
+    empty_warning: str = "Bảng chưa có dòng số liệu nào"
 
     @property
     def fixed_rows(self) -> bool:
@@ -250,7 +253,8 @@ class HeaderField(_Model):
         "deadline",
         "input",
     ]
-    type: Literal["text", "date"] = "text"
+    # "phone": typed as text in the form (keeps "0905111222") and read back as such
+    type: Literal["text", "date", "phone"] = "text"
 
 
 class Signature(_Model):
@@ -322,6 +326,8 @@ class Project(_Model):
     header: tuple[HeaderField, ...]
     signature: Signature
     input_note: str
+    # "(Ban hành kèm theo ...)" under each form's title, as the seeds' forms carry it
+    issued_with: str | None = None
     protection_password: str | None = None
     font_name: str = "Times New Roman"
 

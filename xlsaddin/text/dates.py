@@ -21,6 +21,15 @@ Rules of :func:`parse_date` (``status`` in brackets; ``value`` is None unless st
 * Impossible dates ("31/02/2025"), any other text and other types [invalid].
 * Any date outside 2000-01-01..2100-12-31 is [invalid] with a note: such a value in a report
   form is a typo or a wrong cell type, not a real reporting date.
+
+Writing dates (:func:`format_date_vi`, :data:`DATE_NUM_FORMAT`, :func:`place_date_vi`) follows
+the real documents in ``../shared/seeds/``: of the 152 numeric dates in them, 133 write the
+day with two digits and the month without a leading zero ("04/9/2025", "01/7/2025",
+"09/12/2024"), 15 pad both and 4 pad neither. So: day two digits, month as is, four-digit
+year -- in sentences, tables, the "Lỗi" sheet and as the Excel display format of date cells.
+The place-and-date line under the national motto is Decree 30/2020/NĐ-CP's own rule:
+"ngày 05 tháng 02 năm 2026" (day below 10 and months 1 and 2 take a leading zero),
+"ngày 26 tháng 9 năm 2025".
 """
 
 from __future__ import annotations
@@ -31,15 +40,43 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from xlsaddin.core.cells import format_date_vi
 from xlsaddin.text.names import nfc
 
-__all__ = ["EARLIEST", "LATEST", "DateResult", "DateStatus", "parse_date", "serial_to_date"]
+__all__ = [
+    "DATE_NUM_FORMAT",
+    "EARLIEST",
+    "LATEST",
+    "DateResult",
+    "DateStatus",
+    "format_date_vi",
+    "parse_date",
+    "place_date_vi",
+    "serial_to_date",
+]
 
 DateStatus = Literal["ok", "text", "serial", "blank", "invalid", "ambiguous"]
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
 _MAX_SERIAL = 2958465  # 9999-12-31 in the 1900 date system
+#: Excel display format of a date cell in the official style ("04/9/2025").
+DATE_NUM_FORMAT = "dd/m/yyyy"
+
+
+def place_date_vi(place: str, day: dt.date | None, *, today: dt.date | None = None) -> str:
+    """ "Quảng Ngãi, ngày 04 tháng 9 năm 2025" (Decree 30/2020/NĐ-CP, Phụ lục I).
+
+    Without a date the day is left blank for the signer, in the current month
+    ("ngày      tháng 12 năm 2025"), as drafts are sent for signature.
+    """
+    if day is None:
+        now = today or dt.date.today()
+        month = f"{now.month:02d}" if now.month < 3 else str(now.month)
+        return f"{place}, ngày      tháng {month} năm {now.year}"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
 
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"

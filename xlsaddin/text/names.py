@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "nfc", "normalize_tone_placement", "strip_diacritics"]
+__all__ = ["fold", "mid_sentence", "nfc", "normalize_tone_placement", "strip_diacritics"]
 
 # Combining marks of the five Vietnamese tones: huyền, sắc, ngã, hỏi, nặng.
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -31,6 +31,22 @@ _VOWELS = frozenset("aăâeêioôơuưy")
 _DIPHTHONGS = frozenset({"oa", "oe", "uy"})
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
 _WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+#: Unit-type words that open an official unit name ("Xã Sơn Tịnh", "Đặc khu Lý Sơn").
+UNIT_TYPE_WORDS = ("Xã", "Phường", "Đặc khu", "Thị trấn")
+
+
+def mid_sentence(name: str) -> str:
+    """A unit name as written inside a sentence: the unit-type word in lower case.
+
+    Decree 30/2020/NĐ-CP (Phụ lục II) writes "xã Sơn Tịnh", "phường Nghĩa Lộ", "đặc khu
+    Lý Sơn" mid-sentence; the proper name keeps its capitals.
+    """
+    for word in UNIT_TYPE_WORDS:
+        if name.startswith(word + " "):
+            return word.lower() + name[len(word) :]
+    return name
 
 
 def nfc(s: str) -> str:

@@ -8,11 +8,20 @@ from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue, raw
 from xlsaddin.read.table import Table
 from xlsaddin.read.typed import describe, synonyms_for, typed_value
-from xlsaddin.rules.checks import Check, RowContext, build_checks, row_used
+from xlsaddin.rules.checks import (
+    Check,
+    FormCheck,
+    FormValues,
+    RowContext,
+    build_checks,
+    build_form_checks,
+    row_used,
+)
 from xlsaddin.spec.layout import compute_layout
 from xlsaddin.spec.models import AppendixSpec, DeadlineRule, Mappings
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
+from xlsaddin.units import load_units
 
 TYPE_CODES = {c.code for c in (codes.NUMBER_AS_TEXT, codes.DATE_AS_TEXT, codes.CHOICE_INVALID)}
 
@@ -108,6 +117,55 @@ def legacy_text(table: Table) -> list[Issue]:
 
 
 _CHECKS: dict[tuple[str, str], list[Check]] = {}
+_FORM_CHECKS: dict[tuple[str, str], list[FormCheck]] = {}
+
+
+def form_checks_for(mappings: Mappings, spec: AppendixSpec) -> list[FormCheck]:
+    """The whole-form checks of an appendix (the first rows of its check sheet)."""
+    key = (spec.id, mappings.hashes[spec.id])
+    if key not in _FORM_CHECKS:
+        _FORM_CHECKS[key] = build_form_checks(compute_layout(spec, mappings.header_of(spec)))
+    return _FORM_CHECKS[key]
+
+
+def _form_issues(table: Table, mappings: Mappings) -> list[Issue]:
+    """The check sheet's form checks on a file made from our template."""
+    header = {key: cell.value for key, cell in table.header.items()}
+    values = FormValues(
+        header=header,
+        rows=[{k: c.value for k, c in row.items()} for row in table.rows.values()],
+        unit_code_fixed=bool(table.template.get("unit_code")),
+        unit_names=[u.name for u in load_units(mappings.project.province.code)],
+    )
+    issues = []
+    for check in form_checks_for(mappings, table.spec):
+        if not check.python(values):
+            continue
+        message = check.message
+        cell = None
+        if check.code == codes.UNIT_UNKNOWN.code:
+            name = table.header.get("unit_name")
+            cell = name.ref if name else None
+            if table.unit_code is not None:  # read anyway from a name not in the list
+                message += f" (tên ghi trong tệp được hiểu là đơn vị mã {table.unit_code})"
+        issues.append(
+            Issue(
+                code=check.code,
+                severity=check.severity,
+                message=message,
+                unit_code=table.unit_code,
+                appendix=table.spec.id,
+                file=table.file,
+                sheet=table.sheet,
+                cell=cell,
+                value=raw(header.get("unit_name")) if cell else None,
+                rule=check.id,
+                rule_kind=check.kind,
+            )
+        )
+    return issues
+
+
 _BY_ROW: dict[tuple[str, str], list[tuple[str, tuple[Check, ...]]]] = {}
 
 
@@ -186,7 +244,8 @@ def check_table(
             )
     if table.strict:
         issues.extend(legacy_text(table))
-    if table.unit_code is None:
+        issues.extend(_form_issues(table, mappings))
+    elif table.unit_code is None:
         name = table.header.get("unit_name")
         issues.append(
             Issue.of(
