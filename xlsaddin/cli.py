@@ -191,7 +191,6 @@ def validate(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được."""
-    from xlsaddin.validate.annotate import annotate
     from xlsaddin.validate.render import dumps, print_validation
     from xlsaddin.validate.run import validate_paths
 
@@ -207,6 +206,8 @@ def validate(
     else:
         print_validation(result, console, detail=detail or len(result.files) <= 3)
     if annotate_dir is not None:
+        from xlsaddin.validate.annotate import annotate  # openpyxl: only for --annotate
+
         written = [p for f in result.files if (p := annotate(f, annotate_dir)) is not None]
         if not as_json:
             console.print(f"Đã ghi {len(written)} bản sao có đánh dấu lỗi vào {annotate_dir}")
@@ -234,7 +235,7 @@ def consolidate(
     ] = False,
     history: Annotated[
         str | None,
-        typer.Option("--history", help="CSDL lịch sử: đường dẫn SQLite hoặc URL SQLAlchemy."),
+        typer.Option("--history", help="Tệp lịch sử SQLite (đường dẫn tệp, không nhận URL)."),
     ] = None,
     audit_log: Annotated[
         Path | None, typer.Option("--audit-log", help="Nhật ký kiểm toán (JSON lines).")
@@ -242,6 +243,7 @@ def consolidate(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Tổng hợp báo cáo của 96 xã, phường, đặc khu thành bảng cấp tỉnh."""
+    from xlsaddin.consolidate.history import NotAHistoryPath
     from xlsaddin.consolidate.render import print_headlines, print_summary
     from xlsaddin.pipeline import Outputs, run_consolidation
 
@@ -259,15 +261,19 @@ def consolidate(
         if dry_run or out is None
         else Outputs(workbook=out, json=json_out, audit=audit_log, history=history)
     )
-    with _progress("Đang đọc và kiểm tra tệp") as update:
-        run = run_consolidation(
-            inboxes,
-            mappings,
-            outputs=outputs,
-            period_id=period_id,
-            closing_date=_date(closing_date),
-            progress=update,
-        )
+    try:
+        with _progress("Đang đọc và kiểm tra tệp") as update:
+            run = run_consolidation(
+                inboxes,
+                mappings,
+                outputs=outputs,
+                period_id=period_id,
+                closing_date=_date(closing_date),
+                progress=update,
+            )
+    except NotAHistoryPath as exc:  # --history or $XLSADDIN_HISTORY is a database URL
+        err.print(str(exc), markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     print_summary(run.consolidation, console)
     print_headlines(run.consolidation, console)
     published = run.published
