@@ -5,14 +5,13 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from xlsaddin.report.build import Built, build_report
-from xlsaddin.report.docx_writer import write_docx
-from xlsaddin.report.source import read_source
-from xlsaddin.report.spec import load_report_spec
-from xlsaddin.report.tables_xlsx import write_tables_xlsx
 from xlsaddin.safe_output import atomic_write, choose_target
-from xlsaddin.spec.models import Mappings
+
+if TYPE_CHECKING:
+    from xlsaddin.report.build import Built
+    from xlsaddin.spec.models import Mappings
 
 
 @dataclass(frozen=True)
@@ -25,6 +24,14 @@ class ReportResult:
 def make_report(
     workbook: Path, mappings: Mappings, docx: Path, xlsx: Path | None = None
 ) -> ReportResult:
+    # Imported here: python-docx is ~0.1 s to import, and the provincial workbook writer
+    # (xlsaddin.report.province_workbook, on every consolidation) lives in this package.
+    from xlsaddin.report.build import build_report
+    from xlsaddin.report.docx_writer import write_docx
+    from xlsaddin.report.source import read_source
+    from xlsaddin.report.spec import load_report_spec
+    from xlsaddin.report.tables_xlsx import write_tables_xlsx
+
     source = read_source(workbook, mappings)
     spec = load_report_spec(mappings.root)
     docx_target, _ = choose_target(docx)
