@@ -39,8 +39,8 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
     XlsxWriter's own path.
 
     Measured (benchmarks/xlsx_overrides.py, docs/performance.md): writing the
-    four standard templates (~1,000 check formulas) takes 0.42x the time of
-    XlsxWriter's path (102 against 244 ms CPU on the project's VM). The only
+    four standard templates takes 0.45x the time of XlsxWriter's path (median
+    ratio; 88 against 218 ms CPU, minima, on the project's VM). The only
     XlsxWriter internal xlsaddin relies on for speed; it is kept robust:
 
     * the hook is optional: XlsxWriter calls it, nothing in xlsaddin does, so a
@@ -56,23 +56,36 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
             return formula.removeprefix("{").removeprefix("=").removesuffix("}")
         return super()._prepare_formula(formula, *args, **kwargs)
 
-    # Integer-only writers, kept as names for the provincial workbook's writes. They
-    # used to call XlsxWriter's private ``_write_*`` (skipping the decorator that also
-    # accepts "A1" notation) and a hand-written cell serialiser (``_write_cell``)
-    # replaced XlsxWriter's; both were dropped: together they saved 70 ms CPU per
-    # provincial workbook (~3 % of ``xlsaddin consolidate``) and forced an upper pin
-    # on XlsxWriter (docs/performance.md).
+    # Integer-only writers for the provincial workbook's hot path (~65,000 cells).
+    # XlsxWriter's public write_* methods are wrapped in a decorator that also accepts
+    # "A1" notation; these call the same public methods without it (the standard
+    # ``__wrapped__`` of functools.wraps; the decorated method where that is absent).
+    # Measured (callgrind, demo inbox): 6 % fewer instructions per provincial workbook
+    # (157 of 2,790 million). Dropped in issue 13: a hand-written cell serialiser that
+    # replaced XlsxWriter's private ``_write_cell`` (21 % of the workbook's instructions,
+    # ~60 ms CPU, ~3 % of ``xlsaddin consolidate``), as not worth re-implementing
+    # XlsxWriter's XML and pinning it below 4 (docs/performance.md).
     def put_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
-        self.write_string(row, col, value, fmt)
+        _WRITE_STRING(self, row, col, value, fmt)
 
     def put_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
-        self.write_number(row, col, value, fmt)
+        _WRITE_NUMBER(self, row, col, value, fmt)
 
     def put_blank(self, row: int, col: int, fmt: Any = None) -> None:
-        self.write_blank(row, col, None, fmt)
+        _WRITE_BLANK(self, row, col, None, fmt)
 
     def put_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        self.write_datetime(row, col, value, fmt)
+        _WRITE_DATETIME(self, row, col, value, fmt)
+
+
+def _undecorated(method: Any) -> Any:
+    return getattr(method, "__wrapped__", method)
+
+
+_WRITE_STRING = _undecorated(Worksheet.write_string)
+_WRITE_NUMBER = _undecorated(Worksheet.write_number)
+_WRITE_BLANK = _undecorated(Worksheet.write_blank)
+_WRITE_DATETIME = _undecorated(Worksheet.write_datetime)
 
 
 class Formats:
@@ -101,6 +114,18 @@ class CapturingWorksheet(ClassicWorksheet):
     def __init__(self) -> None:
         super().__init__()
         self.values: dict[tuple[int, int], Any] = {}
+
+    def put_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
+        self.write_string(row, col, value, fmt)
+
+    def put_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        self.write_number(row, col, value, fmt)
+
+    def put_blank(self, row: int, col: int, fmt: Any = None) -> None:
+        self.write_blank(row, col, None, fmt)
+
+    def put_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        self.write_datetime(row, col, value, fmt)
 
     def write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
         self.values[(row, col)] = string
