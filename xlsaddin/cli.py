@@ -21,8 +21,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(emoji=False)  # ":name:" in a file's text stays text (and no emoji table import)
+err = Console(stderr=True, emoji=False)
 
 MappingsOpt = Annotated[
     Path | None,
@@ -52,7 +52,7 @@ def _period(mappings: Mappings, period: str | None) -> str:
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
