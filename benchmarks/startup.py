@@ -10,9 +10,10 @@ absent, which takes about half a minute). Each command runs as a new process aft
 one warm-up run, ``--runs`` times; commands that are compared run in turn (A B A B
 ...) so a drift of the machine's speed hits both, and the ratio is taken pair by
 pair. Wall time from ``time.perf_counter``; CPU time and peak memory (largest single
-process, here the parent) from the kernel's accounting of each finished child
-(``os.wait4``). The load average is printed before and after: compare figures
-only from runs at similar load.
+process: the command or one of its workers) from the kernel's accounting of each
+finished child (``os.wait4``). The load average is printed before and after: compare figures
+only from runs at similar load. The commands run without ``PYTHONDONTWRITEBYTECODE``,
+so the warm-up caches bytecode as any installed package has it.
 
 Pairs measured:
   validate: ``xlsaddin validate ONE.xlsx`` vs ``--other`` (another installation, e.g.
@@ -46,6 +47,11 @@ OPENPYXL_ALTERNATIVE = (
 )
 
 
+#: The commands' environment: bytecode may be cached (an editable checkout under
+#: PYTHONDONTWRITEBYTECODE=1 would compile xlsaddin's modules on every run).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 @dataclass
 class Run:
     wall: float
@@ -57,7 +63,9 @@ class Run:
 def run_once(argv: list[str], cwd: Path) -> Run:
     """One process: wall time, CPU (user+sys, children included) and peak RSS."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -106,6 +114,7 @@ def importtime(argv: list[str], cwd: Path, top: int = 10) -> None:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", *argv],
         cwd=cwd,
+        env=ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
