@@ -334,6 +334,17 @@ def test_cli_dry_run_writes_nothing(demo: DemoResult, tmp_path: Path) -> None:
     assert len(load_units()) == 96
 
 
+def test_cli_refuses_a_database_url_for_history(demo: DemoResult, tmp_path: Path) -> None:
+    """--history takes a SQLite file path; a SQLAlchemy URL is one Vietnamese line, exit 2."""
+    out = tmp_path / "x.xlsx"
+    args = ["consolidate", str(demo.inbox), "--out", str(out)]
+    res = runner.invoke(app, [*args, "--history", "postgresql://tinh@may-chu/lichsu"])
+    assert res.exit_code == 2, res.output
+    assert "đường dẫn tệp SQLite" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert not out.exists()
+
+
 def test_provenance_leads_every_value_back_to_its_source_cell(
     output: Path, demo: DemoResult, result: Consolidation, mappings: Mappings
 ) -> None:

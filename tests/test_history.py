@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from xlsaddin.consolidate import history
 from xlsaddin.consolidate.history import (
     SCHEMA_VERSION,
     Figure,
     HistoryStore,
+    NotAHistoryPath,
     RunRecord,
     SchemaVersionError,
     change_phrase,
@@ -183,10 +183,10 @@ def test_record_is_atomic(store: HistoryStore, monkeypatch: pytest.MonkeyPatch) 
     store.record(_run("2025-q3", _at(1), (Figure("a", "k", 1),)))
     real_insert = history._insert_figures
 
-    def failing(conn: sa.Connection, run_id: int, figures: object) -> None:
+    def failing(conn: sqlite3.Connection, run_id: int, figures: object) -> None:
         # the run row is already inserted; write some figures, then fail midway
         real_insert(conn, run_id, (Figure("a", "partial", 1),))
-        assert conn.execute(sa.text("SELECT count(*) FROM runs")).scalar() == 2
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (2,)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(history, "_insert_figures", failing)
@@ -204,16 +204,14 @@ def test_record_is_atomic(store: HistoryStore, monkeypatch: pytest.MonkeyPatch) 
 
 
 def store_path(store: HistoryStore) -> str:
-    database = store._engine.url.database
-    assert database is not None
-    return database
+    return store.path
 
 
 def test_reopening_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
     with HistoryStore.at_path(path) as first:
         run_id = first.record(_run("2025-q3", _at(8), (Figure("a", "k", 7, unit_code=3),)))
-    with HistoryStore(f"sqlite:///{path}") as again:
+    with HistoryStore(str(path)) as again:
         assert again.latest("2025-q3") == {("a", "k", 3): 7.0}
         assert [r["id"] for r in again.runs()] == [run_id]
         assert again.previous("2025-q4", PERIODS) == ("2025-q3", {("a", "k", 3): 7.0})
@@ -223,7 +221,7 @@ def test_reopening_keeps_data(tmp_path: Path) -> None:
 
 def test_creates_parent_folder_and_schema(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "history.sqlite"
-    with HistoryStore(f"sqlite:///{path}") as s:
+    with HistoryStore(path) as s:
         assert s.schema_version == SCHEMA_VERSION
     assert path.is_file()
     with sqlite3.connect(path) as raw:
@@ -249,14 +247,66 @@ def test_newer_schema_version_refused(tmp_path: Path) -> None:
 
 
 def test_foreign_keys_enforced(store: HistoryStore) -> None:
-    with pytest.raises(sa.exc.IntegrityError), store._engine.begin() as conn:
+    with pytest.raises(sqlite3.IntegrityError), store._transaction() as conn:
         history._insert_figures(conn, 999, (Figure("a", "k", 1),))
 
 
-def test_memory_url_works() -> None:
-    with HistoryStore("sqlite://") as s:
+def test_deleting_a_run_cascades_to_its_figures(store: HistoryStore) -> None:
+    run_id = store.record(_run("2025-q4", _at(8), (Figure("a", "k", 1), Figure("a", "j", 2))))
+    with store._transaction() as conn:
+        conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+    with sqlite3.connect(store_path(store)) as raw:
+        assert raw.execute("SELECT count(*) FROM figures").fetchone() == (0,)
+
+
+def test_in_memory_store_works() -> None:
+    with HistoryStore(":memory:") as s:
         s.record(_run("2025-q4", _at(8), (Figure("a", "k", 1),)))
         assert s.latest("2025-q4") == {("a", "k", None): 1.0}
+
+
+@pytest.mark.parametrize("url", ["postgresql://tinh@db/lichsu", "sqlite:///lich-su.sqlite"])
+def test_database_urls_are_refused_with_a_clear_message(tmp_path: Path, url: str) -> None:
+    with pytest.raises(NotAHistoryPath, match="đường dẫn tệp SQLite"):
+        history.open_history(url, tmp_path / "TongHop.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_and_environment_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XLSADDIN_HISTORY", raising=False)
+    with history.open_history(None, tmp_path / "out" / "TongHop.xlsx") as s:
+        assert Path(s.path) == tmp_path / "out" / "xlsaddin-lich-su.sqlite"
+    monkeypatch.setenv("XLSADDIN_HISTORY", str(tmp_path / "env.sqlite"))
+    with history.open_history(None, tmp_path / "TongHop.xlsx") as s:
+        assert Path(s.path) == tmp_path / "env.sqlite"
+
+
+def test_reads_a_database_written_by_the_sqlalchemy_store(tmp_path: Path) -> None:
+    """Version 1 as SQLAlchemy created it (DDL copied from such a file) opens unchanged."""
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as raw:
+        raw.executescript(
+            """
+            CREATE TABLE runs (id INTEGER NOT NULL, period_id VARCHAR(64) NOT NULL,
+                started_at VARCHAR(32) NOT NULL, tool_version VARCHAR(64) NOT NULL,
+                mappings_hash VARCHAR(128) NOT NULL, inputs INTEGER NOT NULL, PRIMARY KEY (id));
+            CREATE INDEX ix_runs_period_id ON runs (period_id);
+            CREATE TABLE schema_version (version INTEGER NOT NULL);
+            CREATE TABLE figures (run_id INTEGER NOT NULL, appendix VARCHAR(128) NOT NULL,
+                "key" VARCHAR(128) NOT NULL, unit_code INTEGER, value FLOAT NOT NULL,
+                FOREIGN KEY(run_id) REFERENCES runs (id) ON DELETE CASCADE);
+            CREATE INDEX ix_figures_run_id ON figures (run_id);
+            INSERT INTO schema_version VALUES (1);
+            INSERT INTO runs VALUES (1, '2025-q3', '2026-01-01T08:00:00.000000+00:00', '0.1.0',
+                'abc', 96);
+            INSERT INTO figures VALUES (1, 'a', 'k', NULL, 7.0);
+            """
+        )
+    raw.close()
+    with HistoryStore.at_path(path) as s:
+        assert s.schema_version == 1
+        assert s.previous("2025-q4", PERIODS) == ("2025-q3", {("a", "k", None): 7.0})
+        assert s.runs()[0]["started_at"] == _at(8)
 
 
 # --------------------------------------------------------------------------- wording

@@ -16,7 +16,8 @@ from xlsaddin.consolidate import consolidate
 from xlsaddin.demo import DemoResult
 from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.publish import publish
-from xlsaddin.report import ReportOptions, ReportResult, make_report
+from xlsaddin.report import ReportResult, make_report
+from xlsaddin.report.build import ReportOptions
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.text.numbers import format_vi

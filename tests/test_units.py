@@ -213,3 +213,20 @@ def test_strip_diacritics() -> None:
     assert strip_diacritics(unicodedata.normalize("NFD", "Ngọk Tụ")) == "Ngok Tu"
     assert strip_diacritics("Ba Tơ") == strip_diacritics("Ba Tô") == "Ba To"
     assert strip_diacritics("ascii") == "ascii"
+
+
+def test_units_from_the_data_file_equal_the_package_api() -> None:
+    """load_units reads vietnam-provinces' published JSON (fast); its Python API is the
+    fallback. Both give the same units for every province."""
+    from vietnam_provinces import Province
+
+    from xlsaddin.units import _wards_from_data_file, _wards_from_modules
+
+    for province in Province.iter_all():
+        code = int(province.code)
+        from_file = _wards_from_data_file(code)
+        assert from_file is not None, code
+        assert sorted(from_file) == sorted(_wards_from_modules(code)), code
+    assert _wards_from_data_file(99) is None
+    with pytest.raises(ValueError):
+        load_units(99)

@@ -1,95 +1,117 @@
-"""The fast worksheet classes write exactly what XlsxWriter itself writes."""
+"""The worksheet classes of xlsaddin/xlsx.py write exactly what XlsxWriter itself writes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from xlsaddin.xlsx import CapturingWorksheet, ClassicWorksheet
+from xlsaddin.forms import write_workbook
+from xlsaddin.spec import Mappings
+from xlsaddin.xlsx import CLASSIC, CapturingWorksheet, ClassicWorksheet
 
 
-def _sheet_xml(worksheet_class: type[Any]) -> bytes:
+@pytest.fixture
+def xlsxwriter_formula_path() -> Iterator[None]:
+    """ClassicWorksheet without its formula shortcut: XlsxWriter's own path."""
+    saved = ClassicWorksheet.__dict__["_prepare_formula"]
+    del ClassicWorksheet._prepare_formula
+    try:
+        yield
+    finally:
+        ClassicWorksheet._prepare_formula = saved
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_templates_are_byte_identical_without_the_formula_shortcut(
+    mappings: Mappings, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The shortcut of XlsxWriter's private ``_prepare_formula`` changes nothing written:
+    every appendix's template (check sheet: hundreds of formulas) is the same XML."""
+    fast = {}
+    for spec in mappings.appendices:
+        fast[spec.code] = _parts(write_workbook(mappings, spec, tmp_path / f"a{spec.code}.xlsx"))
+    request.getfixturevalue("xlsxwriter_formula_path")
+    for spec in mappings.appendices:
+        slow = _parts(write_workbook(mappings, spec, tmp_path / f"b{spec.code}.xlsx"))
+        assert slow == fast[spec.code], spec.code
+        assert any(b"<f>" in part for part in slow.values())  # formulas were written
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "=SUM(A1:A3)",
+        '=IF(AND(ISNUMBER(B2),B2>=0),"","Lỗi: số âm")',
+        "{=SUM(IF(A1:A3>0,1,0))}",
+        '=IFERROR(COUNTIF(A:A,"Đạt")/SUMIF(B:B,">0",C:C),0)',
+        '=IF(A1="FILTER(x)",1,0)',  # a future function's name inside a text literal
+        "=FILTER(A1:A3,A1:A3>0)",  # a future function: XlsxWriter's path
+        "=_xlfn.STDEV.S(A1:A3)",
+        "=sum(a1:a3)",
+    ],
+)
+def test_formula_shortcut_equals_xlsxwriter(formula: str) -> None:
+    ws = ClassicWorksheet()
+    assert ws._prepare_formula(formula) == Worksheet._prepare_formula(ws, formula)
+    assert ws._prepare_formula(formula, True) == Worksheet._prepare_formula(ws, formula, True)
+
+
+def test_classic_functions_are_not_future_functions() -> None:
+    """XlsxWriter prefixes none of them (else the shortcut would drop a prefix)."""
+    ws = Worksheet()
+    for name in CLASSIC:
+        assert Worksheet._prepare_formula(ws, f"={name}(A1)", True) == f"{name}(A1)"
+
+
+def _sheet_xml(worksheet_class: type[Any], use_put: bool) -> tuple[bytes, Any]:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     ws = book.add_worksheet("Trang", worksheet_class=worksheet_class)
-    bold = book.add_format({"bold": True, "border": 1})
-    money = book.add_format({"num_format": "#,##0.0##", "border": 1})
-    day = book.add_format({"num_format": "dd/mm/yyyy"})
-    ws.set_row(5, None, bold)  # a row format: the cell without its own format inherits it
-    ws.set_column(6, 6, 12, money)
-    values: list[tuple[Any, Any]] = [
-        ("Xã Ba Tơ", bold),
-        ('=chữ "có" <dấu> & ký tự', None),
-        (1234567.125, money),
-        (-0.1, None),
-        (1e-20, money),
-        (dt.date(2025, 12, 15), day),
-        (dt.datetime(2025, 12, 15, 8, 30), day),
-        (None, bold),
-        (None, None),
-        (True, bold),
-    ]
-    for r, (value, fmt) in enumerate(values):
-        for c in (0, 5, 6):
-            if isinstance(value, str):
-                ws.write_string(r, c, value, fmt)
-            elif isinstance(value, bool):
-                ws.write_boolean(r, c, value, fmt)
-            elif isinstance(value, (dt.date, dt.datetime)):
-                ws.write_datetime(r, c, value, fmt)
-            elif isinstance(value, float):
-                ws.write_number(r, c, value, fmt)
-            else:
-                ws.write_blank(r, c, None, fmt)
-    ws.write_formula(12, 0, "=SUM(A3:A5)", money, 1234567.025)
-    ws.write_string(14, 2, "không định dạng")  # no cell, row or column format
-    ws.write_number(14, 3, 7)
-    ws.write_string(15, 6, "theo định dạng cột")  # inherits column G's format
-    ws.write_rich_string(13, 0, "a", bold, "b")
+    fmt = book.add_format({"border": 1, "num_format": "dd/mm/yyyy"})
+    if use_put:
+        ws.put_string(0, 0, "=1+1 vẫn là chữ", fmt)
+        ws.put_number(0, 1, 2.5, fmt)
+        ws.put_blank(0, 2, fmt)
+        ws.put_datetime(0, 3, dt.date(2025, 12, 15), fmt)
+    else:
+        ws.write_string(0, 0, "=1+1 vẫn là chữ", fmt)
+        ws.write_number(0, 1, 2.5, fmt)
+        ws.write_blank(0, 2, None, fmt)
+        ws.write_datetime(0, 3, dt.date(2025, 12, 15), fmt)
+    ws.write_formula(1, 0, "=SUM(B1:B1)", fmt, 2.5)
+    ws.merge_range(2, 0, 2, 3, "Tiêu đề gộp ô", fmt)
+    grid = ws.grid() if isinstance(ws, CapturingWorksheet) else None
     book.close()
     with zipfile.ZipFile(out) as zf:
-        return zf.read("xl/worksheets/sheet1.xml")
+        return zf.read("xl/worksheets/sheet1.xml"), grid
 
 
-def test_fast_cell_serialisation_is_byte_identical() -> None:
-    reference = _sheet_xml(Worksheet)
-    # every fast-path shape is in the reference: formatted string, number, date, blank
-    for shape in (
-        rb'<c r="A1" s="\d+" t="s"><v>0</v></c>',
-        rb'<c r="A3" s="\d+"><v>1234567.125</v>',
-        rb'<c r="A6" s="\d+"><v>46006</v>',
-        rb'<c r="A8" s="\d+"/>',
-    ):
-        assert re.search(shape, reference), shape
-    assert _sheet_xml(ClassicWorksheet) == reference
-    assert _sheet_xml(CapturingWorksheet) == reference
+def test_worksheet_classes_write_what_xlsxwriter_writes() -> None:
+    reference, _ = _sheet_xml(Worksheet, use_put=False)
+    for cls in (ClassicWorksheet, CapturingWorksheet):
+        for use_put in (False, True):
+            xml, _ = _sheet_xml(cls, use_put)
+            assert xml == reference, (cls.__name__, use_put)
 
 
-def test_put_writers_store_what_the_public_writers_store() -> None:
-    def sheet(use_put: bool) -> bytes:
-        out = io.BytesIO()
-        book = xlsxwriter.Workbook(out, {"in_memory": True})
-        ws = book.add_worksheet("Trang", worksheet_class=CapturingWorksheet)
-        fmt = book.add_format({"border": 1, "num_format": "dd/mm/yyyy"})
-        if use_put:
-            ws.put_string(0, 0, "=1+1 vẫn là chữ", fmt)
-            ws.put_number(0, 1, 2.5, fmt)
-            ws.put_blank(0, 2, fmt)
-            ws.put_datetime(0, 3, dt.date(2025, 12, 15), fmt)
-        else:
-            ws.write_string(0, 0, "=1+1 vẫn là chữ", fmt)
-            ws.write_number(0, 1, 2.5, fmt)
-            ws.write_blank(0, 2, None, fmt)
-            ws.write_datetime(0, 3, dt.date(2025, 12, 15), fmt)
-        grid = ws.grid()
-        book.close()
-        with zipfile.ZipFile(out) as zf:
-            return zf.read("xl/worksheets/sheet1.xml") + repr(grid).encode()
-
-    assert sheet(use_put=True) == sheet(use_put=False)
+def test_capturing_worksheet_remembers_what_was_written() -> None:
+    _, grid = _sheet_xml(CapturingWorksheet, use_put=True)
+    assert grid == [
+        ["=1+1 vẫn là chữ", 2.5, "", dt.date(2025, 12, 15)],
+        [2.5, "", "", ""],
+        ["Tiêu đề gộp ô", "", "", ""],
+    ]
+    _, public = _sheet_xml(CapturingWorksheet, use_put=False)
+    assert public == grid

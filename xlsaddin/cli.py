@@ -21,8 +21,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(emoji=False)  # ":name:" in a file's text stays text (and no emoji table import)
+err = Console(stderr=True, emoji=False)
 
 MappingsOpt = Annotated[
     Path | None,
@@ -52,7 +52,7 @@ def _period(mappings: Mappings, period: str | None) -> str:
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -193,7 +193,6 @@ def validate(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được."""
-    from xlsaddin.validate.annotate import annotate
     from xlsaddin.validate.render import dumps, print_validation
     from xlsaddin.validate.run import validate_paths
 
@@ -209,6 +208,8 @@ def validate(
     else:
         print_validation(result, console, detail=detail or len(result.files) <= 3)
     if annotate_dir is not None:
+        from xlsaddin.validate.annotate import annotate  # openpyxl: only for --annotate
+
         written = [p for f in result.files if (p := annotate(f, annotate_dir)) is not None]
         if not as_json:
             console.print(f"Đã ghi {len(written)} bản sao có đánh dấu lỗi vào {annotate_dir}")
@@ -236,7 +237,7 @@ def consolidate(
     ] = False,
     history: Annotated[
         str | None,
-        typer.Option("--history", help="CSDL lịch sử: đường dẫn SQLite hoặc URL SQLAlchemy."),
+        typer.Option("--history", help="Tệp lịch sử SQLite (đường dẫn tệp, không nhận URL)."),
     ] = None,
     audit_log: Annotated[
         Path | None, typer.Option("--audit-log", help="Nhật ký kiểm toán (JSON lines).")
@@ -244,6 +245,7 @@ def consolidate(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Tổng hợp báo cáo của 96 xã, phường, đặc khu thành bảng cấp tỉnh."""
+    from xlsaddin.consolidate.history import NotAHistoryPath
     from xlsaddin.consolidate.render import print_headlines, print_summary
     from xlsaddin.pipeline import Outputs, run_consolidation
 
@@ -261,15 +263,19 @@ def consolidate(
         if dry_run or out is None
         else Outputs(workbook=out, json=json_out, audit=audit_log, history=history)
     )
-    with _progress("Đang đọc và kiểm tra tệp") as update:
-        run = run_consolidation(
-            inboxes,
-            mappings,
-            outputs=outputs,
-            period_id=period_id,
-            closing_date=_date(closing_date),
-            progress=update,
-        )
+    try:
+        with _progress("Đang đọc và kiểm tra tệp") as update:
+            run = run_consolidation(
+                inboxes,
+                mappings,
+                outputs=outputs,
+                period_id=period_id,
+                closing_date=_date(closing_date),
+                progress=update,
+            )
+    except NotAHistoryPath as exc:  # --history or $XLSADDIN_HISTORY is a database URL
+        err.print(str(exc), markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     print_summary(run.consolidation, console)
     print_headlines(run.consolidation, console)
     published = run.published
@@ -310,7 +316,8 @@ def report(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Lập báo cáo Word (bảng, câu văn, biểu đồ) từ tệp tổng hợp cấp tỉnh."""
-    from xlsaddin.report import ReportOptions, make_report
+    from xlsaddin.report import make_report
+    from xlsaddin.report.build import ReportOptions
     from xlsaddin.report.source import NotAProvincialWorkbook
 
     mappings = _load(mappings_dir)

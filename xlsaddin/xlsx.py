@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 # Functions our formulas use; none needs XlsxWriter's "_xlfn." future-function prefixes.
@@ -28,69 +27,65 @@ CLASSIC = frozenset(
     }
 )
 _CALL = re.compile(r"([A-Z][A-Z0-9._]*)\(")
-#: XlsxWriter's cell tuple types that ClassicWorksheet serialises itself.
-_FAST_CELLS = frozenset({"String", "Number", "Datetime", "Blank"})
 
 
 class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no types
     """A worksheet that skips XlsxWriter's ~100 regex substitutions per formula.
 
     XlsxWriter rewrites every formula through about a hundred ``re.sub`` calls
-    to prefix newer Excel functions; for formulas made only of classic
-    functions that is half the time of writing a check sheet. Anything else
-    goes through the normal path.
+    to prefix newer Excel functions (``_xlfn.``); a formula made only of
+    classic functions comes out unchanged apart from its leading "=" and array
+    braces, so for those this returns that directly. Anything else goes through
+    XlsxWriter's own path.
+
+    Measured (benchmarks/xlsx_overrides.py, docs/performance.md): writing the
+    four standard templates takes 0.45x the time of XlsxWriter's path (median
+    ratio; 88 against 218 ms CPU, minima, on the project's VM). The only
+    XlsxWriter internal xlsaddin relies on for speed; it is kept robust:
+
+    * the hook is optional: XlsxWriter calls it, nothing in xlsaddin does, so a
+      version without ``_prepare_formula`` simply never calls this and writes
+      every formula its own (public) way;
+    * any other arguments are passed through to XlsxWriter unchanged;
+    * tests/test_xlsx.py writes the templates with and without it and requires
+      the same sheet XML byte for byte.
     """
 
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> Any:
-        names = set(_CALL.findall(formula))
-        if names <= CLASSIC:
-            formula = formula.removeprefix("{").removeprefix("=").removesuffix("}")
-            return formula
-        return super()._prepare_formula(formula, expand_future_functions)
+    def _prepare_formula(self, formula: str, *args: Any, **kwargs: Any) -> Any:
+        if set(_CALL.findall(formula)) <= CLASSIC:
+            return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+        return super()._prepare_formula(formula, *args, **kwargs)
 
-    # Writers for integer (row, col) only. XlsxWriter's public write_* methods first run
-    # a decorator that also accepts "A1" notation; these call the same internal writers
-    # directly (the hot path of the provincial workbook: ~60,000 cells).
+    # Integer-only writers for the provincial workbook's hot path (~65,000 cells).
+    # XlsxWriter's public write_* methods are wrapped in a decorator that also accepts
+    # "A1" notation; these call the same public methods without it (the standard
+    # ``__wrapped__`` of functools.wraps; the decorated method where that is absent).
+    # Measured (callgrind, demo inbox): 6 % fewer instructions per provincial workbook
+    # (157 of 2,790 million). Dropped in issue 13: a hand-written cell serialiser that
+    # replaced XlsxWriter's private ``_write_cell`` (21 % of the workbook's instructions,
+    # ~60 ms CPU, ~3 % of ``xlsaddin consolidate``), as not worth re-implementing
+    # XlsxWriter's XML and pinning it below 4 (docs/performance.md).
     def put_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
-        self._write_string(row, col, value, fmt)
+        _WRITE_STRING(self, row, col, value, fmt)
 
     def put_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
-        self._write_number(row, col, value, fmt)
+        _WRITE_NUMBER(self, row, col, value, fmt)
 
     def put_blank(self, row: int, col: int, fmt: Any = None) -> None:
-        self._write_blank(row, col, None, fmt)
+        _WRITE_BLANK(self, row, col, None, fmt)
 
     def put_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        self._write_datetime(row, col, value, fmt)
+        _WRITE_DATETIME(self, row, col, value, fmt)
 
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        """The XML of a string, number, date or blank cell, written directly.
 
-        Byte for byte what XlsxWriter writes (a test compares the two), without
-        its per-attribute escaping: a cell reference, a format index and a
-        shared-string index or number never need it. Everything else (cells that
-        inherit a row or column format, formulas, rich and inline strings) goes
-        through XlsxWriter.
-        """
-        fmt = cell.format
-        kind = type(cell).__name__
-        if self.constant_memory or kind not in _FAST_CELLS:
-            super()._write_cell(row, col, cell)
-            return
-        if fmt is not None:
-            style = f' s="{fmt._get_xf_index()}"'
-        elif row in self.row_info or col in self.col_info:
-            super()._write_cell(row, col, cell)  # may inherit a row or column format
-            return
-        else:
-            style = ""
-        ref = xl_rowcol_to_cell_fast(row, col)
-        if kind == "String":
-            self.fh.write(f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>')
-        elif kind == "Blank":
-            self.fh.write(f'<c r="{ref}"{style}/>')
-        else:  # Number, Datetime
-            self.fh.write(f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>')
+def _undecorated(method: Any) -> Any:
+    return getattr(method, "__wrapped__", method)
+
+
+_WRITE_STRING = _undecorated(Worksheet.write_string)
+_WRITE_NUMBER = _undecorated(Worksheet.write_number)
+_WRITE_BLANK = _undecorated(Worksheet.write_blank)
+_WRITE_DATETIME = _undecorated(Worksheet.write_datetime)
 
 
 class Formats:
@@ -110,29 +105,58 @@ class Formats:
 
 class CapturingWorksheet(ClassicWorksheet):
     """Remembers every value written (formulas: their cached value), so what a sheet
-    shows can be reused without reading the file back (``grid()``)."""
+    shows can be reused without reading the file back (``grid()``).
+
+    Captured at XlsxWriter's public writers with integer (row, col) — the only form
+    xlsaddin uses — and ``merge_range`` (its text sits in the first cell).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.values: dict[tuple[int, int], Any] = {}
 
-    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+    def put_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
+        self.write_string(row, col, value, fmt)
+
+    def put_number(self, row: int, col: int, value: float, fmt: Any = None) -> None:
+        self.write_number(row, col, value, fmt)
+
+    def put_blank(self, row: int, col: int, fmt: Any = None) -> None:
+        self.write_blank(row, col, None, fmt)
+
+    def put_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        self.write_datetime(row, col, value, fmt)
+
+    def write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
         self.values[(row, col)] = string
-        return super()._write_string(row, col, string, cell_format)
+        return super().write_string(row, col, string, cell_format)
 
-    def _write_number(self, row: int, col: int, num: Any, cell_format: Any = None) -> Any:
-        self.values[(row, col)] = num
-        return super()._write_number(row, col, num, cell_format)
+    def write_number(self, row: int, col: int, number: Any, cell_format: Any = None) -> Any:
+        self.values[(row, col)] = number
+        return super().write_number(row, col, number, cell_format)
 
-    def _write_datetime(self, row: int, col: int, date: Any, cell_format: Any = None) -> Any:
+    def write_datetime(self, row: int, col: int, date: Any, cell_format: Any = None) -> Any:
         self.values[(row, col)] = date
-        return super()._write_datetime(row, col, date, cell_format)
+        return super().write_datetime(row, col, date, cell_format)
 
-    def _write_formula(
+    def write_formula(
         self, row: int, col: int, formula: str, cell_format: Any = None, value: Any = 0
     ) -> Any:
         self.values[(row, col)] = value
-        return super()._write_formula(row, col, formula, cell_format, value)
+        return super().write_formula(row, col, formula, cell_format, value)
+
+    def merge_range(
+        self,
+        first_row: int,
+        first_col: int,
+        last_row: int,
+        last_col: int,
+        data: Any,
+        cell_format: Any = None,
+    ) -> Any:
+        if data is not None and data != "":
+            self.values[(first_row, first_col)] = data
+        return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
 
     def grid(self) -> list[list[Any]]:
         if not self.values:

@@ -3,25 +3,26 @@
 Each ``xlsaddin consolidate`` run stores its headline figures (province-level and per-unit)
 here; the next period's report can then say "tăng 237 so với kỳ trước".
 
-Storage is SQLAlchemy Core.  The default is an embedded SQLite file
-(:meth:`HistoryStore.at_path`); any SQLAlchemy URL (e.g. PostgreSQL) also works.
+Storage is a SQLite file through the standard library's ``sqlite3``
+(:meth:`HistoryStore.at_path`).  Database URLs (SQLAlchemy's ``postgresql://…``,
+``sqlite:///…``) were accepted by earlier versions and are now refused with a clear message
+(:class:`NotAHistoryPath`): a provincial history is a few hundred figures a period.
 
 Schema (version :data:`SCHEMA_VERSION`):
 
 ``runs``
-    ``id`` (integer primary key, autoincrement), ``period_id`` (text, indexed, e.g.
+    ``id`` (integer primary key), ``period_id`` (text, indexed, e.g.
     ``"2025-q4"``), ``started_at`` (text: UTC ISO 8601 with a fixed layout
-    ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, so text order is time order on every backend and
-    SQLite round-trips the time zone), ``tool_version``, ``mappings_hash`` (text),
-    ``inputs`` (integer: number of input files).
+    ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, so text order is time order), ``tool_version``,
+    ``mappings_hash`` (text), ``inputs`` (integer: number of input files).
 ``figures``
     ``run_id`` (foreign key -> ``runs.id``, indexed, ON DELETE CASCADE), ``appendix``,
     ``key`` (text), ``unit_code`` (integer, NULL = province-level figure), ``value`` (float).
 ``schema_version``
     one row, column ``version`` (integer).  Written when the tables are first created.  A
     store opened on a database whose version is newer than this code refuses to work
-    (:class:`SchemaVersionError`); a future migration reads the row, upgrades the tables
-    and updates it.  Version 1 is the layout above.
+    (:class:`SchemaVersionError`); an older one is upgraded by the steps in
+    ``_MIGRATIONS`` (none yet) and the row updated.  Version 1 is the layout above.
 
 Recording a run is one transaction: either the run and all its figures are stored, or nothing.
 """
@@ -31,15 +32,13 @@ from __future__ import annotations
 import datetime
 import math
 import os
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import URL, Connection, Dialect, Engine
 
 from xlsaddin.text.numbers import format_vi
 
@@ -48,6 +47,7 @@ __all__ = [
     "Figure",
     "FigureKey",
     "HistoryStore",
+    "NotAHistoryPath",
     "RunRecord",
     "SchemaVersionError",
     "change_phrase",
@@ -85,89 +85,60 @@ class SchemaVersionError(RuntimeError):
 
 _ISO_LAYOUT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
-
-class _UtcText(sa.types.TypeDecorator[datetime.datetime]):
-    """Timezone-aware datetime stored as fixed-layout UTC ISO text (sortable as text)."""
-
-    impl = sa.String(32)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime.datetime | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("started_at must be timezone-aware")
-        return value.astimezone(datetime.UTC).strftime(_ISO_LAYOUT)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime.datetime | None:
-        if value is None:
-            return None
-        parsed = datetime.datetime.fromisoformat(str(value))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=datetime.UTC)
-        return parsed.astimezone(datetime.UTC)
-
-
-_metadata = sa.MetaData()
-
-_runs = sa.Table(
-    "runs",
-    _metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("period_id", sa.String(64), nullable=False, index=True),
-    sa.Column("started_at", _UtcText(), nullable=False),
-    sa.Column("tool_version", sa.String(64), nullable=False),
-    sa.Column("mappings_hash", sa.String(128), nullable=False),
-    sa.Column("inputs", sa.Integer, nullable=False),
+#: Version 1, as SQLAlchemy created it before the store moved to ``sqlite3`` (the same
+#: tables, columns, indexes and constraints, so files written by either open in both).
+_SCHEMA_V1 = (
+    """CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER NOT NULL,
+    period_id VARCHAR(64) NOT NULL,
+    started_at VARCHAR(32) NOT NULL,
+    tool_version VARCHAR(64) NOT NULL,
+    mappings_hash VARCHAR(128) NOT NULL,
+    inputs INTEGER NOT NULL,
+    PRIMARY KEY (id)
+)""",
+    "CREATE INDEX IF NOT EXISTS ix_runs_period_id ON runs (period_id)",
+    """CREATE TABLE IF NOT EXISTS figures (
+    run_id INTEGER NOT NULL,
+    appendix VARCHAR(128) NOT NULL,
+    "key" VARCHAR(128) NOT NULL,
+    unit_code INTEGER,
+    value FLOAT NOT NULL,
+    FOREIGN KEY(run_id) REFERENCES runs (id) ON DELETE CASCADE
+)""",
+    "CREATE INDEX IF NOT EXISTS ix_figures_run_id ON figures (run_id)",
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
 )
 
-_figures = sa.Table(
-    "figures",
-    _metadata,
-    sa.Column(
-        "run_id",
-        sa.Integer,
-        sa.ForeignKey("runs.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("appendix", sa.String(128), nullable=False),
-    sa.Column("key", sa.String(128), nullable=False),
-    sa.Column("unit_code", sa.Integer, nullable=True),
-    sa.Column("value", sa.Float, nullable=False),
-)
-
-_schema_version = sa.Table(
-    "schema_version",
-    _metadata,
-    sa.Column("version", sa.Integer, nullable=False),
-)
+#: Migrations: ``_MIGRATIONS[n]`` upgrades a version-``n`` database to ``n + 1`` (inside
+#: the opening transaction; :meth:`HistoryStore._init_schema` runs them in order and
+#: updates ``schema_version``). Empty while version 1 is the only layout.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {}
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys=ON")
-    finally:
-        cursor.close()
+class NotAHistoryPath(ValueError):
+    """``--history`` / ``$XLSADDIN_HISTORY`` is a database URL, not a SQLite file path."""
 
 
-def _insert_figures(conn: Connection, run_id: int, figures: Sequence[Figure]) -> None:
+def _utc_text(value: datetime.datetime) -> str:
+    """Fixed-layout UTC ISO text: text order is time order."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("started_at must be timezone-aware")
+    return value.astimezone(datetime.UTC).strftime(_ISO_LAYOUT)
+
+
+def _from_utc_text(value: object) -> datetime.datetime:
+    parsed = datetime.datetime.fromisoformat(str(value))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed.astimezone(datetime.UTC)
+
+
+def _insert_figures(conn: sqlite3.Connection, run_id: int, figures: Sequence[Figure]) -> None:
     """Insert the figures of one run (inside the caller's transaction)."""
-    if not figures:
-        return
-    conn.execute(
-        _figures.insert(),
-        [
-            {
-                "run_id": run_id,
-                "appendix": f.appendix,
-                "key": f.key,
-                "unit_code": f.unit_code,
-                "value": float(f.value),
-            }
-            for f in figures
-        ],
+    conn.executemany(
+        'INSERT INTO figures (run_id, appendix, "key", unit_code, value) VALUES (?, ?, ?, ?, ?)',
+        [(run_id, f.appendix, f.key, f.unit_code, float(f.value)) for f in figures],
     )
 
 
@@ -192,45 +163,73 @@ def _validate(run: RunRecord) -> None:
 
 
 class HistoryStore:
-    """Runs and their figures in a SQL database (SQLite file by default)."""
+    """Runs and their figures in a SQLite file (standard library ``sqlite3``).
 
-    def __init__(self, url: str | URL) -> None:
-        parsed = sa.make_url(url)
-        is_sqlite = parsed.get_backend_name() == "sqlite"
-        if is_sqlite:
-            database = parsed.database
-            if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-        self._engine: Engine = sa.create_engine(parsed)
-        if is_sqlite:
-            sa.event.listen(self._engine, "connect", _enable_sqlite_foreign_keys)
+    ``path`` is a file path (its folder is created if missing) or ``":memory:"``.
+    A database URL (``postgresql://…``, ``sqlite:///…``) is refused with
+    :class:`NotAHistoryPath`: only SQLite files are supported.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        text = str(path)
+        if "://" in text:
+            raise NotAHistoryPath(
+                f"--history cần đường dẫn tệp SQLite (ví dụ lich-su.sqlite), không nhận URL "
+                f"cơ sở dữ liệu: {text} / --history takes a SQLite file path; database URLs "
+                f"(SQLAlchemy) are no longer supported"
+            )
+        if text != ":memory:":
+            Path(text).parent.mkdir(parents=True, exist_ok=True)
+        self.path = text
+        # autocommit off by hand: every write below is an explicit BEGIN ... COMMIT
+        self._conn = sqlite3.connect(text, isolation_level=None)
         try:
+            self._conn.execute("PRAGMA foreign_keys=ON")
             self._init_schema()
         except BaseException:
-            self._engine.dispose()
+            self._conn.close()
             raise
 
     @classmethod
     def at_path(cls, path: Path) -> HistoryStore:
         """Store in the SQLite file ``path`` (its folder is created if missing)."""
-        return cls(URL.create("sqlite", database=str(Path(path))))
+        return cls(Path(path))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _init_schema(self) -> None:
-        with self._engine.begin() as conn:
-            _metadata.create_all(conn)
-            version = conn.execute(sa.select(sa.func.max(_schema_version.c.version))).scalar()
+        with self._transaction() as conn:
+            # statement by statement: executescript() would commit the open transaction
+            for statement in _SCHEMA_V1:
+                conn.execute(statement)
+            (version,) = conn.execute("SELECT max(version) FROM schema_version").fetchone()
             if version is None:
-                conn.execute(_schema_version.insert().values(version=SCHEMA_VERSION))
-            elif int(version) > SCHEMA_VERSION:
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+                return
+            version = int(version)
+            if version > SCHEMA_VERSION:
                 raise SchemaVersionError(
                     f"history database schema version {version} is newer than supported "
                     f"version {SCHEMA_VERSION}; upgrade xlsaddin"
                 )
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[step]:
+                    conn.execute(statement)
+            if version < SCHEMA_VERSION:
+                conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     @property
     def schema_version(self) -> int:
-        with self._engine.connect() as conn:
-            version = conn.execute(sa.select(sa.func.max(_schema_version.c.version))).scalar()
+        (version,) = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(version) if version is not None else 0
 
     # -- writing
@@ -238,40 +237,36 @@ class HistoryStore:
     def record(self, run: RunRecord) -> int:
         """Store ``run`` and its figures in one transaction; return the new run id."""
         _validate(run)
-        with self._engine.begin() as conn:
-            result = conn.execute(
-                _runs.insert().values(
-                    period_id=run.period_id,
-                    started_at=run.started_at,
-                    tool_version=run.tool_version,
-                    mappings_hash=run.mappings_hash,
-                    inputs=run.inputs,
-                )
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (period_id, started_at, tool_version, mappings_hash, inputs) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    run.period_id,
+                    _utc_text(run.started_at),
+                    run.tool_version,
+                    run.mappings_hash,
+                    run.inputs,
+                ),
             )
-            pk = result.inserted_primary_key
-            if pk is None or pk[0] is None:  # pragma: no cover - every supported backend
+            if cursor.lastrowid is None:  # pragma: no cover - SQLite always has one
                 raise RuntimeError("database did not return the new run id")
-            run_id = int(pk[0])
+            run_id = int(cursor.lastrowid)
             _insert_figures(conn, run_id, run.figures)
         return run_id
 
     # -- reading
 
-    def _latest_run_id(self, conn: Connection, period_id: str) -> int | None:
-        row = conn.execute(
-            sa.select(_runs.c.id)
-            .where(_runs.c.period_id == period_id)
-            .order_by(_runs.c.started_at.desc(), _runs.c.id.desc())
-            .limit(1)
-        ).first()
+    def _latest_run_id(self, period_id: str) -> int | None:
+        row = self._conn.execute(
+            "SELECT id FROM runs WHERE period_id = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+            (period_id,),
+        ).fetchone()
         return None if row is None else int(row[0])
 
-    @staticmethod
-    def _figures_of(conn: Connection, run_id: int) -> dict[FigureKey, float]:
-        rows = conn.execute(
-            sa.select(
-                _figures.c.appendix, _figures.c.key, _figures.c.unit_code, _figures.c.value
-            ).where(_figures.c.run_id == run_id)
+    def _figures_of(self, run_id: int) -> dict[FigureKey, float]:
+        rows = self._conn.execute(
+            'SELECT appendix, "key", unit_code, value FROM figures WHERE run_id = ?', (run_id,)
         )
         return {(str(a), str(k), None if u is None else int(u)): float(v) for a, k, u, v in rows}
 
@@ -280,11 +275,8 @@ class HistoryStore:
 
         None when the period has no run; ``{}`` when its latest run stored no figures.
         """
-        with self._engine.connect() as conn:
-            run_id = self._latest_run_id(conn, period_id)
-            if run_id is None:
-                return None
-            return self._figures_of(conn, run_id)
+        run_id = self._latest_run_id(period_id)
+        return None if run_id is None else self._figures_of(run_id)
 
     def previous(
         self, period_id: str, ordered_periods: Sequence[str]
@@ -300,44 +292,32 @@ class HistoryStore:
             index = periods.index(period_id)
         except ValueError:
             raise ValueError(f"period {period_id!r} is not in ordered_periods") from None
-        earlier = periods[:index]
-        if not earlier:
-            return None
-        with self._engine.connect() as conn:
-            present = set(
-                conn.execute(
-                    sa.select(_runs.c.period_id)
-                    .where(_runs.c.period_id.in_(set(earlier)))
-                    .distinct()
-                ).scalars()
-            )
-            for candidate in reversed(earlier):
-                if candidate in present:
-                    run_id = self._latest_run_id(conn, candidate)
-                    if run_id is not None:
-                        return candidate, self._figures_of(conn, run_id)
+        for candidate in reversed(periods[:index]):
+            run_id = self._latest_run_id(candidate)
+            if run_id is not None:
+                return candidate, self._figures_of(run_id)
         return None
 
     def runs(self, period_id: str | None = None) -> list[dict[str, object]]:
         """Run metadata (oldest first), optionally for one period; for audit/debugging."""
-        query = sa.select(
-            _runs.c.id,
-            _runs.c.period_id,
-            _runs.c.started_at,
-            _runs.c.tool_version,
-            _runs.c.mappings_hash,
-            _runs.c.inputs,
-        ).order_by(_runs.c.started_at, _runs.c.id)
+        query = "SELECT id, period_id, started_at, tool_version, mappings_hash, inputs FROM runs"
+        params: tuple[str, ...] = ()
         if period_id is not None:
-            query = query.where(_runs.c.period_id == period_id)
-        with self._engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            query += " WHERE period_id = ?"
+            params = (period_id,)
+        names = ("id", "period_id", "started_at", "tool_version", "mappings_hash", "inputs")
+        out: list[dict[str, object]] = []
+        for row in self._conn.execute(query + " ORDER BY started_at, id", params):
+            record = dict(zip(names, row, strict=True))
+            record["started_at"] = _from_utc_text(record["started_at"])
+            out.append(record)
+        return out
 
     # -- lifetime
 
     def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
+        """Close the database connection."""
+        self._conn.close()
 
     def __enter__(self) -> HistoryStore:
         return self
@@ -385,9 +365,8 @@ def change_phrase(
 
 
 def open_history(spec: str | None, out: Path) -> HistoryStore:
-    """``spec`` (a SQLAlchemy URL or a file path), else ``$XLSADDIN_HISTORY``, else
-    ``xlsaddin-lich-su.sqlite`` beside the output ``out``."""
+    """``spec`` (a SQLite file path), else ``$XLSADDIN_HISTORY``, else
+    ``xlsaddin-lich-su.sqlite`` beside the output ``out``. A database URL raises
+    :class:`NotAHistoryPath`."""
     spec = spec or os.environ.get("XLSADDIN_HISTORY")
-    if spec and "://" in spec:
-        return HistoryStore(spec)
-    return HistoryStore.at_path(Path(spec) if spec else out.parent / "xlsaddin-lich-su.sqlite")
+    return HistoryStore(spec if spec else out.parent / "xlsaddin-lich-su.sqlite")

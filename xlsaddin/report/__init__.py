@@ -5,15 +5,13 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from xlsaddin.report.build import Built, ReportOptions, build_report
-from xlsaddin.report.docx_writer import write_docx
-from xlsaddin.report.source import read_source
-from xlsaddin.report.spec import load_report_spec
-from xlsaddin.report.tables_xlsx import print_texts, write_tables_xlsx
 from xlsaddin.safe_output import atomic_write, choose_target
-from xlsaddin.spec.models import Mappings
-from xlsaddin.text.dates import format_date_vi
+
+if TYPE_CHECKING:
+    from xlsaddin.report.build import Built, ReportOptions
+    from xlsaddin.spec.models import Mappings
 
 
 @dataclass(frozen=True)
@@ -31,6 +29,15 @@ def make_report(
     options: ReportOptions | None = None,
 ) -> ReportResult:
     """Write the report; ``result.built.warnings`` says what the officer must still fill in."""
+    # Imported here: python-docx is ~0.1 s to import, and the provincial workbook writer
+    # (xlsaddin.report.province_workbook, on every consolidation) lives in this package.
+    from xlsaddin.report.build import build_report
+    from xlsaddin.report.docx_writer import write_docx
+    from xlsaddin.report.source import read_source
+    from xlsaddin.report.spec import load_report_spec
+    from xlsaddin.report.tables_xlsx import print_texts, write_tables_xlsx
+    from xlsaddin.text.dates import format_date_vi
+
     source = read_source(workbook, mappings)
     spec = load_report_spec(mappings.root)
     docx_target, _ = choose_target(docx)
@@ -51,4 +58,4 @@ def make_report(
     return ReportResult(docx_target, xlsx_target, built)
 
 
-__all__ = ["ReportOptions", "ReportResult", "make_report"]
+__all__ = ["ReportResult", "make_report"]
