@@ -173,7 +173,7 @@ def _annex(source: Source, mappings: Mappings, start: int) -> list[ReportSection
 
 
 def build_report(source: Source, spec: ReportSpec, mappings: Mappings, images: Path) -> Built:
-    from xlsaddin.report.charts import draw, pick  # matplotlib: import only when drawing
+    from xlsaddin.report.charts import draw, drawable, pick  # matplotlib: only when drawing
 
     ctx = Context(figures=source.figures, fields=_fields(source, mappings))
     skipped: list[str] = []
@@ -198,7 +198,7 @@ def build_report(source: Source, spec: ReportSpec, mappings: Mappings, images: P
             appendix = None
         for chart in appendix.charts if appendix else ():
             shown = pick(dict(ctx.figures), section.appendix, chart.indicators)
-            if not shown:
+            if not drawable(chart, shown):
                 continue
             path = draw(chart, shown, images / f"bieu_do_{chart_no}.png")
             out.images.append(ReportImage(path, f"Biểu đồ {chart_no}. {chart.title}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -25,6 +26,14 @@ def pick(figures: dict[str, Figure], appendix: str, keys: tuple[str, ...]) -> li
         elif f"{appendix}.{key}" in figures:
             out.append(figures[f"{appendix}.{key}"])
     return [f for f in out if f.value is not None]
+
+
+def drawable(chart: Chart, figures: list[Figure]) -> bool:
+    """Whether the figures make a chart: a pie needs non-negative shares that are not all 0."""
+    values = [f.value for f in figures if f.value is not None]
+    if not values or not all(math.isfinite(v) for v in values):
+        return False
+    return chart.type != "pie" or (min(values) >= 0 and sum(values) > 0)
 
 
 def _label(fig: Figure) -> str:

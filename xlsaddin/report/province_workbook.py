@@ -10,6 +10,7 @@ written as a value and an "Đối chiếu" cell comparing the two.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,7 +69,10 @@ class _Book:
         elif isinstance(value, bool):
             ws.put_string(row, col, "Có" if value else "Không", fmt)
         elif isinstance(value, (int, float)):
-            ws.put_number(row, col, value, fmt)
+            if (number := finite(value)) is None:
+                ws.put_string(row, col, str(value), fmt)  # never raises, never dropped
+            else:
+                ws.put_number(row, col, number, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
             ws.put_datetime(row, col, value, fmt)
         else:
@@ -82,6 +86,18 @@ class _Book:
             ws.set_column(i, i, width)
             ws.write_string(row, i, title, head)
         ws.set_row(row, 32)
+
+
+def finite(value: float) -> float | None:
+    """``value`` as a float Excel can store, or None (NaN, infinities, beyond the float range).
+
+    Validation keeps such values out of consolidation; the writer still never raises on one.
+    """
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _title(b: _Book, ws: Worksheet, text: str, result: Consolidation, ncols: int) -> None:
@@ -179,11 +195,11 @@ def _appendix_sheet(
             for offset in range(3):
                 ws.write_blank(row + offset, c, None, bold)
             continue
-        total = numeric_total(app.blocks, col.key)
+        total = finite(numeric_total(app.blocks, col.key))
         fmt = b.fmt(bold=True, border=1, **_number_format(col))
         rng = f"{a1(first, c)}:{a1(last, c)}" if last >= first else a1(first, c)
-        ws.write_formula(row, c, f"=SUM({rng})", fmt, total)
-        ws.write_number(row + 1, c, total, fmt)
+        ws.write_formula(row, c, f"=SUM({rng})", fmt, "" if total is None else total)
+        b.value(ws, row + 1, c, total, fmt)
         ws.write_formula(
             row + 2,
             c,
@@ -329,7 +345,7 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             ws.set_row(row, 15 * lines + 2)
             ws.write_string(row, 0, label, wrap)
             fmt = b.fmt(border=1, align="right", bold=True, num_format=headline_format(h, total))
-            if h.value is None:
+            if h.value is None or finite(h.value) is None:
                 ws.write_string(row, 1, h.text, fmt)
             else:
                 ws.write_number(row, 1, h.value, fmt)

@@ -13,6 +13,7 @@ from xlsaddin.spec.layout import compute_layout
 from xlsaddin.spec.models import AppendixSpec, DeadlineRule, Mappings
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
+from xlsaddin.validate.values import value_issues
 
 TYPE_CODES = {c.code for c in (codes.NUMBER_AS_TEXT, codes.DATE_AS_TEXT, codes.CHOICE_INVALID)}
 
@@ -186,6 +187,7 @@ def check_table(
             )
     if table.strict:
         issues.extend(legacy_text(table))
+    issues.extend(value_issues(table))
     if table.unit_code is None:
         name = table.header.get("unit_name")
         issues.append(
