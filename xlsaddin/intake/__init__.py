@@ -7,7 +7,7 @@ resource-limited worker processes.
 >>> readable = [r.path for r in results if r.readable]
 """
 
-from xlsaddin.intake.discover import MANIFEST_NAME, discover, is_skipped
+from xlsaddin.intake.discover import MANIFEST_NAME, Discovery, Hazard, discover, explore, is_skipped
 from xlsaddin.intake.inspect import IntakeResult, Kind, dimension_cells, inspect_file
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
 from xlsaddin.intake.messages import MESSAGES
@@ -19,6 +19,8 @@ __all__ = [
     "MANIFEST_NAME",
     "MESSAGES",
     "Container",
+    "Discovery",
+    "Hazard",
     "IntakeResult",
     "Kind",
     "Limits",
@@ -26,6 +28,7 @@ __all__ = [
     "WorkerFailure",
     "dimension_cells",
     "discover",
+    "explore",
     "inspect_file",
     "is_skipped",
     "isolated_map",
