@@ -180,6 +180,9 @@ def _run(
         if not isinstance(result, WorkerFailure):
             outcomes.extend(result)
             continue
+        if len(chunk) == 1:  # already alone: the verdict stands (no second timeout)
+            outcomes.append(_failed(chunk[0], result.reason))
+            continue
         singles = isolated_map(_process_chunk, [(job,) for job in chunk], limits, processes=1)
         for job, single in zip(chunk, singles, strict=True):
             outcomes.append(
