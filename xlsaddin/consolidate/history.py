@@ -20,10 +20,17 @@ Schema (version :data:`SCHEMA_VERSION`):
 ``schema_version``
     one row, column ``version`` (integer).  Written when the tables are first created.  A
     store opened on a database whose version is newer than this code refuses to work
-    (:class:`SchemaVersionError`); a future migration reads the row, upgrades the tables
+    (:class:`SchemaVersionError`); a migration reads the row, upgrades the tables
     and updates it.  Version 1 is the layout above.
+Version 2 adds to ``runs``: ``run_id`` (text, unique: the id every output of the run
+    carries) and ``state`` (``"published"``, or ``"pending"`` while the run's files are not
+    yet in place). Readers only ever see published runs. A version-1 database is upgraded
+    when opened (its runs are published, without a run id).
 
 Recording a run is one transaction: either the run and all its figures are stored, or nothing.
+A run that publishes files records itself ``pending`` first and is marked published once its
+files are in place (:mod:`xlsaddin.consolidate.journal`), so a run killed in between never
+shows up as the previous period's figures.
 """
 
 from __future__ import annotations
@@ -53,7 +60,8 @@ __all__ = [
     "change_phrase",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PUBLISHED, PENDING = "published", "pending"
 
 FigureKey = tuple[str, str, int | None]
 """``(appendix, key, unit_code)``; ``unit_code`` None = province-level figure."""
@@ -75,6 +83,7 @@ class RunRecord:
     mappings_hash: str
     inputs: int  # number of input files
     figures: tuple[Figure, ...]
+    run_id: str | None = None  # the id the run's workbook, JSON and audit line carry
 
 
 class SchemaVersionError(RuntimeError):
@@ -119,6 +128,9 @@ _runs = sa.Table(
     sa.Column("tool_version", sa.String(64), nullable=False),
     sa.Column("mappings_hash", sa.String(128), nullable=False),
     sa.Column("inputs", sa.Integer, nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=True),
+    sa.Column("state", sa.String(16), nullable=False, server_default=PUBLISHED),
+    sa.Index("ix_runs_run_id", "run_id", unique=True),
 )
 
 _figures = sa.Table(
@@ -188,6 +200,19 @@ def _validate(run: RunRecord) -> None:
             raise ValueError(f"figure {k!r} is not a finite number: {f.value!r}")
 
 
+def _upgrade_to_2(conn: Connection) -> None:
+    """Schema 1 -> 2: run id and state columns (existing runs are published)."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("runs")}
+    if "run_id" not in columns:
+        conn.execute(sa.text("ALTER TABLE runs ADD COLUMN run_id VARCHAR(64)"))
+    if "state" not in columns:
+        conn.execute(
+            sa.text(f"ALTER TABLE runs ADD COLUMN state VARCHAR(16) NOT NULL DEFAULT '{PUBLISHED}'")
+        )
+    conn.execute(sa.text("CREATE UNIQUE INDEX IF NOT EXISTS ix_runs_run_id ON runs (run_id)"))
+    conn.execute(_schema_version.update().values(version=2))
+
+
 # --------------------------------------------------------------------------- store
 
 
@@ -217,15 +242,25 @@ class HistoryStore:
 
     def _init_schema(self) -> None:
         with self._engine.begin() as conn:
-            _metadata.create_all(conn)
+            fresh = not sa.inspect(conn).has_table("runs")
+            if fresh:
+                _metadata.create_all(conn)
             version = conn.execute(sa.select(sa.func.max(_schema_version.c.version))).scalar()
             if version is None:
+                _metadata.create_all(conn)
                 conn.execute(_schema_version.insert().values(version=SCHEMA_VERSION))
             elif int(version) > SCHEMA_VERSION:
                 raise SchemaVersionError(
                     f"history database schema version {version} is newer than supported "
                     f"version {SCHEMA_VERSION}; upgrade xlsaddin"
                 )
+            elif int(version) < 2:
+                _upgrade_to_2(conn)
+
+    @property
+    def url(self) -> str:
+        """Where the store is (any password hidden): how a journal names it."""
+        return self._engine.url.render_as_string(hide_password=True)
 
     @property
     def schema_version(self) -> int:
@@ -235,9 +270,14 @@ class HistoryStore:
 
     # -- writing
 
-    def record(self, run: RunRecord) -> int:
-        """Store ``run`` and its figures in one transaction; return the new run id."""
+    def record(self, run: RunRecord, *, pending: bool = False) -> int:
+        """Store ``run`` and its figures in one transaction; return the new row id.
+
+        ``pending``: invisible to readers until :meth:`mark_published` (needs a run_id).
+        """
         _validate(run)
+        if pending and not run.run_id:
+            raise ValueError("a pending run needs a run_id")
         with self._engine.begin() as conn:
             result = conn.execute(
                 _runs.insert().values(
@@ -246,6 +286,8 @@ class HistoryStore:
                     tool_version=run.tool_version,
                     mappings_hash=run.mappings_hash,
                     inputs=run.inputs,
+                    run_id=run.run_id,
+                    state=PENDING if pending else PUBLISHED,
                 )
             )
             pk = result.inserted_primary_key
@@ -255,12 +297,43 @@ class HistoryStore:
             _insert_figures(conn, run_id, run.figures)
         return run_id
 
+    def mark_published(self, run: RunRecord) -> None:
+        """Make the pending run ``run.run_id`` visible; store it published if it is not
+        there at all (a journal rolled forward against a store that lost it). Idempotent."""
+        if not run.run_id:
+            raise ValueError("mark_published needs a run_id")
+        with self._engine.begin() as conn:
+            found = conn.execute(sa.select(_runs.c.id).where(_runs.c.run_id == run.run_id)).first()
+            if found is not None:
+                conn.execute(
+                    _runs.update().where(_runs.c.run_id == run.run_id).values(state=PUBLISHED)
+                )
+                return
+        self.record(run)
+
+    def discard_run(self, run_id: str) -> None:
+        """Delete the pending run ``run_id`` (its files were never published)."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                _runs.delete().where((_runs.c.run_id == run_id) & (_runs.c.state == PENDING))
+            )
+
+    def discard_pending(self, older_than: datetime.datetime) -> int:
+        """Delete pending runs started before ``older_than`` (runs that died before their
+        files were published); the number deleted."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                _runs.delete().where((_runs.c.state == PENDING) & (_runs.c.started_at < older_than))
+            )
+            return int(result.rowcount or 0)
+
     # -- reading
 
     def _latest_run_id(self, conn: Connection, period_id: str) -> int | None:
         row = conn.execute(
             sa.select(_runs.c.id)
             .where(_runs.c.period_id == period_id)
+            .where(_runs.c.state == PUBLISHED)
             .order_by(_runs.c.started_at.desc(), _runs.c.id.desc())
             .limit(1)
         ).first()
@@ -308,6 +381,7 @@ class HistoryStore:
                 conn.execute(
                     sa.select(_runs.c.period_id)
                     .where(_runs.c.period_id.in_(set(earlier)))
+                    .where(_runs.c.state == PUBLISHED)
                     .distinct()
                 ).scalars()
             )
@@ -328,6 +402,7 @@ class HistoryStore:
             _runs.c.mappings_hash,
             _runs.c.inputs,
         ).order_by(_runs.c.started_at, _runs.c.id)
+        query = query.where(_runs.c.state == PUBLISHED)
         if period_id is not None:
             query = query.where(_runs.c.period_id == period_id)
         with self._engine.connect() as conn:

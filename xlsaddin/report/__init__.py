@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsaddin.consolidate.journal import settle
 from xlsaddin.report.build import Built, build_report
 from xlsaddin.report.docx_writer import write_docx
 from xlsaddin.report.source import read_source
@@ -25,6 +26,7 @@ class ReportResult:
 def make_report(
     workbook: Path, mappings: Mappings, docx: Path, xlsx: Path | None = None
 ) -> ReportResult:
+    settle([workbook.parent])  # a consolidation killed while publishing: complete it first
     source = read_source(workbook, mappings)
     spec = load_report_spec(mappings.root)
     docx_target, _ = choose_target(docx)

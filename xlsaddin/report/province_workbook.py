@@ -523,8 +523,11 @@ def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
     ws.hide()
 
 
-def write_province_workbook(result: Consolidation, path: Path, mappings: Mappings) -> None:
-    """Write to ``path`` (the caller handles temp files and renaming)."""
+def write_province_workbook(
+    result: Consolidation, path: Path, mappings: Mappings, *, run_id: str | None = None
+) -> None:
+    """Write to ``path`` (the caller handles temp files and renaming). ``run_id``: the
+    publishing run, kept as the document property ``xlsaddin_run_id`` (not in any cell)."""
     b = _Book(path, mappings.project.font_name)
     b.book.set_properties(
         {
@@ -534,6 +537,8 @@ def write_province_workbook(result: Consolidation, path: Path, mappings: Mapping
             "created": FIXED_CREATED,
         }
     )
+    if run_id:
+        b.book.set_custom_property("xlsaddin_run_id", run_id)
     sources: list[list[str]] = []
     _summary_sheet(b, result)
     _status_sheet(b, result)

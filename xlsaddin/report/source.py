@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
+from xlsaddin.core.failures import OfficerError
 from xlsaddin.core.sheets import INFO, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec.models import Indicator, Mappings
@@ -88,7 +89,13 @@ def source_from_grids(grids: Mapping[str, list[list[Any]]], mappings: Mappings) 
 
 
 def read_source(path: Path, mappings: Mappings) -> Source:
-    book = CalamineWorkbook.from_path(str(path))
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise OfficerError(
+            f"Không đọc được {path} ({type(exc).__name__}); hãy chọn tệp tổng hợp do "
+            "'xlsaddin consolidate' tạo."
+        ) from exc
     needed = {SUMMARY, STATUS, TASKS, INFO}
     if not needed <= set(book.sheet_names):
         raise NotAProvincialWorkbook(", ".join(sorted(needed - set(book.sheet_names))))
