@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,11 @@ FAILURE_VI = {
     "changed": "tệp đã thay đổi sau khi kiểm tra; hãy kiểm tra lại",
     "unreadable": "không đọc lại được tệp",
     "error": "tệp có cấu trúc mà bộ ghi bản sao không mở được",
+    "too-big": "tệp có quá nhiều ô để tạo bản sao (kết quả kiểm tra ở trên vẫn đầy đủ)",
 }
+#: Sheet XML above this is not copied: openpyxl needs about a second per 1.5 MB of it,
+#: and no report form comes near (the largest template holds some 330 KB).
+MAX_SHEET_XML_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,14 @@ def _write_copy(job: AnnotateJob) -> str | None:
         return "unreadable"
     if hashlib.sha256(data).hexdigest() != job.sha256:
         return "changed"
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        sheets = sum(
+            i.file_size
+            for i in package.infolist()
+            if i.filename.replace("\\", "/").lower().startswith("xl/worksheets/")
+        )
+    if sheets > MAX_SHEET_XML_BYTES:
+        return "too-big"
     red = PatternFill("solid", fgColor="F4CCCC")
     orange = PatternFill("solid", fgColor="FCE4D6")
     book = openpyxl.load_workbook(io.BytesIO(data))
