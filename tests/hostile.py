@@ -434,7 +434,6 @@ def build_corpus(folder: Path) -> dict[str, str | None]:
     )
 
     _zip_views(ok, put)
-    _cells(ok, put)
     _outward_formulas(ok, put)
     _relationships(ok, put)
     _parts_the_reader_reads(ok, put)
@@ -515,6 +514,20 @@ def _zip_views(ok: bytes, put: Put) -> None:
             zf.writestr(SHEET, b"<worksheet/>")
 
     rewrite(ok, put("twin_exact_name.xlsx", "file-duplicate-parts"), extra=same_name_twice)
+
+
+def build_read_corpus(folder: Path) -> dict[str, str | None]:
+    """Samples refused when the reader is about to parse a sheet (``SheetGuard``):
+    {file name: expected code}. They pass intake; ``validate`` refuses them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    expected: dict[str, str | None] = {}
+
+    def put(name: str, code: str | None) -> Path:
+        expected[name] = code
+        return folder / name
+
+    _cells(valid_xlsx_bytes(), put)
+    return expected
 
 
 def _cells(ok: bytes, put: Put) -> None:
@@ -728,13 +741,11 @@ def _parts_the_reader_reads(ok: bytes, put: Put) -> None:
         add={"xl/sharedStrings.xml": bomb},
         content_types=[override("xl/sharedStrings.xml", "image/png")],
     )
-    rewrite(
+    rewrite(  # a sheet stored under a name with no .xml: the reader still parses it
         ok,
-        put("sheet_in_media_folder_name.xlsx", "file-duplicate-cells"),
-        add={
-            "xl/worksheets/media/s.bin": b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c>'
-            b'<c r="A1"><v>2</v></c></row></sheetData></worksheet>'
-        },
+        put("sheet_named_bin_with_dtd.xlsx", "file-xml-entities"),
+        add={"xl/worksheets/sheet7.bin": bomb},
+        content_types=[override("xl/worksheets/sheet7.bin", "application/octet-stream")],
     )
 
 
@@ -1086,6 +1097,7 @@ def run_corpus(work: Path, mappings: Any) -> Figures:
 
     inbox = work / "hop_thu"
     intake = build_corpus(inbox / "tep")
+    read = build_read_corpus(inbox / "doc")
     books = build_workbooks(inbox / "bieu", mappings)
     sample = write_workbook(
         mappings,
@@ -1095,7 +1107,7 @@ def run_corpus(work: Path, mappings: Any) -> Figures:
         fill=Filled(rows=[{"ten_nhiem_vu": "Số hóa", "thoi_han": dt.date(2025, 12, 1)}]),
     )
     hazards = build_inbox_hazards(inbox / "muc", sample.read_bytes())
-    figures = Figures(cases=len(intake) + len(books) + len(hazards))
+    figures = Figures(cases=len(intake) + len(read) + len(books) + len(hazards))
 
     report = json.loads(_run_cli("validate", ["validate", str(inbox), "--json"], work, figures))
     _run_cli("annotate", ["validate", str(inbox), "--annotate", "ban_sao"], work, figures)
@@ -1112,7 +1124,7 @@ def run_corpus(work: Path, mappings: Any) -> Figures:
     for issue in report["issues"]:
         codes.setdefault(issue.get("file", ""), set()).add(issue["code"])
     read_codes = {"layout-unknown"}
-    for folder, cases in (("tep", intake), ("muc", hazards)):
+    for folder, cases in (("tep", intake), ("doc", read), ("muc", hazards)):
         for name, code in cases.items():
             shown = visible(f"{folder}/{name}")
             got = codes.get(shown)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LibreOffice, finance_workbook
-from tests.hostile import IGNORED_NAMES, billion_laughs, build_corpus
+from tests.hostile import IGNORED_NAMES, billion_laughs, build_corpus, build_read_corpus
 from xlsaddin.intake import (
     MESSAGES,
     IntakeResult,
@@ -58,9 +58,10 @@ SAMPLED_CODES = [
     "file-xml-entities",
     "file-huge-dimension",
     "file-duplicate-parts",
-    "file-duplicate-cells",
     "file-has-external-formulas",
 ]
+#: Codes given when the reader is about to parse a sheet (build_read_corpus).
+READ_CODES = {"file-duplicate-cells"}
 #: Codes of the inbox itself (sampled by build_inbox_hazards, tests/test_hostile_corpus.py).
 INBOX_CODES = {
     "inbox-folder-unreadable",
@@ -113,10 +114,25 @@ def test_each_hostile_sample_gets_its_own_code(
         assert "{" not in issue.message, issue.message
 
 
+def test_sheets_are_walked_before_the_reader_parses_them(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    """Cells written twice, a grid too large, a bad address: refused before any parsing."""
+    from xlsaddin.validate.run import validate_paths
+
+    expected = build_read_corpus(tmp_path)
+    assert {c for c in expected.values()} >= READ_CODES
+    for name in expected:
+        assert inspect_file(tmp_path / name).readable, name  # intake lets them through
+    for result in validate_paths([tmp_path], mappings).files:
+        assert result.rejected and [i.code for i in result.issues] == [expected[result.name]]
+        assert result.issues[0].sheet == "PL01", result.issues
+
+
 def test_every_issue_code_is_documented() -> None:
     messages = {c.code for c in MESSAGES}
     assert set(SAMPLED_CODES) <= messages
-    assert messages - set(SAMPLED_CODES) == {"file-unreadable"} | INBOX_CODES
+    assert messages - set(SAMPLED_CODES) == {"file-unreadable"} | INBOX_CODES | READ_CODES
 
 
 def test_valid_workbook_is_readable_with_no_issues(

@@ -8,6 +8,7 @@ resource-limited worker processes.
 """
 
 from xlsaddin.intake.discover import MANIFEST_NAME, Discovery, Hazard, discover, explore, is_skipped
+from xlsaddin.intake.guard import SheetGuard
 from xlsaddin.intake.inspect import IntakeResult, Kind, dimension_cells, inspect_file
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
 from xlsaddin.intake.messages import MESSAGES
@@ -24,6 +25,7 @@ __all__ = [
     "IntakeResult",
     "Kind",
     "Limits",
+    "SheetGuard",
     "Sniffed",
     "WorkerFailure",
     "dimension_cells",

@@ -28,12 +28,11 @@ from xlsaddin.core.issues import Issue
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits, MiB
 from xlsaddin.intake.messages import issue, vn_int, vn_size
 from xlsaddin.intake.parts import (
-    a1,
     is_sheet_part,
     link_element,
     outward_defined_name,
+    outward_in_sheet,
     risky_relationships,
-    scan_sheet,
 )
 from xlsaddin.intake.sniff import CONTENT_TYPES, WORKBOOK_XML, sniff
 
@@ -59,6 +58,7 @@ _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 WORKBOOK_PART = WORKBOOK_XML
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+SHARED_STRINGS = "xl/sharedstrings.xml"
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,9 @@ class IntakeResult:
     """The bytes that were hashed and inspected, for a readable file: parse these, not
     the path again (one read per file, and no window for the file to change between
     the checks and the parse)."""
+    parts: dict[str, bytes] | None = field(default=None, compare=False, repr=False)
+    """Inflated parts the reader's sheet guard needs (every sheet part, the workbook and
+    its relationships), by lower-case entry name, for a readable file."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -120,14 +123,22 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
     if sniffed.issue is not None or sniffed.archive is None:
         problem = sniffed.issue or issue(codes.FILE_CORRUPT, path, detail="")
         return _refused(path, digest, size, problem)
+    parts: dict[str, bytes] = {}
     try:
-        kind, issues = _inspect_zip(path, sniffed.archive, data, limits)
+        kind, issues = _inspect_zip(path, sniffed.archive, data, limits, parts)
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, MemoryError, …
         corrupt = issue(codes.FILE_CORRUPT, path, detail="", value=type(exc).__name__)
         return _refused(path, digest, size, corrupt)
     readable = not any(i.severity == "error" for i in issues)
     return IntakeResult(
-        path, digest, size, kind, tuple(issues), readable, data if readable else None
+        path,
+        digest,
+        size,
+        kind,
+        tuple(issues),
+        readable,
+        data if readable else None,
+        parts if readable else None,
     )
 
 
@@ -163,7 +174,7 @@ def _sha256(path: Path) -> tuple[str, int]:
 
 
 def _inspect_zip(
-    path: Path, zf: zipfile.ZipFile, data: bytes, limits: Limits
+    path: Path, zf: zipfile.ZipFile, data: bytes, limits: Limits, parts: dict[str, bytes]
 ) -> tuple[Kind, list[Issue]]:
     """Checks on a zip already sniffed as an OOXML workbook (entry count pre-checked)."""
     with zf:
@@ -194,7 +205,7 @@ def _inspect_zip(
         if ctypes is not None:
             for code, part in _risky_by_content_type(ctypes).items():
                 risky.setdefault(code, _risky_issue(path, code, part))
-            found = _scan_parts(path, zf, infos, ctypes, limits)
+            found = _scan_parts(path, zf, infos, ctypes, limits, parts)
             for code, part in found.risky.items():  # relationships, DDE/OLE link elements
                 risky.setdefault(code, _risky_issue(path, code, part))
             issues.extend(found.issues)
@@ -532,7 +543,9 @@ def _scan_parts(
     infos: list[zipfile.ZipInfo],
     ctypes: dict[str, str],
     limits: Limits,
+    kept: dict[str, bytes],
 ) -> _Found:
+    """Scan every part a reader may parse; keep (in ``kept``) what the sheet guard needs."""
     found = _Found()
     sheets: dict[str, str] | None = None
 
@@ -556,13 +569,17 @@ def _scan_parts(
             found.issues.append(issue(codes.FILE_XML_ENTITIES, path, part=name, value=name))
             continue
         lower = normalised_name(name)
+        if lower in (WORKBOOK_PART, WORKBOOK_RELS) or is_sheet_part(name):
+            kept[name.lower()] = part
         if lower.endswith(".rels"):
             for code, target in risky_relationships(part):
                 found.risky.setdefault(code, f"{name} -> {target}")
-        element = link_element(part)
-        if element is not None:
-            found.risky.setdefault(_EXTERNAL, f"{name} ({element})")
-        if is_sheet_part(name):
+        sheet = is_sheet_part(name)
+        if not sheet and lower != SHARED_STRINGS:  # a link part is small; text parts are not
+            element = link_element(part)
+            if element is not None:
+                found.risky.setdefault(_EXTERNAL, f"{name} ({element})")
+        if sheet:
             found.issues.extend(_sheet_issues(path, name, part, limits, sheet_of))
         elif lower == WORKBOOK_PART:
             outward = outward_defined_name(part)
@@ -579,39 +596,17 @@ def _sheet_issues(
     limits: Limits,
     sheet_of: Callable[[str], str | None],
 ) -> list[Issue]:
-    """Declared and used extent, unreadable or duplicate cells, outward formulas."""
-    out: list[Issue] = []
+    """Declared extent and outward formulas of one sheet. (Its cells, duplicates and used
+    extent are walked when the reader is about to parse it: :mod:`xlsaddin.intake.guard`.)"""
     huge = _huge_dimension(path, part_name, part[:DIMENSION_HEAD_BYTES], limits, sheet_of)
     if huge is not None:
         return [huge]
-    scan = scan_sheet(part, limits.max_sheet_cells)
+    outward = outward_in_sheet(part)
+    if outward is None:
+        return []
+    cell, formula, why = outward
     sheet = sheet_of(part_name)
-    shown = f"'{sheet}'" if sheet else f"({part_name})"
-    if scan.unreadable is not None:
-        detail = f" (địa chỉ ô {scan.unreadable!r} không hợp lệ trong trang {shown})"
-        return [issue(codes.FILE_CORRUPT, path, detail=detail, value=part_name)]
-    if scan.cells > limits.max_sheet_cells:
-        ref = f"A1:{a1(scan.rows - 1, scan.cols - 1)}"
-        out.append(
-            issue(
-                codes.FILE_HUGE_DIMENSION,
-                path,
-                sheet=shown,
-                ref=ref,
-                cells=vn_int(scan.cells),
-                limit=vn_int(limits.max_sheet_cells),
-                value=part_name,
-            ).located(sheet=sheet)
-        )
-    if scan.duplicate is not None:
-        dup = issue(
-            codes.FILE_DUPLICATE_CELLS, path, sheet=shown, cell=scan.duplicate, value=part_name
-        )
-        out.append(dup.located(sheet=sheet, cell=scan.duplicate))
-    if scan.outward is not None:
-        cell, formula, why = scan.outward
-        out.append(_outward_issue(path, sheet or f"({part_name})", cell, formula, why))
-    return out
+    return [_outward_issue(path, sheet or f"({part_name})", cell, formula, why)]
 
 
 #: How much of an outward formula a message quotes.

@@ -19,6 +19,7 @@ with the cell that holds it.
 from __future__ import annotations
 
 import html
+import operator
 import re
 from dataclasses import dataclass
 
@@ -36,10 +37,8 @@ _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _REF = re.compile(rb"^([A-Za-z]{0,3})([0-9]{1,7})$")
 #: The fast path (every cell written as ``<c r="A1"...``, as Excel, LibreOffice, openpyxl
 #: and XlsxWriter all write them) needs only these; anything else takes the full walk.
-#: A cell without its address first matches with an empty group.
-_CELL = re.compile(rb'<c(?:\s+r="([A-Z]{1,3}[1-9][0-9]{0,6})")?[\s/>]')
-_SPLIT_REF = re.compile(rb"([A-Z]+)([0-9]+)")
-_FORMULA_TEXT = re.compile(rb"<(?:f|formula[12]?)(?:\s[^>]*)?>([^<]+)<")
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_ANY_CELL = re.compile(rb"<c[\s/>]")
 #: Elements of a sheet written with a namespace prefix (the reader matches local names).
 _PREFIXED = re.compile(rb":(?:[cfv][\s/>]|is>|row[\s/>]|sheetData[\s/>])")
 _OUTWARD_HINTS = (b"|", b"[")
@@ -60,13 +59,11 @@ OUTWARD_FUNCTIONS = (
     "HYPERLINK",
     "IMAGE",
     "STOCKHISTORY",
-    "DDE",
-    "DDEINITIATE",
 )
 _FUNCTION = re.compile(
     r"(?<![\w.])(?:_xlfn\.|_xlws\.)?("
     + "|".join(re.escape(f) for f in sorted(OUTWARD_FUNCTIONS, key=len, reverse=True))
-    + r")\s*\(",
+    + r")\(",  # a call: the name and its bracket, as a file stores it
     re.IGNORECASE,
 )
 
@@ -92,18 +89,25 @@ def outward_formula(formula: str) -> str | None:
     return f"hàm {found.group(1).upper()}" if found else None
 
 
-_CALLED = re.compile(rb"([A-Za-z_][\w.]*)\s*\(")
-_OUTWARD_NAMES = frozenset(
-    prefix + f.encode() for f in OUTWARD_FUNCTIONS for prefix in (b"", b"_XLFN.", b"_XLWS.")
-)
+#: The last three characters of every outward function's name, upper case: a call shows
+#: as one of them followed by "(" (no function an ordinary form uses ends like these).
+_OUTWARD_TAILS = frozenset(f.encode()[-3:] for f in OUTWARD_FUNCTIONS)
+_TAIL = operator.itemgetter(slice(-3, None))
 
 
-def _may_reach_out(blob: bytes) -> bool:
-    """Cheap: can any formula in ``blob`` reach outside? (a bar, a bracket, or a call of
-    an outward function, in any letter case)"""
-    if any(h in blob for h in _OUTWARD_HINTS):
+def _may_reach_out(data: bytes) -> bool:
+    """Cheap and never wrong the other way: can a formula in ``data`` reach outside?
+
+    A bar or a bracket anywhere, or "(" after the last three letters of an outward
+    function name in any letter case; the exact test runs only when this says yes.
+    """
+    if any(h in data for h in _OUTWARD_HINTS):
         return True
-    return any(name.upper() in _OUTWARD_NAMES for name in set(_CALLED.findall(blob)))
+    pieces = data.split(b"(")
+    if len(pieces) == 1:
+        return False
+    tails = set(map(_TAIL, pieces[:-1]))
+    return any(tail.upper() in _OUTWARD_TAILS for tail in tails)
 
 
 def _column(letters: bytes) -> int:
@@ -153,44 +157,52 @@ def _position(ref: bytes, need_column: bool) -> tuple[int, int | None] | None:
     return int(m.group(2)) - 1, (_column(m.group(1)) - 1 if m.group(1) else None)
 
 
-def scan_sheet(data: bytes, max_cells: int) -> SheetScan:
-    """Extent, duplicate cells and outward formulas of one sheet part.
+def outward_in_sheet(data: bytes) -> tuple[str, str, str] | None:
+    """(cell, formula, why) of the first formula in a sheet that reaches outside."""
+    if not _may_reach_out(data):
+        return None
+    return walk_sheet(data).outward  # rare: find the cell that holds it, if any
+
+
+def scan_cells(data: bytes, max_cells: int) -> SheetScan:
+    """Used extent and duplicate cells of one sheet part (what the reader's grid costs).
 
     A fast path covers sheets whose every cell carries its address first (every writer
     does that); its extent counts styled empty cells too, so only when that extent is
     over ``max_cells`` (or the fast path does not apply) is the sheet walked exactly.
     """
-    fast = _fast_scan(data)
+    fast = _fast_cells(data, max_cells)
     if fast is not None and fast.cells <= max_cells:
         return fast
-    return walk_sheet(data)
+    walked = walk_sheet(data)
+    return SheetScan(walked.rows, walked.cols, walked.duplicate, None, walked.unreadable)
 
 
-def _fast_scan(data: bytes) -> SheetScan | None:
+def _fast_cells(data: bytes, max_cells: int) -> SheetScan | None:
     if _PREFIXED.search(data) is not None:
         return None
     refs = _CELL.findall(data)
-    if b"" in refs:
-        return None
+    if len(refs) != len(_ANY_CELL.findall(data)):
+        return None  # some cell without its address first: walk
+    if not refs:
+        return SheetScan()
     duplicate = None
     if len(set(refs)) != len(refs):
-        seen: set[bytes] = set()
+        seen: set[tuple[bytes, bytes]] = set()
         for ref in refs:
             if ref in seen:
-                duplicate = ref.decode("ascii")
+                duplicate = (ref[0] + ref[1]).decode("ascii")
                 break
             seen.add(ref)
-    rows = cols = 0
-    if refs:
-        parts = _SPLIT_REF.findall(b" ".join(refs))
-        rows = max(map(int, (r for _, r in parts)))
-        width = max(map(len, (c for c, _ in parts)))
-        cols = _column(max(c for c, _ in parts if len(c) == width))
-    outward = None
-    texts = _FORMULA_TEXT.findall(data)
-    if texts and _may_reach_out(b"\x00".join(texts)):
-        outward = walk_sheet(data).outward  # rare: find the cell that holds it
-    return SheetScan(rows, cols, duplicate, outward)
+    letters, numbers = zip(*refs, strict=True)
+    distinct = set(letters)
+    width = max(map(len, distinct))
+    cols = _column(max(c for c in distinct if len(c) == width))
+    # the exact last row only matters when it could reach the limit: compare digits first
+    rows = 10 ** max(map(len, numbers)) - 1
+    if rows * cols > max_cells:
+        rows = max(map(int, numbers))
+    return SheetScan(rows, cols, duplicate)
 
 
 def walk_sheet(data: bytes) -> SheetScan:
@@ -326,7 +338,12 @@ def risky_relationships(data: bytes) -> list[tuple[Code, str]]:
     return found
 
 
+_LINK_NAMES = (b"ddeLink", b"oleLink", b"externalBook")
+
+
 def link_element(data: bytes) -> str | None:
     """The name of the first DDE/OLE/external-workbook link element in a part."""
+    if not any(name in data for name in _LINK_NAMES):
+        return None
     m = _LINK_ELEMENT.search(data)
     return None if m is None else m.group(1).decode("ascii")

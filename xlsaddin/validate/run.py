@@ -18,6 +18,7 @@ from xlsaddin.core.untrusted import visible
 from xlsaddin.intake import (
     DEFAULT_LIMITS,
     Limits,
+    SheetGuard,
     WorkerFailure,
     explore,
     inspect_file,
@@ -92,7 +93,8 @@ def _process(job: _Job) -> _Outcome:
     if not intake.readable:
         return _Outcome(intake.sha256, intake.size, None, issues)
     mappings = _mappings(job.mappings_root)
-    result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content)
+    guard = SheetGuard(intake.parts or {}, job.limits, job.name)
+    result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content, guard)
     if isinstance(result, list):
         return _Outcome(intake.sha256, intake.size, None, issues + result)
     checked = list(result.issues) + check_table(result, mappings, job.closing_date)
