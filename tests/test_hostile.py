@@ -8,6 +8,7 @@ prints the figures recorded in docs/validation.md).
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import subprocess
@@ -419,3 +420,60 @@ def test_officer_errors_name_the_path() -> None:
     error = output_error(Path("/x/T.xlsx"), OSError(errno.EROFS, "Read-only file system"))
     assert isinstance(error, OfficerError) and "/x/T.xlsx" in str(error)
     assert "chỉ cho phép đọc" in str(error)
+
+
+def test_report_reads_any_file_in_a_limited_worker(tmp_path: Path) -> None:
+    """A file passed to 'report' may be anything: a sheet whose grid would be 17 billion
+    cells costs a worker (memory limit), never the command."""
+    from tests.hostile import rewrite
+    from xlsaddin.core.sheets import INFO, STATUS, SUMMARY, TASKS
+
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = SUMMARY
+    first["A1"] = "x"
+    for name in (STATUS, TASKS, INFO):
+        book.create_sheet(name)["A1"] = "x"
+    plain = io.BytesIO()
+    book.save(plain)
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    hostile = rewrite(
+        plain.getvalue(),
+        tmp_path / "TINH.xlsx",
+        edit={"xl/worksheets/sheet1.xml": lambda b: b.replace(b"</sheetData>", far, 1)},
+    )
+    started = time.monotonic()
+    result = runner.invoke(app, ["report", str(hostile), "--docx", str(tmp_path / "b.docx")])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "Không đọc được" in result.output and not (tmp_path / "b.docx").exists()
+    assert time.monotonic() - started < 15
+    # through the real script: the reader's panic in the worker never reaches the terminal
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from xlsaddin.cli import main; main()",
+            "report",
+            str(hostile),
+            "--docx",
+            str(tmp_path / "b.docx"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and "panick" not in done.stderr
+
+
+def test_a_special_file_named_on_the_command_line_is_reported(
+    tmp_path: Path, mappings: Mappings
+) -> None:
+    fifo = tmp_path / "ong"
+    os.mkfifo(fifo)
+    [result] = validate_paths([fifo], mappings).files
+    assert [i.code for i in result.issues] == ["inbox-special-file"]

@@ -74,6 +74,8 @@ def explore(paths: Iterable[Path]) -> Discovery:
             _walk(root, found, hazards)
         elif root.is_file():
             _add(found, root)
+        elif root.exists():  # named on the command line, but a FIFO, socket or device
+            hazards.append(Hazard(root, codes.INBOX_SPECIAL_FILE, _kind(root.stat().st_mode)))
     hazards.sort(key=lambda h: str(h.path))
     return Discovery(sorted(found.values()), hazards)
 

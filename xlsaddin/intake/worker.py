@@ -104,7 +104,11 @@ def _alive(pid: int) -> bool:
 
 
 def _quiet() -> None:
-    """Send this worker's stdout and stderr (file descriptors 1 and 2) to the null device."""
+    """Send this worker's stdout and stderr (file descriptors 1 and 2) to the null device,
+    and stop Python's fault handler (it may write to a saved copy of the terminal)."""
+    import faulthandler
+
+    faulthandler.disable()
     try:
         null = os.open(os.devnull, os.O_WRONLY)
     except OSError:  # pragma: no cover
