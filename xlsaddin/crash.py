@@ -58,7 +58,11 @@ def write_crash_log(exc: BaseException) -> Path | None:
         f"lúc / at: {dt.datetime.now().isoformat(timespec='seconds')}\n\n"
         + "".join(traceback.format_exception(exc))
     )
-    for folder in (log_dir(), Path(tempfile.gettempdir())):
+    try:
+        preferred = log_dir()
+    except (RuntimeError, OSError, KeyError):  # no home folder known
+        preferred = Path(tempfile.gettempdir())
+    for folder in (preferred, Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(
