@@ -267,6 +267,7 @@ def _run_batch(
         initargs=(limits.worker_memory_bytes, os.getpid()),
     )
     try:
+        _started(pool)  # an item's clock starts with a running worker, not with its start-up
         while queue or inflight:
             broken = False
             while queue and len(inflight) < concurrency:
@@ -314,6 +315,21 @@ def _run_batch(
         if not settled:
             _kill(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: How long a new pool may take to start its workers before items are sent anyway.
+POOL_START_S = 30.0
+
+
+def _ready() -> bool:
+    return True
+
+
+def _started(pool: ProcessPoolExecutor) -> None:
+    """Wait until the pool's workers run (a loaded machine may take seconds to start
+    them); a pool that cannot start shows up as broken on the first real item."""
+    with contextlib.suppress(Exception):
+        pool.submit(_ready).result(timeout=POOL_START_S)
 
 
 def _collect(future: Future[Any], index: int, results: dict[int, Any]) -> bool:
