@@ -14,7 +14,9 @@ import pytest
 from xlsaddin.demo import DemoResult, run_demo
 from xlsaddin.spec import Mappings, load_mappings
 
-from .paths import EXTRA_APPENDICES, MAPPINGS
+from .paths import EXTRA_APPENDICES, MAPPINGS, ROOT
+
+__all__ = ["ROOT"]  # tests import the repository root from here too
 
 if EXTRA_APPENDICES:  # commands run by the tests (in-process or not) see the same mappings
     os.environ["XLSADDIN_MAPPINGS"] = str(MAPPINGS)

@@ -261,7 +261,7 @@ pub = importlib.import_module("xlsaddin.publish")
 from xlsaddin.spec import load_mappings
 from xlsaddin.consolidate import consolidate
 
-def dying_writer(result, path, mappings):
+def dying_writer(result, path, mappings, **_):
     Path(path).write_bytes(b"half a workbook")
     os._exit(9)  # killed mid-write
 

@@ -142,8 +142,25 @@ def test_errors_become_a_message_not_a_traceback(tmp_path: Path) -> None:
     book = _control(tmp_path / "khong_co", tmp_path / "o.xlsx")
     assert excel.consolidate(book) is None
     assert "Thư mục hộp thư đến không tồn tại" in book.app.alerts[-1]
-    assert excel.report(book) is None
-    assert book.app.alerts[-1].startswith("Không thực hiện được")
+    assert excel.report(book) is None  # a mistake of the officer: said plainly, no log
+    assert book.app.alerts[-1].startswith("Thư mục hộp thư đến không tồn tại")
+
+
+def test_a_bug_behind_a_button_is_logged_not_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XLSADDIN_LOG_DIR", str(tmp_path / "logs"))
+    book = _control(tmp_path / "hop_thu", tmp_path / "o.xlsx")
+    (tmp_path / "hop_thu").mkdir()
+
+    def bug(*_: object, **__: object) -> None:
+        raise RuntimeError("lỗi lập trình")
+
+    monkeypatch.setattr("xlsaddin.pipeline.run_consolidation", bug)
+    assert excel.consolidate(book) is None
+    [log] = (tmp_path / "logs").iterdir()
+    assert "Traceback" in log.read_text(encoding="utf-8")
+    assert str(log) in book.app.alerts[-1] and "Traceback" not in book.app.alerts[-1]
 
 
 def test_doctor_says_buttons_need_excel_and_the_rest_works() -> None:

@@ -282,7 +282,8 @@ def test_default_and_environment_paths(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_reads_a_database_written_by_the_sqlalchemy_store(tmp_path: Path) -> None:
-    """Version 1 as SQLAlchemy created it (DDL copied from such a file) opens unchanged."""
+    """Version 1 as SQLAlchemy created it (DDL copied from such a file) opens, is upgraded to
+    the current version, and its runs stay readable (published, without a run id)."""
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as raw:
         raw.executescript(
@@ -304,7 +305,7 @@ def test_reads_a_database_written_by_the_sqlalchemy_store(tmp_path: Path) -> Non
         )
     raw.close()
     with HistoryStore.at_path(path) as s:
-        assert s.schema_version == 1
+        assert s.schema_version == SCHEMA_VERSION == 2
         assert s.previous("2025-q4", PERIODS) == ("2025-q3", {("a", "k", None): 7.0})
         assert s.runs()[0]["started_at"] == _at(8)
 

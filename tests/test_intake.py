@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LibreOffice, finance_workbook
-from tests.hostile import IGNORED_NAMES, billion_laughs, build_corpus
+from tests.hostile import IGNORED_NAMES, billion_laughs, build_corpus, build_read_corpus
 from xlsaddin.intake import (
     MESSAGES,
     IntakeResult,
@@ -57,7 +57,18 @@ SAMPLED_CODES = [
     "file-has-data-connections",
     "file-xml-entities",
     "file-huge-dimension",
+    "file-duplicate-parts",
+    "file-has-external-formulas",
 ]
+#: Codes given when the reader is about to parse a sheet (build_read_corpus).
+READ_CODES = {"file-duplicate-cells"}
+#: Codes of the inbox itself (sampled by build_inbox_hazards, tests/test_hostile_corpus.py).
+INBOX_CODES = {
+    "inbox-folder-unreadable",
+    "inbox-special-file",
+    "inbox-broken-link",
+    "inbox-link-outside",
+}
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -103,10 +114,25 @@ def test_each_hostile_sample_gets_its_own_code(
         assert "{" not in issue.message, issue.message
 
 
+def test_sheets_are_walked_before_the_reader_parses_them(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    """Cells written twice, a grid too large, a bad address: refused before any parsing."""
+    from xlsaddin.validate.run import validate_paths
+
+    expected = build_read_corpus(tmp_path)
+    assert {c for c in expected.values()} >= READ_CODES
+    for name in expected:
+        assert inspect_file(tmp_path / name).readable, name  # intake lets them through
+    for result in validate_paths([tmp_path], mappings).files:
+        assert result.rejected and [i.code for i in result.issues] == [expected[result.name]]
+        assert result.issues[0].sheet == "PL01", result.issues
+
+
 def test_every_issue_code_is_documented() -> None:
     messages = {c.code for c in MESSAGES}
     assert set(SAMPLED_CODES) <= messages
-    assert messages - set(SAMPLED_CODES) == {"file-unreadable"}
+    assert messages - set(SAMPLED_CODES) == {"file-unreadable"} | INBOX_CODES | READ_CODES
 
 
 def test_valid_workbook_is_readable_with_no_issues(
@@ -427,31 +453,26 @@ def test_dtd_declarations_are_found_in_the_prolog(part: bytes, declares: bool) -
     assert _declares_dtd(part) is declares
 
 
-def test_inflate_agrees_with_zipfile_and_refuses_what_it_refuses(corpus: Corpus) -> None:
+def test_parts_are_read_with_zipfile_checks(corpus: Corpus) -> None:
+    """A part whose data disagrees with the directory (size, CRC, local name) is corrupt."""
     import io
 
-    from xlsaddin.intake.inspect import _inflate
+    from xlsaddin.intake.inspect import _read_xml
 
     data = corpus["valid.xlsx"].read_bytes()
     zf = zipfile.ZipFile(io.BytesIO(data))
-    for info in zf.infolist():
-        assert _inflate(data, info) == zf.read(info), info.filename
-
-    stored = io.BytesIO()
-    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as out:
-        out.writestr("xl/workbook.xml", "<workbook/>")
-    info = zipfile.ZipFile(stored).infolist()[0]
-    assert _inflate(stored.getvalue(), info) == b"<workbook/>"
-
     first = zf.infolist()[0]
+    assert _read_xml(zf, first, 10**9) == (None, zf.read(first))
     name_at = first.header_offset + 30
     renamed = bytearray(data)
     renamed[name_at] ^= 0x20  # the local header names another part than the directory
     flipped = bytearray(data)
     flipped[name_at + len(first.filename) + 5] ^= 0xFF  # damaged compressed data
     for broken in (bytes(renamed), bytes(flipped)):
+        damaged = zipfile.ZipFile(io.BytesIO(broken))
         with pytest.raises((zipfile.BadZipFile, zlib.error)):
-            _inflate(broken, first)
+            _read_xml(damaged, damaged.infolist()[0], 10**9)
+    assert inspect_file(corpus["zip_lying_size.xlsx"]).codes == ("file-corrupt",)
 
 
 def test_a_file_that_grew_after_stat_is_read_whole_or_refused(tmp_path: Path) -> None:

@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlsaddin import __version__
+from xlsaddin.core.untrusted import markup as shown
+from xlsaddin.crash import guarded
+from xlsaddin.crash import run as run_guarded
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
 
@@ -37,7 +40,7 @@ def _load(root: Path | None) -> Mappings:
     try:
         return load_mappings(root)
     except SpecError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        err.print(f"[red]{shown(exc)}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -45,7 +48,7 @@ def _period(mappings: Mappings, period: str | None) -> str:
     try:
         return mappings.project.period(period).id
     except KeyError as exc:
-        err.print(f"[red]{exc.args[0]}[/red]")
+        err.print(f"[red]{shown(exc.args[0])}[/red]")
         raise typer.Exit(2) from None
 
 
@@ -75,11 +78,12 @@ def _units(spec: str) -> list[Unit]:
     try:
         return [by_code(int(part)) for part in spec.split(",")]
     except (KeyError, ValueError):
-        err.print(f"[red]Mã đơn vị không hợp lệ: {spec} (dùng mã 5 chữ số hoặc 'all')[/red]")
+        err.print(f"[red]Mã đơn vị không hợp lệ: {shown(spec)} (dùng mã 5 chữ số hoặc 'all')[/red]")
         raise typer.Exit(2) from None
 
 
 @app.command()
+@guarded
 def build(
     out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu.")] = Path("workbooks"),
     unit: Annotated[
@@ -104,11 +108,11 @@ def build(
     if check:
         stale = check_templates(mappings, out, period_id=period_id)
         for line in stale:
-            err.print(f"[red]{line}[/red]", soft_wrap=True)
+            err.print(f"[red]{shown(line)}[/red]", soft_wrap=True)
         if stale:
             err.print("Biểu mẫu chưa cập nhật: chạy lại 'xlsaddin build'.")
             raise typer.Exit(1)
-        console.print(f"Biểu mẫu trong {out} khớp với cấu hình.")
+        console.print(f"Biểu mẫu trong {shown(out)} khớp với cấu hình.")
         return
     with _progress("Đang tạo biểu mẫu") as update:
         if unit is None:
@@ -117,13 +121,14 @@ def build(
             result = build_unit_copies(
                 mappings, out, _units(unit), period_id=period_id, progress=update
             )
-    console.print(f"Đã tạo {len(result.paths)} tệp trong [bold]{out}[/bold]")
+    console.print(f"Đã tạo {len(result.paths)} tệp trong [bold]{shown(out)}[/bold]")
     if len(result.paths) <= 8:
         for path in result.paths:
-            console.print(f"  {path}")
+            console.print(f"  {shown(path)}")
 
 
 @app.command()
+@guarded
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Thư mục ghi dữ liệu mẫu.")] = Path(
         "xlsaddin-demo"
@@ -140,11 +145,14 @@ def demo(
     period_id = _period(mappings, period)
     with _progress("Đang tạo dữ liệu mẫu") as update:
         result = run_demo(mappings, out, period_id=period_id, progress=update)
-    console.print(f"Biểu mẫu chuẩn: [bold]{out / 'mau_bieu'}[/bold] ({len(result.templates)} tệp)")
     console.print(
-        f"Hộp thư đến (tệp các xã gửi về): [bold]{result.inbox}[/bold] ({len(result.files)} tệp)"
+        f"Biểu mẫu chuẩn: [bold]{shown(out / 'mau_bieu')}[/bold] ({len(result.templates)} tệp)"
     )
-    console.print(f"Danh sách lỗi cố ý trong dữ liệu mẫu: [bold]{result.answer_key}[/bold]")
+    console.print(
+        f"Hộp thư đến (tệp các xã gửi về): [bold]{shown(result.inbox)}[/bold] "
+        f"({len(result.files)} tệp)"
+    )
+    console.print(f"Danh sách lỗi cố ý trong dữ liệu mẫu: [bold]{shown(result.answer_key)}[/bold]")
     target = out / "tong_hop" / f"TongHop_{period_id}.xlsx"
     outputs = Outputs(
         workbook=target,
@@ -159,10 +167,13 @@ def demo(
     print_summary(run.consolidation, console)
     print_headlines(run.consolidation, console)
     assert run.published is not None and run.report is not None
-    console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{run.published.workbook}[/bold]")
-    console.print(f"Báo cáo Word: [bold]{run.report.docx}[/bold] (bảng số liệu: {run.report.xlsx})")
+    console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{shown(run.published.workbook)}[/bold]")
+    console.print(
+        f"Báo cáo Word: [bold]{shown(run.report.docx)}[/bold] "
+        f"(bảng số liệu: {shown(run.report.xlsx)})"
+    )
     for line in run.report.built.warnings:
-        console.print(f"[yellow]Cần điền trước khi ký: {line}[/yellow]", soft_wrap=True)
+        console.print(f"[yellow]Cần điền trước khi ký: {shown(line)}[/yellow]", soft_wrap=True)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -171,11 +182,14 @@ def _date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        err.print(f"[red]Ngày không hợp lệ: {text} (dùng dạng YYYY-MM-DD, ví dụ 2025-12-15)[/red]")
+        err.print(
+            f"[red]Ngày không hợp lệ: {shown(text)} (dùng dạng YYYY-MM-DD, ví dụ 2025-12-15)[/red]"
+        )
         raise typer.Exit(2) from None
 
 
 @app.command()
+@guarded
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục cần kiểm tra.")],
     closing_date: Annotated[
@@ -193,13 +207,14 @@ def validate(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được."""
+    from xlsaddin.validate.annotate import annotate_all
     from xlsaddin.validate.render import dumps, print_validation
     from xlsaddin.validate.run import validate_paths
 
     mappings = _load(mappings_dir)
     missing = [str(f) for f in files if not f.exists()]
     if missing:
-        err.print(f"[red]Không tìm thấy: {', '.join(missing)}[/red]")
+        err.print(f"[red]Không tìm thấy: {shown(', '.join(missing))}[/red]")
         raise typer.Exit(2)
     with _progress("Đang kiểm tra") as update:
         result = validate_paths(files, mappings, closing_date=_date(closing_date), progress=update)
@@ -208,11 +223,15 @@ def validate(
     else:
         print_validation(result, console, detail=detail or len(result.files) <= 3)
     if annotate_dir is not None:
-        from xlsaddin.validate.annotate import annotate  # openpyxl: only for --annotate
-
-        written = [p for f in result.files if (p := annotate(f, annotate_dir)) is not None]
+        copies = annotate_all(result.files, annotate_dir)
+        for failed in (c for c in copies if c.target is None):
+            err.print(
+                f"[yellow]Không tạo được bản sao có đánh dấu cho {shown(failed.name)}: "
+                f"{shown(failed.reason)}.[/yellow]"
+            )
         if not as_json:
-            console.print(f"Đã ghi {len(written)} bản sao có đánh dấu lỗi vào {annotate_dir}")
+            written = sum(c.target is not None for c in copies)
+            console.print(f"Đã ghi {written} bản sao có đánh dấu lỗi vào {shown(annotate_dir)}")
     if any(f.rejected for f in result.files):
         raise typer.Exit(2)
     if not result.report.valid:
@@ -220,6 +239,7 @@ def validate(
 
 
 @app.command()
+@guarded
 def consolidate(
     inboxes: Annotated[list[Path], typer.Argument(help="Thư mục (hoặc tệp) các xã gửi về.")],
     out: Annotated[
@@ -245,7 +265,6 @@ def consolidate(
     mappings_dir: MappingsOpt = None,
 ) -> None:
     """Tổng hợp báo cáo của 96 xã, phường, đặc khu thành bảng cấp tỉnh."""
-    from xlsaddin.consolidate.history import NotAHistoryPath
     from xlsaddin.consolidate.render import print_headlines, print_summary
     from xlsaddin.pipeline import Outputs, run_consolidation
 
@@ -256,26 +275,22 @@ def consolidate(
         raise typer.Exit(2)
     missing = [str(p) for p in inboxes if not p.exists()]
     if missing:
-        err.print(f"[red]Không tìm thấy: {', '.join(missing)}[/red]")
+        err.print(f"[red]Không tìm thấy: {shown(', '.join(missing))}[/red]")
         raise typer.Exit(2)
     outputs = (
         None
         if dry_run or out is None
         else Outputs(workbook=out, json=json_out, audit=audit_log, history=history)
     )
-    try:
-        with _progress("Đang đọc và kiểm tra tệp") as update:
-            run = run_consolidation(
-                inboxes,
-                mappings,
-                outputs=outputs,
-                period_id=period_id,
-                closing_date=_date(closing_date),
-                progress=update,
-            )
-    except NotAHistoryPath as exc:  # --history or $XLSADDIN_HISTORY is a database URL
-        err.print(str(exc), markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    with _progress("Đang đọc và kiểm tra tệp") as update:
+        run = run_consolidation(
+            inboxes,
+            mappings,
+            outputs=outputs,
+            period_id=period_id,
+            closing_date=_date(closing_date),
+            progress=update,
+        )
     print_summary(run.consolidation, console)
     print_headlines(run.consolidation, console)
     published = run.published
@@ -284,15 +299,16 @@ def consolidate(
         return
     if published.note:
         console.print(
-            f"[yellow]Không ghi đè {out} ({published.note}); "
-            f"đã ghi sang {published.workbook}.[/yellow]"
+            f"[yellow]Không ghi đè {shown(out)} ({shown(published.note)}); "
+            f"đã ghi sang {shown(published.workbook)}.[/yellow]"
         )
-    console.print(f"Đã ghi bảng tổng hợp: [bold]{published.workbook}[/bold]")
+    console.print(f"Đã ghi bảng tổng hợp: [bold]{shown(published.workbook)}[/bold]")
     if published.json:
-        console.print(f"Báo cáo JSON: {published.json}")
+        console.print(f"Báo cáo JSON: {shown(published.json)}")
 
 
 @app.command()
+@guarded
 def report(
     workbook: Annotated[Path, typer.Argument(help="Tệp tổng hợp cấp tỉnh (do 'consolidate' tạo).")],
     docx: Annotated[Path, typer.Option("--docx", help="Tệp báo cáo Word cần tạo.")],
@@ -322,29 +338,31 @@ def report(
 
     mappings = _load(mappings_dir)
     if not workbook.is_file():
-        err.print(f"[red]Không tìm thấy: {workbook}[/red]")
+        err.print(f"[red]Không tìm thấy: {shown(workbook)}[/red]")
         raise typer.Exit(2)
     options = ReportOptions(signer_name=signer, request=request, report_date=_date(report_date))
     try:
         result = make_report(workbook, mappings, docx, xlsx, options)
     except NotAProvincialWorkbook as exc:
         err.print(
-            f"[red]{workbook} không phải tệp tổng hợp do xlsaddin tạo (thiếu trang {exc}).[/red]"
+            f"[red]{shown(workbook)} không phải tệp tổng hợp do xlsaddin tạo "
+            f"(thiếu trang {shown(exc)}).[/red]"
         )
         raise typer.Exit(2) from None
     except SpecError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        err.print(f"[red]{shown(exc)}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
-    console.print(f"Đã lập báo cáo: [bold]{result.docx}[/bold]")
+    console.print(f"Đã lập báo cáo: [bold]{shown(result.docx)}[/bold]")
     if result.xlsx:
-        console.print(f"Bảng số liệu dạng in: [bold]{result.xlsx}[/bold]")
+        console.print(f"Bảng số liệu dạng in: [bold]{shown(result.xlsx)}[/bold]")
     for line in result.built.skipped:
-        console.print(f"[yellow]Bỏ câu (thiếu số liệu): {line}[/yellow]", soft_wrap=True)
+        console.print(f"[yellow]Bỏ câu (thiếu số liệu): {shown(line)}[/yellow]", soft_wrap=True)
     for line in result.built.warnings:
-        console.print(f"[yellow]Cần điền trước khi ký: {line}[/yellow]", soft_wrap=True)
+        console.print(f"[yellow]Cần điền trước khi ký: {shown(line)}[/yellow]", soft_wrap=True)
 
 
 @app.command()
+@guarded
 def doctor() -> None:
     """Kiểm tra cài đặt và cho biết còn thiếu gì."""
     from xlsaddin.doctor import run_checks
@@ -356,7 +374,7 @@ def doctor() -> None:
             if check.ok
             else ("[red]✗[/red]" if check.required else "[yellow]![/yellow]")
         )
-        console.print(f"{mark} {check.label}: {check.detail}", soft_wrap=True)
+        console.print(f"{mark} {shown(check.label)}: {shown(check.detail)}", soft_wrap=True)
     if all(c.ok for c in checks if c.required):
         console.print("Mọi chức năng dòng lệnh sẵn sàng.")
         return
@@ -370,6 +388,7 @@ app.add_typer(mappings_app, name="mappings")
 
 
 @mappings_app.command("export")
+@guarded
 def mappings_export(
     target: Annotated[Path, typer.Argument(help="Thư mục mới để chép cấu hình vào.")],
 ) -> None:
@@ -390,6 +409,7 @@ def mappings_export(
 
 
 @mappings_app.command("check")
+@guarded
 def mappings_check(
     folder: Annotated[Path, typer.Argument(help="Thư mục cấu hình cần kiểm tra.")],
 ) -> None:
@@ -411,10 +431,11 @@ def mappings_check(
 
 
 @app.command()
+@guarded
 def version() -> None:
     """In phiên bản."""
     console.print(f"xlsaddin {__version__}")
 
 
 def main() -> None:
-    app()
+    run_guarded(app)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from xlsaddin.core.failures import OfficerError
 from xlsaddin.core.sheets import META_SHEET
+from xlsaddin.crash import write_crash_log
 from xlsaddin.spec import SpecError, load_mappings
 from xlsaddin.spec.models import Mappings
 
@@ -52,13 +53,16 @@ def button(fn: F) -> F:
             return fn(book)
         except SpecError as exc:
             _alert(book, f"Cấu hình (mappings) bị lỗi:\n{exc}")
+        except OfficerError as exc:  # a folder, a disk, a database: the message says what
+            _alert(book, str(exc))
         except Exception as exc:
+            log = write_crash_log(exc)  # the traceback goes to a file, never to the officer
+            where = f"\nChi tiết lỗi: {log}" if log else ""
             _alert(
                 book,
-                f"Không thực hiện được: {exc}\n\nHãy báo cho cán bộ CNTT "
+                f"Không thực hiện được: {exc}{where}\n\nHãy báo cho cán bộ CNTT "
                 "(chạy 'xlsaddin doctor' để kiểm tra cài đặt).",
             )
-            traceback.print_exc()
         finally:
             _status(book, False)
         return None
@@ -126,7 +130,7 @@ def validate(book: Any) -> dict[str, int]:
 def _inputs(book: Any, mappings: Mappings) -> tuple[Path, str, dt.date | None, Path]:
     inbox = Path(str(_name_value(book, "ctl_inbox") or "").strip())
     if not str(inbox) or not inbox.is_dir():
-        raise ValueError(f"Thư mục hộp thư đến không tồn tại: '{inbox}'")
+        raise OfficerError(f"Thư mục hộp thư đến không tồn tại: '{inbox}'")
     period = str(_name_value(book, "ctl_period") or mappings.project.default_period).strip()
     mappings.project.period(period)
     closing = _name_value(book, "ctl_closing_date")
@@ -213,7 +217,7 @@ def report(book: Any) -> str:
     mappings = _mappings()
     _, _, _, output = _inputs(book, mappings)
     if not output.is_file():
-        raise ValueError(f"Chưa có tệp tổng hợp {output}; hãy bấm 'Tổng hợp' trước.")
+        raise OfficerError(f"Chưa có tệp tổng hợp {output}; hãy bấm 'Tổng hợp' trước.")
     target = Path(
         str(_name_value(book, "ctl_report") or "").strip()
         or output.with_name(output.stem + "_BaoCao.docx")

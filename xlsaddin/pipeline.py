@@ -72,11 +72,13 @@ def run_consolidation(
         )
         return RunResult(result, None, None)
 
-    from xlsaddin.consolidate.history import open_history
-    from xlsaddin.publish import publish
+    from xlsaddin.publish import open_store, publish, settle_outputs
 
-    store = open_history(outputs.history, outputs.workbook)
+    store = open_store(outputs.history, outputs.workbook)
     try:
+        # a run killed while publishing here is completed first (and sets "kỳ trước")
+        folders = [outputs.workbook.parent] + ([outputs.json.parent] if outputs.json else [])
+        settle_outputs(folders, store)
         result = consolidate(
             inboxes,
             mappings,

@@ -1,4 +1,9 @@
-"""Safe output: temp file + atomic rename; never over a file that is open in Excel."""
+"""Safe output: temp file + atomic rename; never over a file that is open in Excel.
+
+Temporary files are named ``.tmp-<pid>-…`` so that what a killed process leaves behind
+can be told from what a live one is writing (and removed by the next run). A failure to
+write is an :class:`~xlsaddin.core.failures.OfficerError` naming the path and what to do.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from xlsaddin.core.failures import OfficerError, output_error
 
 
 def _blocked(path: Path) -> str | None:
@@ -15,7 +22,7 @@ def _blocked(path: Path) -> str | None:
         return "tệp đang mở trong Excel"
     if path.exists() and not os.access(path, os.W_OK):
         return "tệp không cho phép ghi"
-    if not os.access(path.parent, os.W_OK):
+    if path.parent.exists() and not os.access(path.parent, os.W_OK):
         return "thư mục không cho phép ghi"
     return None
 
@@ -25,11 +32,16 @@ def choose_target(path: Path) -> tuple[Path, str | None]:
     reason = _blocked(path)
     if reason is None:
         return path, None
+    if reason == "thư mục không cho phép ghi":
+        raise output_error(path, PermissionError(13, reason))
     for n in range(2, 1000):
         candidate = path.with_name(f"{path.stem}_v{n}{path.suffix}")
         if not candidate.exists() and _blocked(candidate) is None:
             return candidate, reason
-    raise OSError(f"Không tìm được tên tệp để ghi cạnh {path}")
+    raise OfficerError(
+        f"Không tìm được tên tệp để ghi cạnh {path} (đã có {path.stem}_v2 … _v999); "
+        "hãy dọn thư mục hoặc chọn tên khác."
+    )
 
 
 def _umask() -> int:
@@ -38,21 +50,41 @@ def _umask() -> int:
     return mask
 
 
+def find_os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc`` (itself, or what caused it: writers wrap them)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Write through a temp file in the same folder, then rename into place.
 
     If the process dies midway, the previous ``path`` is intact and only a
-    hidden ``.tmp-*`` file may remain.
+    hidden ``.tmp-<pid>-*`` file may remain. A failure to write raises OfficerError.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".tmp-{os.getpid()}-", suffix=path.suffix
+        )
+        os.close(fd)
+    except OSError as exc:
+        raise output_error(path, exc) from exc
     try:
         write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        found = find_os_error(exc) if isinstance(exc, Exception) else None
+        if found is not None:
+            raise output_error(path, found) from exc
         raise

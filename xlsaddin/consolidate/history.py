@@ -22,9 +22,16 @@ Schema (version :data:`SCHEMA_VERSION`):
     one row, column ``version`` (integer).  Written when the tables are first created.  A
     store opened on a database whose version is newer than this code refuses to work
     (:class:`SchemaVersionError`); an older one is upgraded by the steps in
-    ``_MIGRATIONS`` (none yet) and the row updated.  Version 1 is the layout above.
+    ``_MIGRATIONS`` and the row updated.  Version 1 is the layout above.
+Version 2 adds to ``runs``: ``run_id`` (text, unique: the id every output of the run
+    carries) and ``state`` (``"published"``, or ``"pending"`` while the run's files are not
+    yet in place). Readers only ever see published runs. A version-1 database is upgraded
+    when opened (its runs are published, without a run id).
 
 Recording a run is one transaction: either the run and all its figures are stored, or nothing.
+A run that publishes files records itself ``pending`` first and is marked published once its
+files are in place (:mod:`xlsaddin.consolidate.journal`), so a run killed in between never
+shows up as the previous period's figures.
 """
 
 from __future__ import annotations
@@ -53,7 +60,8 @@ __all__ = [
     "change_phrase",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PUBLISHED, PENDING = "published", "pending"
 
 FigureKey = tuple[str, str, int | None]
 """``(appendix, key, unit_code)``; ``unit_code`` None = province-level figure."""
@@ -75,6 +83,7 @@ class RunRecord:
     mappings_hash: str
     inputs: int  # number of input files
     figures: tuple[Figure, ...]
+    run_id: str | None = None  # the id the run's workbook, JSON and audit line carry
 
 
 class SchemaVersionError(RuntimeError):
@@ -112,8 +121,14 @@ _SCHEMA_V1 = (
 
 #: Migrations: ``_MIGRATIONS[n]`` upgrades a version-``n`` database to ``n + 1`` (inside
 #: the opening transaction; :meth:`HistoryStore._init_schema` runs them in order and
-#: updates ``schema_version``). Empty while version 1 is the only layout.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {}
+#: updates ``schema_version``). A new database is created at version 1 and migrated.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE runs ADD COLUMN run_id VARCHAR(64)",
+        f"ALTER TABLE runs ADD COLUMN state VARCHAR(16) NOT NULL DEFAULT '{PUBLISHED}'",
+        "CREATE UNIQUE INDEX IF NOT EXISTS ix_runs_run_id ON runs (run_id)",
+    ),
+}
 
 
 class NotAHistoryPath(ValueError):
@@ -212,9 +227,9 @@ class HistoryStore:
             for statement in _SCHEMA_V1:
                 conn.execute(statement)
             (version,) = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-            if version is None:
-                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-                return
+            if version is None:  # a new database: version 1 tables, migrated below
+                conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+                version = 1
             version = int(version)
             if version > SCHEMA_VERSION:
                 raise SchemaVersionError(
@@ -228,25 +243,37 @@ class HistoryStore:
                 conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     @property
+    def url(self) -> str:
+        """Where the store is (its file path): how a journal names it."""
+        return self.path if self.path == ":memory:" else str(Path(self.path).resolve())
+
+    @property
     def schema_version(self) -> int:
         (version,) = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(version) if version is not None else 0
 
     # -- writing
 
-    def record(self, run: RunRecord) -> int:
-        """Store ``run`` and its figures in one transaction; return the new run id."""
+    def record(self, run: RunRecord, *, pending: bool = False) -> int:
+        """Store ``run`` and its figures in one transaction; return the new row id.
+
+        ``pending``: invisible to readers until :meth:`mark_published` (needs a run_id).
+        """
         _validate(run)
+        if pending and not run.run_id:
+            raise ValueError("a pending run needs a run_id")
         with self._transaction() as conn:
             cursor = conn.execute(
-                "INSERT INTO runs (period_id, started_at, tool_version, mappings_hash, inputs) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO runs (period_id, started_at, tool_version, mappings_hash, inputs, "
+                "run_id, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     run.period_id,
                     _utc_text(run.started_at),
                     run.tool_version,
                     run.mappings_hash,
                     run.inputs,
+                    run.run_id,
+                    PENDING if pending else PUBLISHED,
                 ),
             )
             if cursor.lastrowid is None:  # pragma: no cover - SQLite always has one
@@ -255,12 +282,41 @@ class HistoryStore:
             _insert_figures(conn, run_id, run.figures)
         return run_id
 
-    # -- reading
+    def mark_published(self, run: RunRecord) -> None:
+        """Make the pending run ``run.run_id`` visible; store it published if it is not
+        there at all (a journal rolled forward against a store that lost it). Idempotent."""
+        if not run.run_id:
+            raise ValueError("mark_published needs a run_id")
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET state = ? WHERE run_id = ?", (PUBLISHED, run.run_id)
+            )
+            if cursor.rowcount:
+                return
+        self.record(run)
+
+    def discard_run(self, run_id: str) -> None:
+        """Delete the pending run ``run_id`` (its files were never published)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM runs WHERE run_id = ? AND state = ?", (run_id, PENDING))
+
+    def discard_pending(self, older_than: datetime.datetime) -> int:
+        """Delete pending runs started before ``older_than`` (runs that died before their
+        files were published); the number deleted."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "DELETE FROM runs WHERE state = ? AND started_at < ?",
+                (PENDING, _utc_text(older_than)),
+            )
+            return int(cursor.rowcount or 0)
+
+    # -- reading (published runs only)
 
     def _latest_run_id(self, period_id: str) -> int | None:
         row = self._conn.execute(
-            "SELECT id FROM runs WHERE period_id = ? ORDER BY started_at DESC, id DESC LIMIT 1",
-            (period_id,),
+            "SELECT id FROM runs WHERE period_id = ? AND state = ? "
+            "ORDER BY started_at DESC, id DESC LIMIT 1",
+            (period_id, PUBLISHED),
         ).fetchone()
         return None if row is None else int(row[0])
 
@@ -300,11 +356,14 @@ class HistoryStore:
 
     def runs(self, period_id: str | None = None) -> list[dict[str, object]]:
         """Run metadata (oldest first), optionally for one period; for audit/debugging."""
-        query = "SELECT id, period_id, started_at, tool_version, mappings_hash, inputs FROM runs"
-        params: tuple[str, ...] = ()
+        query = (
+            "SELECT id, period_id, started_at, tool_version, mappings_hash, inputs FROM runs "
+            "WHERE state = ?"
+        )
+        params: tuple[str, ...] = (PUBLISHED,)
         if period_id is not None:
-            query += " WHERE period_id = ?"
-            params = (period_id,)
+            query += " AND period_id = ?"
+            params = (PUBLISHED, period_id)
         names = ("id", "period_id", "started_at", "tool_version", "mappings_hash", "inputs")
         out: list[dict[str, object]] = []
         for row in self._conn.execute(query + " ORDER BY started_at, id", params):

@@ -7,6 +7,7 @@ separately as missing, never as zero values.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from xlsaddin.consolidate.tables import Block
@@ -140,7 +141,13 @@ def _sum(spec: AppendixSpec, ind: Indicator, blocks: list[Block]) -> float:
 
 def _ratio(values: dict[str, float | None], num_key: str, den_key: str) -> float | None:
     num, den = values.get(num_key), values.get(den_key)
-    return None if num is None or not den else 100.0 * num / den
+    if num is None or not den:
+        return None
+    try:
+        ratio = 100.0 * num / den
+    except OverflowError:  # pragma: no cover - float division gives inf, this is belt and braces
+        return None
+    return ratio if math.isfinite(ratio) else None  # a tiny denominator: no figure
 
 
 def _grouped(

@@ -7,9 +7,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from xlsaddin.consolidate.model import Consolidation
 from xlsaddin.consolidate.submissions import STATUS_VI
+from xlsaddin.core.untrusted import console_text
 
 SCHEMA = "xlsaddin.consolidation/1"
 
@@ -117,14 +119,15 @@ def import_summary(result: Consolidation) -> dict[str, int]:
 
 
 def print_summary(result: Consolidation, console: Console) -> None:
+    """Status table and file list. Names and messages from files are plain ``Text``."""
     total = len(result.units)
-    table = Table(title=f"Tình hình nộp báo cáo — {result.period.label}")
+    table = Table(title=console_text(f"Tình hình nộp báo cáo — {result.period.label}"))
     for head in ("Phụ lục", "Đã nộp", "Nộp muộn", "Chưa nộp", "Có lỗi"):
         table.add_column(head)
     for app in result.appendices:
         errors = sum(1 for s in app.statuses if s.errors)
         table.add_row(
-            app.spec.code,
+            console_text(app.spec.code),
             f"{app.count('submitted')}/{total}",
             str(app.count("late")),
             str(app.count("missing")),
@@ -135,30 +138,42 @@ def print_summary(result: Consolidation, console: Console) -> None:
         missing = [s.unit.name for s in app.statuses if s.status == "missing"]
         if missing:
             console.print(
-                f"[bold]{app.spec.code}[/bold] {STATUS_VI['missing'].lower()}: "
-                + "; ".join(missing)
+                Text.assemble(
+                    console_text(app.spec.code, "bold"),
+                    console_text(f" {STATUS_VI['missing'].lower()}: " + "; ".join(missing)),
+                )
             )
     for s in result.rejected:
         reasons = "; ".join(i.message for i in s.result.issues if i.severity == "error")
-        console.print(f"[red]Từ chối[/red] {s.result.name}: {reasons}")
+        console.print(
+            Text.assemble(
+                Text("Từ chối", style="red"), console_text(f" {s.result.name}: {reasons}")
+            )
+        )
     for s in result.replaced:
         kind = "gửi trùng" if s.state == "resend" else "bị thay thế"
-        console.print(f"[yellow]{kind.capitalize()}[/yellow] {s.result.name} → {s.replaced_by}")
+        console.print(
+            Text.assemble(
+                Text(kind.capitalize(), style="yellow"),
+                console_text(f" {s.result.name} → {s.replaced_by}"),
+            )
+        )
     summary = import_summary(result)
     console.print(
         f"Nhận vào {summary['imported']} tệp, thay thế {summary['updated']}, "
         f"bỏ qua {summary['ignored']} (trùng), xung đột/lỗi {summary['conflicts']}; "
-        f"{len(result.tasks)} nhiệm vụ quá hạn hoặc hoàn thành muộn."
+        f"{len(result.tasks)} nhiệm vụ quá hạn hoặc hoàn thành muộn.",
+        markup=False,
     )
 
 
 def print_headlines(result: Consolidation, console: Console) -> None:
     for app in result.appendices:
-        console.print(f"[bold]{app.spec.code}[/bold]")
+        console.print(console_text(app.spec.code, "bold"))
         for h in app.headlines:
             if h.row and not h.names:
                 continue
             label = f"{h.row}: {h.label.lower()}" if h.row else h.label
             change = f" ({app.changes[h.key]})" if h.key in app.changes else ""
             unit = f" {h.unit}" if h.unit and h.unit != "%" else ""
-            console.print(f"  {label}: {h.text}{unit}{change}")
+            console.print(console_text(f"  {label}: {h.text}{unit}{change}"))

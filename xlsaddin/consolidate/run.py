@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def figures_of(result: Consolidation) -> tuple[Figure, ...]:
     out = []
     for app in result.appendices:
         for h in app.headlines:
-            if h.value is not None:
+            if h.value is not None and math.isfinite(h.value):
                 out.append(Figure(app.spec.id, h.key, float(h.value)))
         out.append(
             Figure(app.spec.id, "_submitted", float(len(app.statuses) - app.count("missing")))
@@ -92,7 +93,7 @@ def _changes(result: Consolidation, history: HistoryStore | None, mappings: Mapp
     for app in result.appendices:
         for h in app.headlines:
             before = figures.get((app.spec.id, h.key, None))
-            if h.value is not None and before is not None:
+            if h.value is not None and math.isfinite(h.value) and before is not None:
                 unit = "" if h.unit == "%" else (h.unit or "")
                 app.changes[h.key] = change_phrase(
                     float(h.value), before, unit=unit, decimals=h.decimals

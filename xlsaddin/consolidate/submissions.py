@@ -75,14 +75,29 @@ def read_manifests(roots: Sequence[Path]) -> dict[Path, dt.datetime]:
         manifest = root / MANIFEST_NAME if root.is_dir() else None
         if manifest is None or not manifest.is_file():
             continue
-        with manifest.open(encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
-                try:
-                    when = dt.datetime.fromisoformat(row["thoi_gian_nhan"].strip())
-                except (KeyError, ValueError, AttributeError):
-                    continue
-                times[(root / row["tep"].strip()).resolve()] = when
+        try:
+            with manifest.open(encoding="utf-8-sig", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    try:
+                        when = dt.datetime.fromisoformat(row["thoi_gian_nhan"].strip())
+                        if when.tzinfo is not None:  # comparable with the (local) deadline
+                            when = when.astimezone().replace(tzinfo=None)
+                        times[(root / row["tep"].strip()).resolve()] = when
+                    except (KeyError, ValueError, AttributeError, TypeError, OSError):
+                        continue  # a line that says nothing usable: mtime decides
+        except (OSError, UnicodeError, csv.Error):
+            continue  # an unreadable sidecar: every file's mtime decides
     return times
+
+
+def _modified(path: Path) -> dt.datetime:
+    """When the file was last written (a dangling link: the link itself); now if unknown."""
+    for look in (path.stat, path.lstat):
+        try:
+            return dt.datetime.fromtimestamp(look().st_mtime)
+        except (OSError, OverflowError, ValueError):
+            continue
+    return dt.datetime.now().replace(microsecond=0)
 
 
 def _deadline_end(period: Period) -> dt.datetime:
@@ -97,10 +112,15 @@ def classify(
     deadline = _deadline_end(period)
     submissions = []
     for result in results:
-        when = manifest.get(result.path.resolve()) if manifest else None
+        when = manifest.get(result.path.absolute()) if manifest else None
+        if when is None and manifest:
+            try:
+                when = manifest.get(result.path.resolve())
+            except (OSError, RuntimeError):
+                when = None
         source: Literal["manifest", "mtime"] = "manifest"
         if when is None:
-            when = dt.datetime.fromtimestamp(result.path.stat().st_mtime)
+            when = _modified(result.path)
             source = "mtime"
         sub = Submission(result, when, source)
         sub.late = when > deadline

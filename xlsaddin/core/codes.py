@@ -184,6 +184,58 @@ FILE_HUGE_DIMENSION = _code(
     "Xóa các hàng, cột thừa ngoài vùng báo cáo, lưu lại rồi gửi lại.",
 )
 
+FILE_DUPLICATE_PARTS = _code(
+    "file-duplicate-parts",
+    "error",
+    "intake",
+    "Hai thành phần trong tệp trùng tên",
+    _RESAVE,
+)
+FILE_DUPLICATE_CELLS = _code(
+    "file-duplicate-cells",
+    "error",
+    "intake",
+    "Một ô được ghi hai lần trong trang tính",
+    _RESAVE,
+)
+FILE_HAS_EXTERNAL_FORMULAS = _code(
+    "file-has-external-formulas",
+    "error",
+    "intake",
+    "Tệp có công thức DDE hoặc liên kết ra ngoài",
+    "Thay công thức bằng giá trị (Sao chép > Dán giá trị), lưu lại rồi gửi lại.",
+)
+
+# -- the inbox folder: what is not a file that can be read --------------------------
+INBOX_FOLDER_UNREADABLE = _code(
+    "inbox-folder-unreadable",
+    "error",
+    "intake",
+    "Không mở được thư mục trong hộp thư",
+    "Cấp quyền đọc thư mục (hoặc chép các tệp ra thư mục khác) rồi chạy lại.",
+)
+INBOX_SPECIAL_FILE = _code(
+    "inbox-special-file",
+    "error",
+    "intake",
+    "Mục trong hộp thư không phải tệp thông thường",
+    "Xóa mục này khỏi hộp thư; lưu tệp báo cáo thật vào đó.",
+)
+INBOX_BROKEN_LINK = _code(
+    "inbox-broken-link",
+    "error",
+    "intake",
+    "Lối tắt (liên kết) trỏ tới tệp không còn tồn tại",
+    "Chép tệp báo cáo thật vào hộp thư thay cho lối tắt.",
+)
+INBOX_LINK_OUTSIDE = _code(
+    "inbox-link-outside",
+    "error",
+    "intake",
+    "Lối tắt (liên kết) trỏ ra ngoài hộp thư: không được đọc",
+    "Chép tệp báo cáo thật vào hộp thư thay cho lối tắt.",
+)
+
 # -- reading the content -------------------------------------------------------------
 LAYOUT_UNKNOWN = _code(
     "layout-unknown",
@@ -263,6 +315,27 @@ NUMBER_NOT_INTEGER = _code(
     "cell",
     "Phải là số nguyên",
     "Nhập số nguyên.",
+)
+NUMBER_NOT_FINITE = _code(
+    "number-not-finite",
+    "error",
+    "cell",
+    "Ô chứa giá trị số không hợp lệ (NaN, vô cực)",
+    "Nhập lại số liệu vào ô được chỉ ra.",
+)
+NUMBER_TOO_LARGE = _code(
+    "number-too-large",
+    "error",
+    "cell",
+    "Số lớn bất thường (từ 10^15 trở lên)",
+    "Kiểm tra lại số liệu và đơn vị tính.",
+)
+NUMBER_TOO_LONG = _code(
+    "number-too-long",
+    "error",
+    "cell",
+    "Số gõ dạng chữ quá dài",
+    "Gõ lại số liệu dạng số (tối đa 20 chữ số).",
 )
 DATE_AS_TEXT = _code(
     "date-as-text",

@@ -7,7 +7,8 @@ resource-limited worker processes.
 >>> readable = [r.path for r in results if r.readable]
 """
 
-from xlsaddin.intake.discover import MANIFEST_NAME, discover, is_skipped
+from xlsaddin.intake.discover import MANIFEST_NAME, Discovery, Hazard, discover, explore, is_skipped
+from xlsaddin.intake.guard import SheetGuard
 from xlsaddin.intake.inspect import IntakeResult, Kind, dimension_cells, inspect_file
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
 from xlsaddin.intake.messages import MESSAGES
@@ -19,13 +20,17 @@ __all__ = [
     "MANIFEST_NAME",
     "MESSAGES",
     "Container",
+    "Discovery",
+    "Hazard",
     "IntakeResult",
     "Kind",
     "Limits",
+    "SheetGuard",
     "Sniffed",
     "WorkerFailure",
     "dimension_cells",
     "discover",
+    "explore",
     "inspect_file",
     "is_skipped",
     "isolated_map",

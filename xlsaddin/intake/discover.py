@@ -1,10 +1,22 @@
-"""Find the incoming files to check in folders of e-mail/Zalo attachments."""
+"""Find the incoming files to check in folders of e-mail/Zalo attachments.
+
+Nothing in an inbox is skipped silently: what cannot be read as a file (a folder that
+cannot be opened, a FIFO or device, a link to nothing, a link that leads out of the inbox)
+is reported with a code, and the batch goes on.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from xlsaddin.core import codes
+from xlsaddin.core.codes import Code
+from xlsaddin.core.issues import Issue
+from xlsaddin.intake.messages import MESSAGES
 
 #: Sidecar written next to the inbox with each file's time of receipt.
 MANIFEST_NAME = "_thoi_gian_nhan.csv"
@@ -20,28 +32,138 @@ def is_skipped(name: str) -> bool:
     return name.startswith((".", "~$")) or folded == MANIFEST_NAME or folded in OS_JUNK
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Every candidate file under ``paths``, sorted and deduplicated.
+@dataclass(frozen=True)
+class Hazard:
+    """Something in an inbox that is not a file to read, and why."""
 
-    Folders are walked recursively (hidden folders skipped, symlinked folders
-    not followed); every other file is kept whatever its extension, since
-    senders rename files. Paths that do not exist are ignored.
+    path: Path
+    code: Code
+    detail: str = ""
+
+    def issue(self, name: str) -> Issue:
+        """The Issue, with the entry shown as ``name`` (relative to the inbox)."""
+        fields = {"name": name, "folder": name, "detail": self.detail}
+        return Issue.of(self.code, MESSAGES[self.code].format(**fields), file=name)
+
+
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    hazards: list[Hazard] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Every candidate file under ``paths``, sorted and deduplicated (see :func:`explore`)."""
+    return explore(paths).files
+
+
+def explore(paths: Iterable[Path]) -> Discovery:
+    """Every candidate file under ``paths``, and every entry that cannot be one.
+
+    Folders are walked recursively (hidden folders skipped); every other file is kept
+    whatever its extension, since senders rename files. A link is followed only when it
+    stays inside the folder given (a link to a folder is never walked: its target, if
+    inside, is walked anyway). Paths given that do not exist are ignored (the command
+    line says so itself); a file or folder named on the command line is always used.
     """
     found: dict[Path, Path] = {}
+    hazards: list[Hazard] = []
     for given in paths:
         root = Path(given)
         if root.is_dir():
-            for folder, dirs, files in os.walk(root):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for name in files:
-                    _add(found, Path(folder) / name)
+            _walk(root, found, hazards)
         elif root.is_file():
             _add(found, root)
-    return sorted(found.values())
+        elif root.exists():  # named on the command line, but a FIFO, socket or device
+            hazards.append(Hazard(root, codes.INBOX_SPECIAL_FILE, _kind(root.stat().st_mode)))
+    hazards.sort(key=lambda h: str(h.path))
+    return Discovery(sorted(found.values()), hazards)
+
+
+def _walk(root: Path, found: dict[Path, Path], hazards: list[Hazard]) -> None:
+    try:
+        real_root = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        real_root = root.absolute()
+
+    def refused(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        detail = error.strerror or type(error).__name__
+        hazards.append(Hazard(where, codes.INBOX_FOLDER_UNREADABLE, detail))
+
+    for folder, dirs, files in os.walk(root, onerror=refused):
+        base = Path(folder)
+        kept = []
+        for d in dirs:
+            if d.startswith("."):
+                continue
+            entry = base / d
+            if entry.is_symlink():
+                _link(entry, real_root, found, hazards, folder_link=True)
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        for name in files:
+            if is_skipped(name):
+                continue
+            entry = base / name
+            if entry.is_symlink():
+                _link(entry, real_root, found, hazards, folder_link=False)
+                continue
+            try:
+                mode = entry.lstat().st_mode
+            except OSError as exc:
+                hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, exc.strerror or ""))
+                continue
+            if stat.S_ISREG(mode):
+                _add(found, entry)
+            else:
+                hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, _kind(mode)))
+
+
+def _link(
+    entry: Path,
+    real_root: Path,
+    found: dict[Path, Path],
+    hazards: list[Hazard],
+    *,
+    folder_link: bool,
+) -> None:
+    try:
+        target = entry.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        hazards.append(Hazard(entry, codes.INBOX_BROKEN_LINK))
+        return
+    if not target.is_relative_to(real_root):
+        hazards.append(Hazard(entry, codes.INBOX_LINK_OUTSIDE))
+        return
+    if folder_link:
+        return  # its target is inside the inbox and is walked there
+    try:
+        mode = target.stat().st_mode
+    except OSError as exc:
+        hazards.append(Hazard(entry, codes.INBOX_BROKEN_LINK, exc.strerror or ""))
+        return
+    if stat.S_ISREG(mode):
+        _add(found, entry)
+    else:
+        hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, _kind(mode)))
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "đường ống FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "thiết bị"
+    if stat.S_ISDIR(mode):
+        return "thư mục"
+    return "loại đặc biệt"
 
 
 def _add(found: dict[Path, Path], path: Path) -> None:
-    if is_skipped(path.name) or not path.is_file():
+    if is_skipped(path.name):
         return
     try:
         key = path.resolve()

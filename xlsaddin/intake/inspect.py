@@ -12,9 +12,8 @@ import hashlib
 import posixpath
 import re
 import stat
-import struct
 import zipfile
-import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -28,6 +27,13 @@ from xlsaddin.core.codes import Code
 from xlsaddin.core.issues import Issue
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits, MiB
 from xlsaddin.intake.messages import issue, vn_int, vn_size
+from xlsaddin.intake.parts import (
+    is_sheet_part,
+    link_element,
+    outward_defined_name,
+    outward_in_sheet,
+    risky_relationships,
+)
 from xlsaddin.intake.sniff import CONTENT_TYPES, WORKBOOK_XML, sniff
 
 Kind = Literal["xlsx", "xlsm", "rejected"]
@@ -52,6 +58,7 @@ _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 WORKBOOK_PART = WORKBOOK_XML
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+SHARED_STRINGS = "xl/sharedstrings.xml"
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,9 @@ class IntakeResult:
     """The bytes that were hashed and inspected, for a readable file: parse these, not
     the path again (one read per file, and no window for the file to change between
     the checks and the parse)."""
+    parts: dict[str, bytes] | None = field(default=None, compare=False, repr=False)
+    """Inflated parts the reader's sheet guard needs (every sheet part, the workbook and
+    its relationships), by lower-case entry name, for a readable file."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -113,14 +123,22 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> IntakeResult:
     if sniffed.issue is not None or sniffed.archive is None:
         problem = sniffed.issue or issue(codes.FILE_CORRUPT, path, detail="")
         return _refused(path, digest, size, problem)
+    parts: dict[str, bytes] = {}
     try:
-        kind, issues = _inspect_zip(path, sniffed.archive, data, limits)
+        kind, issues = _inspect_zip(path, sniffed.archive, data, limits, parts)
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, MemoryError, …
         corrupt = issue(codes.FILE_CORRUPT, path, detail="", value=type(exc).__name__)
         return _refused(path, digest, size, corrupt)
     readable = not any(i.severity == "error" for i in issues)
     return IntakeResult(
-        path, digest, size, kind, tuple(issues), readable, data if readable else None
+        path,
+        digest,
+        size,
+        kind,
+        tuple(issues),
+        readable,
+        data if readable else None,
+        parts if readable else None,
     )
 
 
@@ -156,7 +174,7 @@ def _sha256(path: Path) -> tuple[str, int]:
 
 
 def _inspect_zip(
-    path: Path, zf: zipfile.ZipFile, data: bytes, limits: Limits
+    path: Path, zf: zipfile.ZipFile, data: bytes, limits: Limits, parts: dict[str, bytes]
 ) -> tuple[Kind, list[Issue]]:
     """Checks on a zip already sniffed as an OOXML workbook (entry count pre-checked)."""
     with zf:
@@ -170,8 +188,9 @@ def _inspect_zip(
             )
             return "rejected", [too_many]
         names = [i.filename for i in infos]
-        if len(set(names)) != len(names):
-            dup = issue(codes.FILE_CORRUPT, path, detail=" (tên thành phần bị trùng)")
+        twin = _twin(names)
+        if twin is not None:
+            dup = issue(codes.FILE_DUPLICATE_PARTS, path, part=twin, value=twin)
             return "rejected", [dup]
         if any(i.flag_bits & 0x1 for i in infos):
             return "rejected", [issue(codes.FILE_ENCRYPTED, path, value="zip-encryption")]
@@ -182,14 +201,36 @@ def _inspect_zip(
             return _kind(risky), [bomb, *risky.values()]
 
         issues: list[Issue] = []
-        ctypes = _content_types(path, zf, data, infos, limits, issues)
+        ctypes = _content_types(path, zf, infos, limits, issues)
         if ctypes is not None:
             for code, part in _risky_by_content_type(ctypes).items():
                 risky.setdefault(code, _risky_issue(path, code, part))
+            found = _scan_parts(path, zf, infos, ctypes, limits, parts)
+            for code, part in found.risky.items():  # relationships, DDE/OLE link elements
+                risky.setdefault(code, _risky_issue(path, code, part))
+            issues.extend(found.issues)
         issues[:0] = risky.values()
-        if ctypes is not None:
-            issues.extend(_scan_parts(path, zf, data, infos, ctypes, limits))
         return _kind(risky), _dedupe(issues)
+
+
+def normalised_name(name: str) -> str:
+    """A part name as any reader may look it up: "/" for "\\", case folded.
+
+    python-calamine finds parts ignoring ASCII case and some zip readers turn backslashes
+    into slashes, so two entries equal under this are two candidates for one part.
+    """
+    return name.replace("\\", "/").casefold()
+
+
+def _twin(names: list[str]) -> str | None:
+    """The first entry whose normalised name another entry already has (None if unique)."""
+    seen: set[str] = set()
+    for name in names:
+        key = normalised_name(name)
+        if key in seen:
+            return name
+        seen.add(key)
+    return None
 
 
 def _kind(risky: dict[Code, Issue]) -> Kind:
@@ -245,7 +286,7 @@ def _risky_by_name(path: Path, names: list[str]) -> dict[Code, Issue]:
 
 
 def _risky_code_for_name(name: str) -> Code | None:
-    folder, _, base = name.lower().rpartition("/")
+    folder, _, base = normalised_name(name).rpartition("/")
     folders = set(folder.split("/"))
     if base.startswith("vbaproject") or "macrosheets" in folders:
         return _MACROS
@@ -292,7 +333,6 @@ def _risky_issue(path: Path, code: Code, part: str) -> Issue:
 def _content_types(
     path: Path,
     zf: zipfile.ZipFile,
-    package: bytes,
     infos: list[zipfile.ZipInfo],
     limits: Limits,
     issues: list[Issue],
@@ -303,7 +343,7 @@ def _content_types(
     """
     info = zf.getinfo(CONTENT_TYPES)
     cap = min(limits.max_xml_part_bytes, MAX_CONTENT_TYPES_BYTES)
-    problem, part = _read_xml(package, info, cap)
+    problem, part = _read_xml(zf, info, cap)
     if problem == "bomb":
         detail = f"{CONTENT_TYPES} lớn hơn {vn_size(cap)}"
         issues.append(issue(codes.FILE_ZIP_BOMB, path, detail=detail, value=CONTENT_TYPES))
@@ -383,59 +423,22 @@ def _forbid(*_: object) -> None:
     raise _Forbidden
 
 
-def _read_xml(package: bytes, info: zipfile.ZipInfo, cap: int) -> tuple[str | None, bytes]:
+def _read_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[str | None, bytes]:
     """Decompress one part, returning ``(problem, data)``.
 
     ``problem`` is None for a clean part, 'bomb' when it declares more than
     ``cap`` bytes (nothing is decompressed), or 'entities' when it holds a
-    DOCTYPE/ENTITY declaration. Never more than the declared size is
+    DOCTYPE/ENTITY declaration. :mod:`zipfile` reads the part (local header, name,
+    flags, CRC-32 and size checked): never more than the declared size is
     decompressed, so memory stays within ``cap``.
     """
     if info.file_size > cap:
         return "bomb", b""
-    data = _inflate(package, info)
+    with zf.open(info) as fh:
+        data = fh.read(info.file_size + 1)
+    if len(data) != info.file_size:
+        raise zipfile.BadZipFile(f"size of {info.filename!r} differs from the directory")
     return ("entities", b"") if _declares_dtd(data) else (None, data)
-
-
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile.structFileHeader
-
-
-def _inflate(package: bytes, info: zipfile.ZipInfo) -> bytes:
-    """The bytes of one part, checked as :mod:`zipfile` checks them.
-
-    The same checks as ``ZipFile.read`` (local header signature, the name in
-    the local header equal to the central directory's, no patched or strongly
-    encrypted data, the declared size and CRC-32), plus an exact length, done
-    on the bytes already in memory: ``ZipFile.read`` spends as long on its
-    file-like plumbing as on inflating a typical 10 KB part.
-    """
-    offset = info.header_offset
-    header = package[offset : offset + _LOCAL_HEADER.size]
-    if len(header) != _LOCAL_HEADER.size:
-        raise zipfile.BadZipFile("Truncated file header")
-    fields = _LOCAL_HEADER.unpack(header)
-    if fields[0] != b"PK\x03\x04":
-        raise zipfile.BadZipFile("Bad magic number for file header")
-    if info.flag_bits & 0x60:  # compressed patched data, strong encryption
-        raise NotImplementedError("unsupported zip entry flags")
-    start = offset + _LOCAL_HEADER.size
-    name = package[start : start + fields[10]]
-    encoding = "utf-8" if fields[3] & 0x800 else "cp437"
-    if name.decode(encoding, errors="replace") != info.orig_filename:
-        raise zipfile.BadZipFile("File name in directory and header differ")
-    start += fields[10] + fields[11]
-    raw = package[start : start + info.compress_size]
-    if len(raw) != info.compress_size:
-        raise zipfile.BadZipFile("Truncated file data")
-    if info.compress_type == zipfile.ZIP_STORED:
-        data = raw
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, info.file_size)
-    else:
-        raise NotImplementedError(f"compression method {info.compress_type}")
-    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
-        raise zipfile.BadZipFile(f"Bad CRC-32 or size for file {info.filename!r}")
-    return data
 
 
 def _declares_dtd(data: bytes) -> bool:
@@ -512,48 +515,124 @@ def _byte_scan_suffices(first: bytes) -> bool:
 
 
 def _is_xml_part(name: str, ctype: str) -> bool:
+    """Parts that are scanned: every part a reader may parse as XML, whatever its type.
+
+    Names ending .xml/.rels/.vml and anything python-calamine opens as a sheet always are
+    (the reader finds them by name, not by the declared type); images are not.
+    """
+    lower = normalised_name(name)
+    if lower.endswith(_XML_SUFFIXES) or is_sheet_part(name):
+        return True
     ct = ctype.lower()
-    if ct.startswith("image/") or "/media/" in f"/{name.lower()}":
+    if ct.startswith("image/") or "/media/" in f"/{lower}":
         return False
-    return name.lower().endswith(_XML_SUFFIXES) or "xml" in ct
+    return "xml" in ct
 
 
-def _is_worksheet(name: str, ctype: str) -> bool:
-    lower = name.lower()
-    return "worksheet+xml" in ctype.lower() or (
-        lower.startswith("xl/worksheets/") and lower.endswith(".xml")
-    )
+@dataclass
+class _Found:
+    """What the part scan found: risky things by code (first part each), and issues."""
+
+    risky: dict[Code, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
 
 
 def _scan_parts(
     path: Path,
     zf: zipfile.ZipFile,
-    package: bytes,
     infos: list[zipfile.ZipInfo],
     ctypes: dict[str, str],
     limits: Limits,
-) -> list[Issue]:
-    found: list[Issue] = []
+    kept: dict[str, bytes],
+) -> _Found:
+    """Scan every part a reader may parse; keep (in ``kept``) what the sheet guard needs."""
+    found = _Found()
+    sheets: dict[str, str] | None = None
+
+    def sheet_of(part: str) -> str | None:
+        nonlocal sheets
+        if sheets is None:
+            sheets = _sheet_names(zf)
+        return sheets.get(part)
+
     for info in infos:
         name = info.filename
         ctype = ctypes.get(name, "")
         if name == CONTENT_TYPES or not _is_xml_part(name, ctype):
             continue
-        problem, part = _read_xml(package, info, limits.max_xml_part_bytes)
+        problem, part = _read_xml(zf, info, limits.max_xml_part_bytes)
         if problem == "bomb":
             detail = f"{name} lớn hơn {vn_size(limits.max_xml_part_bytes)}"
-            found.append(issue(codes.FILE_ZIP_BOMB, path, detail=detail, value=name))
-        elif problem == "entities":
-            found.append(issue(codes.FILE_XML_ENTITIES, path, part=name, value=name))
-        elif _is_worksheet(name, ctype):
-            huge = _huge_dimension(path, zf, name, part[:DIMENSION_HEAD_BYTES], limits)
-            if huge is not None:
-                found.append(huge)
+            found.issues.append(issue(codes.FILE_ZIP_BOMB, path, detail=detail, value=name))
+            continue
+        if problem == "entities":
+            found.issues.append(issue(codes.FILE_XML_ENTITIES, path, part=name, value=name))
+            continue
+        lower = normalised_name(name)
+        if lower in (WORKBOOK_PART, WORKBOOK_RELS) or is_sheet_part(name):
+            kept[name.lower()] = part
+        if lower.endswith(".rels"):
+            for code, target in risky_relationships(part):
+                found.risky.setdefault(code, f"{name} -> {target}")
+        sheet = is_sheet_part(name)
+        if not sheet and lower != SHARED_STRINGS:  # a link part is small; text parts are not
+            element = link_element(part)
+            if element is not None:
+                found.risky.setdefault(_EXTERNAL, f"{name} ({element})")
+        if sheet:
+            found.issues.extend(_sheet_issues(path, name, part, limits, sheet_of))
+        elif lower == WORKBOOK_PART:
+            outward = outward_defined_name(part)
+            if outward is not None:
+                formula, why = outward
+                found.issues.append(_outward_issue(path, None, "", formula, why))
     return found
 
 
+def _sheet_issues(
+    path: Path,
+    part_name: str,
+    part: bytes,
+    limits: Limits,
+    sheet_of: Callable[[str], str | None],
+) -> list[Issue]:
+    """Declared extent and outward formulas of one sheet. (Its cells, duplicates and used
+    extent are walked when the reader is about to parse it: :mod:`xlsaddin.intake.guard`.)"""
+    huge = _huge_dimension(path, part_name, part[:DIMENSION_HEAD_BYTES], limits, sheet_of)
+    if huge is not None:
+        return [huge]
+    outward = outward_in_sheet(part)
+    if outward is None:
+        return []
+    cell, formula, why = outward
+    sheet = sheet_of(part_name)
+    return [_outward_issue(path, sheet or f"({part_name})", cell, formula, why)]
+
+
+#: How much of an outward formula a message quotes.
+FORMULA_SHOWN = 80
+
+
+def _outward_issue(path: Path, sheet: str | None, cell: str, formula: str, why: str) -> Issue:
+    if sheet is None:
+        where = "Một tên vùng (Công thức > Quản lý tên) trong tệp"
+    else:
+        where = f"Ô {cell} của trang '{sheet}'" if cell else f"Trang '{sheet}'"
+    shown = formula if len(formula) <= FORMULA_SHOWN else formula[:FORMULA_SHOWN] + "…"
+    found = issue(
+        codes.FILE_HAS_EXTERNAL_FORMULAS, path, where=where, why=why, formula=shown, value=formula
+    )
+    return found.located(
+        sheet=sheet if sheet and not sheet.startswith("(") else None, cell=cell or None
+    )
+
+
 def _huge_dimension(
-    path: Path, zf: zipfile.ZipFile, part: str, head: bytes, limits: Limits
+    path: Path,
+    part: str,
+    head: bytes,
+    limits: Limits,
+    sheet_of: Callable[[str], str | None],
 ) -> Issue | None:
     data_at = head.find(b"sheetData")
     match = _DIMENSION_RE.search(head if data_at < 0 else head[:data_at])
@@ -563,7 +642,7 @@ def _huge_dimension(
     cells = dimension_cells(ref)
     if cells is None or cells <= limits.max_sheet_cells:
         return None
-    sheet = _sheet_names(zf).get(part)
+    sheet = sheet_of(part)
     huge = issue(
         codes.FILE_HUGE_DIMENSION,
         path,

@@ -67,9 +67,39 @@ MESSAGES: dict[Code, str] = {
         "thường; tệp bị từ chối vì lý do an toàn, hãy lưu lại báo cáo bằng Excel rồi gửi lại."
     ),
     codes.FILE_HUGE_DIMENSION: (
-        "Trang tính {sheet} khai báo vùng dữ liệu quá lớn ({ref}, khoảng {cells} ô; tối đa "
+        "Trang tính {sheet} có vùng dữ liệu quá lớn ({ref}, khoảng {cells} ô; tối đa "
         "{limit} ô); hãy xóa các hàng, cột thừa phía dưới và bên phải vùng báo cáo, lưu lại rồi "
         "gửi lại."
+    ),
+    codes.FILE_DUPLICATE_PARTS: (
+        "Tệp có hai thành phần trùng tên ({part}; chỉ khác chữ hoa, chữ thường hoặc dấu gạch), "
+        "nên các chương trình đọc có thể thấy hai nội dung khác nhau; tệp bị từ chối, "
+        f"{SAVE_AS_XLSX}."
+    ),
+    codes.FILE_DUPLICATE_CELLS: (
+        "Trang tính {sheet} ghi ô {cell} hai lần, không biết giá trị nào đúng; tệp bị từ chối, "
+        f"{SAVE_AS_XLSX}."
+    ),
+    codes.FILE_HAS_EXTERNAL_FORMULAS: (
+        "{where} có công thức {why} ({formula}); hệ thống không nhận công thức lấy dữ liệu "
+        "hoặc chạy lệnh ngoài tệp. Hãy thay công thức bằng giá trị (Sao chép > Dán giá trị), "
+        "lưu lại rồi gửi lại."
+    ),
+    codes.INBOX_FOLDER_UNREADABLE: (
+        "Không mở được thư mục {folder} trong hộp thư ({detail}); các tệp trong đó chưa được "
+        "kiểm tra. Hãy cấp quyền đọc thư mục (hoặc chép các tệp ra thư mục khác) rồi chạy lại."
+    ),
+    codes.INBOX_SPECIAL_FILE: (
+        "Mục {name} trong hộp thư không phải tệp thông thường ({detail}) nên không được đọc; "
+        "hãy xóa mục này và lưu tệp báo cáo thật vào hộp thư."
+    ),
+    codes.INBOX_BROKEN_LINK: (
+        "{name} là lối tắt (liên kết) tới tệp không còn tồn tại; hãy chép tệp báo cáo thật "
+        "vào hộp thư thay cho lối tắt."
+    ),
+    codes.INBOX_LINK_OUTSIDE: (
+        "{name} là lối tắt (liên kết) trỏ ra ngoài hộp thư nên không được đọc; hãy chép tệp "
+        "báo cáo thật vào hộp thư thay cho lối tắt."
     ),
 }
 """Message template per code (``str.format`` fields vary by code)."""

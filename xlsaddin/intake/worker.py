@@ -4,12 +4,20 @@ One hostile file must cost one item, not the batch: each worker has an
 address-space limit (RLIMIT_AS) and defused stdlib XML parsers, every item
 has a wall-clock timeout, and when a worker dies the items that were in flight
 are re-run one at a time in a fresh pool to find the culprit.
+
+Workers die with their parent: on Linux the kernel kills them when it goes
+(``prctl(PR_SET_PDEATHSIG, SIGKILL)``), elsewhere a watchdog thread ends the worker
+once the parent is gone. A worker's own stderr goes to the null device, so what a
+native library prints when it runs out of memory (a Rust panic) never reaches the
+officer's terminal: the item's failure is reported instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -41,8 +49,91 @@ class WorkerFailure:
     """'timeout', 'crashed', 'memory', or 'error: <Type>: <message>'."""
 
 
-def _init_worker(memory_bytes: int) -> None:
-    """Pool initializer: cap the address space, defuse stdlib XML, no core dumps."""
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when ``parent`` (the process that runs isolated_map) ends.
+
+    Linux: the kernel sends SIGKILL when the process that forked this one ends: the
+    parent itself (fork, spawn), or a forkserver, which ends when the parent does.
+    Elsewhere (or without prctl) a daemon thread polls the parent.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+                if os.getppid() == 1 or not _alive(parent):
+                    os._exit(1)  # the parent went before prctl took effect
+                return
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: watch instead
+            pass
+    watcher = threading.Thread(target=_watch, args=(parent,), name="xlsaddin-parent", daemon=True)
+    watcher.start()
+
+
+def _watch(parent: int) -> None:  # pragma: no cover - non-Linux platforms
+    while _alive(parent):
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (never signals it)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
+        if not handle:
+            return False
+        try:
+            return bool(kernel32.WaitForSingleObject(handle, 0) == 0x102)  # WAIT_TIMEOUT
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - exists, owned by someone else
+        return True
+    return True
+
+
+def _quiet() -> None:
+    """Send this worker's stdout and stderr (file descriptors 1 and 2) to the null device,
+    and stop Python's fault handler (it may write to a saved copy of the terminal)."""
+    import faulthandler
+
+    faulthandler.disable()
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # pragma: no cover
+        return
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(null, fd)
+    os.close(null)
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (Linux), 0 if unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _init_worker(memory_bytes: int, parent: int, quiet: bool = True) -> None:
+    """Pool initializer: die with the parent, silence native output, cap the address
+    space, defuse stdlib XML, no core dumps."""
+    _die_with_parent(parent)
+    if quiet:
+        _quiet()
     # Everything inherited from the parent is long-lived: move it out of the collector's
     # reach, so that collections in the worker only walk the worker's own objects (a full
     # collection otherwise walks, and copies on write, the whole inherited heap).
@@ -51,8 +142,9 @@ def _init_worker(memory_bytes: int) -> None:
     if resource is not None and sys.platform != "darwin":
         try:
             if memory_bytes > 0:
+                limit = _address_space() + memory_bytes
                 _, hard = resource.getrlimit(resource.RLIMIT_AS)
-                soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+                soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
                 resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
             _, core_hard = resource.getrlimit(resource.RLIMIT_CORE)
             resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))
@@ -172,9 +264,10 @@ def _run_batch(
         max_workers=min(concurrency, len(todo)),
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(limits.worker_memory_bytes,),
+        initargs=(limits.worker_memory_bytes, os.getpid()),
     )
     try:
+        _started(pool)  # an item's clock starts with a running worker, not with its start-up
         while queue or inflight:
             broken = False
             while queue and len(inflight) < concurrency:
@@ -222,6 +315,21 @@ def _run_batch(
         if not settled:
             _kill(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: How long a new pool may take to start its workers before items are sent anyway.
+POOL_START_S = 30.0
+
+
+def _ready() -> bool:
+    return True
+
+
+def _started(pool: ProcessPoolExecutor) -> None:
+    """Wait until the pool's workers run (a loaded machine may take seconds to start
+    them); a pool that cannot start shows up as broken on the first real item."""
+    with contextlib.suppress(Exception):
+        pool.submit(_ready).result(timeout=POOL_START_S)
 
 
 def _collect(future: Future[Any], index: int, results: dict[int, Any]) -> bool:

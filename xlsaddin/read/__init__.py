@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +20,34 @@ from xlsaddin.spec.models import Mappings
 __all__ = ["Cell", "Table", "read_file"]
 
 
+#: Asked before a sheet is parsed: an Issue refusing the file, or None.
+SheetCheck = Callable[[str], Issue | None]
+
+
+class SheetRefused(Exception):
+    """A sheet the reader was about to parse was refused (see ``SheetCheck``)."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.code)
+        self.issue = issue
+
+
 class _LazySheets(Mapping[str, list[list[Any]]]):
     """Sheets parsed on first access: a standard file needs only ``_meta`` and its data sheet."""
 
-    def __init__(self, book: CalamineWorkbook) -> None:
+    def __init__(self, book: CalamineWorkbook, check: SheetCheck | None = None) -> None:
         self._book = book
         self._names = list(book.sheet_names)
         self._cache: dict[str, list[list[Any]]] = {}
+        self._check = check
 
     def __getitem__(self, name: str) -> list[list[Any]]:
         if name not in self._names:
             raise KeyError(name)
         if name not in self._cache:
+            refused = self._check(name) if self._check is not None else None
+            if refused is not None:
+                raise SheetRefused(refused)
             sheet = self._book.get_sheet_by_name(name)
             self._cache[name] = sheet.to_python(skip_empty_area=False)
         return self._cache[name]
@@ -49,10 +65,12 @@ def read_file(
     sha256: str,
     name: str | None = None,
     data: bytes | None = None,
+    check: SheetCheck | None = None,
 ) -> Table | list[Issue]:
     """Read one (already inspected) workbook. Problems come back as issues.
 
     ``data``: the bytes intake inspected and hashed (read from ``path`` if None).
+    ``check``: asked about each sheet before it is parsed (intake's SheetGuard).
     """
     file = name or path.name
     try:
@@ -61,10 +79,12 @@ def read_file(
             if data is None
             else CalamineWorkbook.from_filelike(io.BytesIO(data))
         )
-        sheets = _LazySheets(book)
+        sheets = _LazySheets(book, check)
         if META_SHEET in sheets:
             return read_standard(sheets, mappings, file, sha256)
         table = read_foreign(sheets, mappings, file, sha256)
+    except SheetRefused as refused:
+        return [refused.issue.model_copy(update={"file": file})]
     except (CalamineError, ValueError, OSError) as exc:
         return [
             Issue.of(

@@ -51,13 +51,24 @@ def phone_text(value: object) -> object:
     return "0" + digits if len(digits) in (9, 10) else digits
 
 
+#: Official unit codes have five digits; anything outside this is not a unit code.
+_UNIT_CODES = range(1, 1_000_000)
+
+
+def _code_in_range(value: object) -> int | None:
+    if isinstance(value, float) and value.is_integer():  # False for NaN and infinities
+        value = int(value)
+    return value if isinstance(value, int) and value in _UNIT_CODES else None
+
+
 def _unit_code(meta: dict[tuple[str, str], str], header: dict[str, Cell]) -> int | None:
     code = meta.get(("meta", "unit_code"))
     if code:
-        return int(code)
+        digits = code.isascii() and code.isdigit() and len(code) <= 7
+        return _code_in_range(int(code)) if digits else None
     typed = header.get("unit_code")
-    if typed is not None and isinstance(typed.value, (int, float)) and typed.value:
-        return int(typed.value)
+    if typed is not None and (found := _code_in_range(typed.value)) is not None:
+        return found
     name = header.get("unit_name")
     if name is not None and isinstance(name.value, str) and name.value.strip():
         match = resolve(name.value)

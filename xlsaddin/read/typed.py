@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsaddin.core.cells import MAX_ABS_NUMBER
 from xlsaddin.read.table import Table
 from xlsaddin.spec.models import Column
 from xlsaddin.text.dates import parse_date
@@ -43,13 +44,20 @@ def warm(mappings_root: str) -> None:
     parse_date("01/01/2025")
 
 
+def _sane(raw: object) -> bool:
+    """A real int/float (not bool) below the absurd magnitude; False for NaN."""
+    return type(raw) in (int, float) and abs(raw) < MAX_ABS_NUMBER  # type: ignore[arg-type]
+
+
 def typed_value(col: Column, raw: object, synonyms: Synonyms, *, epoch_1904: bool = False) -> Typed:
     # fast paths for what well-filled templates hold: real numbers and exact choices
-    if col.type == "decimal" and type(raw) in (int, float):
+    # (NaN fails the range test; it and absurd magnitudes go to parse_number: invalid)
+    sane = _sane(raw)
+    if col.type == "decimal" and sane:
         return Typed(raw, "ok")
-    if col.type == "int" and type(raw) is int:
+    if col.type == "int" and sane and type(raw) is int:
         return Typed(raw, "ok")
-    if col.type == "int" and type(raw) is float and raw.is_integer():
+    if col.type == "int" and sane and type(raw) is float and raw.is_integer():
         return Typed(int(raw), "ok")
     if col.allowed and type(raw) is str and raw in col.allowed:
         return Typed(raw, "ok")
@@ -81,10 +89,12 @@ def describe(typed: Typed) -> str:
         return "không đọc được"
     if isinstance(value, dt.date):
         return f"đọc được là ngày {value:%d/%m/%Y}"
-    if isinstance(value, (int, float)):
-        if float(value).is_integer():
-            return f"đọc được là {format_vi(float(value))}"
-        return f"đọc được là {format_vi(float(value), 3).rstrip('0')}"
+    if isinstance(value, int):
+        return f"đọc được là {format_vi(value)}"
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"đọc được là {format_vi(value)}"
+        return f"đọc được là {format_vi(value, 3).rstrip('0')}"
     return f'đọc được là "{value}"'
 
 

@@ -31,6 +31,7 @@ def make_report(
     """Write the report; ``result.built.warnings`` says what the officer must still fill in."""
     # Imported here: python-docx is ~0.1 s to import, and the provincial workbook writer
     # (xlsaddin.report.province_workbook, on every consolidation) lives in this package.
+    from xlsaddin.consolidate.journal import settle
     from xlsaddin.report.build import build_report
     from xlsaddin.report.docx_writer import write_docx
     from xlsaddin.report.source import read_source
@@ -38,6 +39,7 @@ def make_report(
     from xlsaddin.report.tables_xlsx import print_texts, write_tables_xlsx
     from xlsaddin.text.dates import format_date_vi
 
+    settle([workbook.parent])  # a consolidation killed while publishing: complete it first
     source = read_source(workbook, mappings)
     spec = load_report_spec(mappings.root)
     docx_target, _ = choose_target(docx)

@@ -336,7 +336,7 @@ def build_report(
     *,
     today: dt.date | None = None,
 ) -> Built:
-    from xlsaddin.report.charts import draw, pick  # matplotlib: import only when drawing
+    from xlsaddin.report.charts import draw, drawable, pick  # matplotlib: only when drawing
 
     front = _front(spec, options or ReportOptions(), today or dt.date.today())
     fields = _fields(source, mappings)
@@ -364,7 +364,7 @@ def build_report(
             appendix = None
         for chart in appendix.charts if appendix else ():
             shown = pick(dict(ctx.figures), section.appendix or "", chart.indicators)
-            if not shown:
+            if not drawable(chart, shown):
                 continue
             path = draw(chart, shown, images / f"bieu_do_{chart_no}.png")
             out.images.append(ReportImage(path, f"Biểu đồ {chart_no}. {chart.title}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
 
@@ -31,6 +32,14 @@ def pick(figures: dict[str, Figure], appendix: str, keys: tuple[str, ...]) -> li
 
 _KIND_NAMES = {suffix: kind.capitalize() for kind, suffix in KIND_KEYS.items()}
 LABEL_WIDTH = 44  # characters per line of a category label (wrapped, never cut)
+
+
+def drawable(chart: Chart, figures: list[Figure]) -> bool:
+    """Whether the figures make a chart: a pie needs non-negative shares that are not all 0."""
+    values = [f.value for f in figures if f.value is not None]
+    if not values or not all(math.isfinite(v) for v in values):
+        return False
+    return chart.type != "pie" or (min(values) >= 0 and sum(values) > 0)
 
 
 def _label(fig: Figure) -> str:

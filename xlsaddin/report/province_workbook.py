@@ -10,6 +10,7 @@ written as a value and an "Đối chiếu" cell comparing the two.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,7 +97,10 @@ class _Book:
         elif isinstance(value, bool):
             ws.put_string(row, col, "Có" if value else "Không", fmt)
         elif isinstance(value, (int, float)):
-            ws.put_number(row, col, value, fmt)
+            if (number := finite(value)) is None:
+                ws.put_string(row, col, str(value), fmt)  # never raises, never dropped
+            else:
+                ws.put_number(row, col, number, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
             ws.put_datetime(row, col, value, fmt)
         else:
@@ -122,6 +126,18 @@ class _Book:
             ws.set_column(i, i, width)
             ws.write_string(row, i, title, head)
         ws.set_row(row, 32)
+
+
+def finite(value: float) -> float | None:
+    """``value`` as a float Excel can store, or None (NaN, infinities, beyond the float range).
+
+    Validation keeps such values out of consolidation; the writer still never raises on one.
+    """
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _title(b: _Book, ws: Worksheet, text: str, result: Consolidation, ncols: int) -> None:
@@ -289,11 +305,11 @@ def _appendix_sheet(
             for offset in range(3):
                 ws.write_blank(row + offset, c, None, bold)
             continue
-        total = numeric_total(app.blocks, col.key)
+        total = finite(numeric_total(app.blocks, col.key))
         fmt = b.data(bold=True, border=1, **_number_format(col))
         rng = f"{a1(first, c)}:{a1(last, c)}" if last >= first else a1(first, c)
-        ws.write_formula(row, c, f"=SUM({rng})", fmt, total)
-        ws.write_number(row + 1, c, total, fmt)
+        ws.write_formula(row, c, f"=SUM({rng})", fmt, "" if total is None else total)
+        b.value(ws, row + 1, c, total, fmt)
         ws.write_formula(
             row + 2,
             c,
@@ -468,7 +484,7 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             b.fit_row(ws, row, [(label, widths[0]), (change, widths[3]), (names, widths[4])])
             ws.write_string(row, 0, label, wrap)
             fmt = b.fmt(border=1, align="right", bold=True, num_format=headline_format(h, total))
-            if h.value is None:
+            if h.value is None or finite(h.value) is None:
                 ws.write_string(row, 1, h.text, fmt)
             else:
                 ws.write_number(row, 1, h.value, fmt)
@@ -727,8 +743,11 @@ def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
     ws.hide()
 
 
-def write_province_workbook(result: Consolidation, path: Path, mappings: Mappings) -> None:
-    """Write to ``path`` (the caller handles temp files and renaming)."""
+def write_province_workbook(
+    result: Consolidation, path: Path, mappings: Mappings, *, run_id: str | None = None
+) -> None:
+    """Write to ``path`` (the caller handles temp files and renaming). ``run_id``: the
+    publishing run, kept as the document property ``xlsaddin_run_id`` (not in any cell)."""
     b = _Book(path, mappings.project.font_name)
     b.footer = f"Tổng hợp báo cáo cấp xã — {result.period.label}"  # as print_texts()
     b.book.set_properties(
@@ -739,6 +758,8 @@ def write_province_workbook(result: Consolidation, path: Path, mappings: Mapping
             "created": FIXED_CREATED,
         }
     )
+    if run_id:
+        b.book.set_custom_property("xlsaddin_run_id", run_id)
     sources: list[list[str]] = []
     _summary_sheet(b, result)
     _status_sheet(b, result)

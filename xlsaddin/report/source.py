@@ -14,7 +14,9 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from xlsaddin.core.failures import OfficerError
 from xlsaddin.core.sheets import INFO, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS
+from xlsaddin.intake import WorkerFailure, isolated_map
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec.models import Indicator, Mappings
 
@@ -87,10 +89,31 @@ def source_from_grids(grids: Mapping[str, list[list[Any]]], mappings: Mappings) 
     )
 
 
+NEEDED = (SUMMARY, STATUS, TASKS, INFO)
+
+
+def read_grids(path: str) -> dict[str, list[list[Any]]] | list[str]:
+    """The sheets a report needs, or the names of those missing (runs in a worker)."""
+    book = CalamineWorkbook.from_path(path)
+    missing = sorted(set(NEEDED) - set(book.sheet_names))
+    if missing:
+        return missing
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in NEEDED}
+
+
 def read_source(path: Path, mappings: Mappings) -> Source:
-    book = CalamineWorkbook.from_path(str(path))
-    needed = {SUMMARY, STATUS, TASKS, INFO}
-    if not needed <= set(book.sheet_names):
-        raise NotAProvincialWorkbook(", ".join(sorted(needed - set(book.sheet_names))))
-    grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in needed}
+    """Read the workbook in a limited worker: a file given here may be anything, and a
+    hostile one costs that worker, never the officer's session."""
+    [grids] = isolated_map(read_grids, [str(path)], processes=1)
+    if isinstance(grids, WorkerFailure):
+        why = {
+            "memory": "tệp cần quá nhiều bộ nhớ",
+            "timeout": "đọc tệp quá thời gian cho phép",
+            "crashed": "tiến trình đọc tệp bị dừng, thường vì tệp cần quá nhiều bộ nhớ",
+        }.get(grids.reason, "tệp không phải bảng tính đọc được")
+        raise OfficerError(
+            f"Không đọc được {path} ({why}); hãy chọn tệp tổng hợp do 'xlsaddin consolidate' tạo."
+        )
+    if isinstance(grids, list):
+        raise NotAProvincialWorkbook(", ".join(grids))
     return source_from_grids(grids, mappings)

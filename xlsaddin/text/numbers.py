@@ -4,12 +4,15 @@ Rules of :func:`parse_number` (``status`` in brackets; ``value`` is None unless 
 
 * A real ``int``/``float``/``Decimal`` (never ``bool``) is taken as is [ok].  With
   ``integer=True`` a float with a fractional part is [invalid] and ``3.0`` becomes ``3``.
-  NaN and infinities are [invalid].
+  NaN and infinities are [invalid], and so is any magnitude from
+  :data:`~xlsaddin.core.cells.MAX_ABS_NUMBER` (1e15) up, typed or recovered from text.
 * ``None``, ``""`` or whitespace only [blank].
 * Text is NFC-normalised, stripped, and every space / non-breaking space inside is removed
   ("1 234" -> "1234"); a Unicode minus "−" is read as "-".  Only digits, ".", ",", a leading
   sign and (with ``percent_ok=True``) a trailing "%" may remain, and the number must end in a
-  digit ("5," is a typo); anything else (letters, "1e5") is [invalid].
+  digit ("5," is a typo); anything else (letters, "1e5") is [invalid].  More than
+  :data:`~xlsaddin.core.cells.MAX_NUMBER_DIGITS` (20) digits is [invalid] before any parsing
+  (a 400-digit text is not a figure and must not cost a parse).
 * The text is then parsed by babel in the ``vi_VN`` locale with ``strict=True`` ("." groups
   thousands, "," is the decimal mark): "1.234.567" -> 1234567, "12,5" -> 12.5,
   "1.234,5" -> 1234.5 [text: a number typed as text, value recovered].  Malformed grouping
@@ -29,6 +32,8 @@ Formatting (:func:`format_vi`, :func:`format_percent_vi`) rounds **half up** (0.
 2.25 -> 2,3 with one decimal) using ``decimal.Decimal.quantize(ROUND_HALF_UP)`` on the
 decimal representation of the float, as officers round by hand, not babel's default
 half-even.  Percentages have no space before "%" ("91,8%") as in official reports.
+Formatting is total: any finite number is written in full (the decimal context grows with
+it), NaN and infinities as :data:`NOT_A_NUMBER`.
 """
 
 from __future__ import annotations
@@ -36,14 +41,28 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
+from xlsaddin.core.cells import MAX_ABS_NUMBER, MAX_NUMBER_DIGITS
 from xlsaddin.text.names import nfc
 
-__all__ = ["NumberResult", "NumberStatus", "format_percent_vi", "format_vi", "parse_number"]
+__all__ = [
+    "NOT_A_NUMBER",
+    "TOO_LARGE_NOTE",
+    "NumberResult",
+    "NumberStatus",
+    "digit_count",
+    "format_percent_vi",
+    "format_vi",
+    "parse_number",
+]
+
+#: What :func:`format_vi` writes for NaN or an infinity (never raises).
+NOT_A_NUMBER = "—"
+TOO_LARGE_NOTE = "số lớn bất thường / absurdly large number"
 
 NumberStatus = Literal["ok", "text", "blank", "invalid", "ambiguous"]
 
@@ -69,12 +88,22 @@ def _is_whole(d: Decimal) -> bool:
     return d == d.to_integral_value()
 
 
+def digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
 def _real(value: float | int | Decimal, integer: bool) -> NumberResult:
     if isinstance(value, int):
+        if abs(value) >= MAX_ABS_NUMBER:
+            return NumberResult(None, "invalid", TOO_LARGE_NOTE)
         return NumberResult(value, "ok")
+    if isinstance(value, Decimal) and not value.is_finite():
+        return NumberResult(None, "invalid", "không phải số hữu hạn / not a finite number")
     number = float(value)
     if not math.isfinite(number):
         return NumberResult(None, "invalid", "không phải số hữu hạn / not a finite number")
+    if abs(number) >= MAX_ABS_NUMBER:
+        return NumberResult(None, "invalid", TOO_LARGE_NOTE)
     if integer:
         if not number.is_integer():
             return NumberResult(None, "invalid", "cần số nguyên / whole number expected")
@@ -91,6 +120,8 @@ def _text(raw: str, integer: bool, percent_ok: bool) -> NumberResult:
         if not percent_ok:
             return NumberResult(None, "invalid", "không nhận dấu % ở đây / percent not allowed")
         text = text[:-1]
+    if digit_count(text) > MAX_NUMBER_DIGITS:
+        return NumberResult(None, "invalid", "số quá dài / too many digits")
     if not _ALLOWED.fullmatch(text):
         return NumberResult(None, "invalid", "không phải số / not a number")
     vi, en = _parse(text, "vi_VN"), _parse(text, "en_US")
@@ -103,6 +134,8 @@ def _text(raw: str, integer: bool, percent_ok: bool) -> NumberResult:
     if en is not None and en != vi and not (integer and _is_whole(vi) and not _is_whole(en)):
         note = f"kiểu Việt = {vi}, kiểu Anh = {en} / Vietnamese {vi} or English {en}"
         return NumberResult(None, "ambiguous", note)
+    if abs(vi) >= MAX_ABS_NUMBER:
+        return NumberResult(None, "invalid", TOO_LARGE_NOTE)
     if integer:
         if not _is_whole(vi):
             return NumberResult(None, "invalid", "cần số nguyên / whole number expected")
@@ -125,16 +158,26 @@ def parse_number(value: object, *, integer: bool = False, percent_ok: bool = Fal
 
 def _format(number: Decimal, decimals: int) -> str:
     decimals = max(decimals, 0)
-    rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(rounded, format=pattern, locale="vi_VN")
+    if not number.is_finite():
+        return NOT_A_NUMBER
+    with localcontext() as ctx:  # room for every digit: 1e300 is still a finite number
+        ctx.prec = max(ctx.prec, number.adjusted() + decimals + 4)
+        rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if rounded == 0:
+            rounded = abs(rounded)  # no "-0"
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(rounded, format=pattern, locale="vi_VN")
 
 
-def format_vi(value: float, decimals: int = 0) -> str:
+def _decimal(value: float | int) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return Decimal(repr(float(value)))
+
+
+def format_vi(value: float | int, decimals: int = 0) -> str:
     """``2759865`` -> ``"2.759.865"``; ``91.8, decimals=1`` -> ``"91,8"`` (half up)."""
-    return _format(Decimal(repr(float(value))), decimals)
+    return _format(_decimal(value), decimals)
 
 
 def format_percent_vi(ratio: float, decimals: int = 1) -> str:
@@ -143,4 +186,7 @@ def format_percent_vi(ratio: float, decimals: int = 1) -> str:
     babel's own vi_VN percent pattern ("#,##0%") happens to have no space today; the sign is
     appended here so the output stays "91,8%" whatever the CLDR version.
     """
-    return _format(Decimal(repr(ratio)).scaleb(2), decimals) + "%"
+    number = _decimal(ratio)
+    if not number.is_finite():
+        return NOT_A_NUMBER
+    return _format(number.scaleb(2), decimals) + "%"

@@ -22,6 +22,7 @@ from xlsaddin.spec.models import AppendixSpec, DeadlineRule, Mappings
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
 from xlsaddin.units import load_units
+from xlsaddin.validate.values import value_issues
 
 TYPE_CODES = {c.code for c in (codes.NUMBER_AS_TEXT, codes.DATE_AS_TEXT, codes.CHOICE_INVALID)}
 
@@ -245,7 +246,8 @@ def check_table(
     if table.strict:
         issues.extend(legacy_text(table))
         issues.extend(_form_issues(table, mappings))
-    elif table.unit_code is None:
+    issues.extend(value_issues(table))
+    if not table.strict and table.unit_code is None:
         name = table.header.get("unit_name")
         issues.append(
             Issue.of(

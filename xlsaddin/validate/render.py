@@ -8,8 +8,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from xlsaddin.core.issues import SEVERITY_VI
+from xlsaddin.core.untrusted import console_text
 from xlsaddin.units import by_code
 from xlsaddin.validate.run import Validation
 
@@ -49,21 +51,23 @@ def dumps(validation: Validation) -> str:
 
 
 def print_validation(validation: Validation, console: Console, *, detail: bool) -> None:
+    """Terminal tables. Everything from a file (names, sheets, values in messages) is shown
+    as plain ``Text``: never read as console markup."""
     files = RichTable(title="Kết quả kiểm tra từng tệp", show_lines=False)
     for head in ("Tệp", "Đơn vị", "Phụ lục", "Lỗi", "Cảnh báo", "Kết luận"):
         files.add_column(head)
     for f in validation.files:
         warnings = sum(i.severity == "warning" for i in f.issues)
         if f.rejected:
-            verdict = "[red]Không đọc được[/red]"
+            verdict = Text("Không đọc được", style="red")
         elif f.errors:
-            verdict = "[red]Chưa đạt[/red]"
+            verdict = Text("Chưa đạt", style="red")
         else:
-            verdict = "[green]Đạt[/green]"
+            verdict = Text("Đạt", style="green")
         files.add_row(
-            f.name,
-            _unit_name(f.table.unit_code if f.table else None),
-            f.table.spec.code if f.table else "—",
+            console_text(f.name),
+            console_text(_unit_name(f.table.unit_code if f.table else None)),
+            console_text(f.table.spec.code if f.table else "—"),
             str(f.errors),
             str(warnings),
             verdict,
@@ -77,21 +81,22 @@ def print_validation(validation: Validation, console: Console, *, detail: bool) 
         for i in shown:
             colour = "red" if i.severity == "error" else "yellow"
             issues.add_row(
-                i.file or "",
-                i.sheet or "",
-                i.cell or "",
-                i.code,
-                f"[{colour}]{SEVERITY_VI[i.severity]}[/{colour}]",
-                i.message,
+                console_text(i.file),
+                console_text(i.sheet),
+                console_text(i.cell),
+                console_text(i.code),
+                Text(SEVERITY_VI[i.severity], style=colour),
+                console_text(i.message),
             )
         console.print(issues)
     if not detail:
         hidden = Counter(i.code for i in validation.report.issues if i.severity == "warning")
         if hidden:
             listing = ", ".join(f"{code}: {n}" for code, n in sorted(hidden.items()))
-            console.print(f"Cảnh báo (dùng --chi-tiet để xem từng dòng): {listing}")
+            console.print(console_text(f"Cảnh báo (dùng --chi-tiet để xem từng dòng): {listing}"))
     stats = validation.report.stats
     console.print(
         f"{stats['files']} tệp, {stats['rejected']} tệp không đọc được, "
-        f"{stats['errors']} lỗi, {stats['warnings']} cảnh báo."
+        f"{stats['errors']} lỗi, {stats['warnings']} cảnh báo.",
+        markup=False,
     )

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue, Report
+from xlsaddin.core.untrusted import visible
 from xlsaddin.intake import (
     DEFAULT_LIMITS,
     Limits,
+    SheetGuard,
     WorkerFailure,
-    discover,
+    explore,
     inspect_file,
     isolated_map,
 )
@@ -91,7 +93,8 @@ def _process(job: _Job) -> _Outcome:
     if not intake.readable:
         return _Outcome(intake.sha256, intake.size, None, issues)
     mappings = _mappings(job.mappings_root)
-    result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content)
+    guard = SheetGuard(intake.parts or {}, job.limits, job.name)
+    result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content, guard)
     if isinstance(result, list):
         return _Outcome(intake.sha256, intake.size, None, issues + result)
     checked = list(result.issues) + check_table(result, mappings, job.closing_date)
@@ -104,19 +107,35 @@ def _process_chunk(jobs: tuple[_Job, ...]) -> list[_Outcome]:
 
 
 def _display_name(path: Path, roots: Sequence[Path]) -> str:
+    """The name an officer sees (relative to the folder given), printable and unique:
+    control characters and bytes that are not UTF-8 are spelled out (``\\x1b``)."""
     for root in roots:
         if root.is_dir():
             try:
-                return path.relative_to(root).as_posix()
+                return visible(path.relative_to(root).as_posix())
             except ValueError:
                 continue
-    return path.name
+    return visible(path.name)
+
+
+#: A worker's failure, for the officer.
+FAILURE_VI = {
+    "memory": "tệp cần quá nhiều bộ nhớ",
+    "timeout": "đọc tệp quá thời gian cho phép",
+    "crashed": "tiến trình đọc tệp bị dừng đột ngột",
+}
 
 
 def _failed(job: _Job, reason: str) -> _Outcome:
     path = Path(job.path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    size = path.stat().st_size if path.is_file() else 0
+    digest, size = "", 0
+    try:
+        if path.is_file() and path.stat().st_size <= job.limits.max_file_bytes:
+            data = path.read_bytes()
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
+    except OSError:
+        pass
+    why = FAILURE_VI.get(reason, "tệp có cấu trúc bất thường")
     return _Outcome(
         digest,
         size,
@@ -125,8 +144,9 @@ def _failed(job: _Job, reason: str) -> _Outcome:
             Issue.of(
                 codes.FILE_UNREADABLE,
                 file=job.name,
-                message=f"Không đọc được tệp ({reason}); tệp bị bỏ qua, "
-                "các tệp khác vẫn được xử lý.",
+                value=reason,
+                message=f"Không đọc được tệp ({why}); tệp bị bỏ qua, "
+                "các tệp khác vẫn được xử lý. Hãy mở tệp bằng Excel, lưu lại rồi gửi lại.",
             )
         ],
     )
@@ -162,6 +182,9 @@ def _run(
         if not isinstance(result, WorkerFailure):
             outcomes.extend(result)
             continue
+        if len(chunk) == 1:  # already alone: the verdict stands (no second timeout)
+            outcomes.append(_failed(chunk[0], result.reason))
+            continue
         singles = isolated_map(_process_chunk, [(job,) for job in chunk], limits, processes=1)
         for job, single in zip(chunk, singles, strict=True):
             outcomes.append(
@@ -180,7 +203,8 @@ def validate_paths(
     progress: Progress | None = None,
 ) -> Validation:
     roots = [Path(p) for p in paths]
-    files = discover(roots)
+    found = explore(roots)
+    files = found.files
     if progress:
         progress(0, len(files))
     jobs = [
@@ -201,6 +225,9 @@ def validate_paths(
         result = FileResult(path, job.name, outcome.sha256, outcome.size, outcome.table)
         result.issues = outcome.issues
         results.append(result)
+    for hazard in found.hazards:  # reported, never skipped: listed as refused entries
+        name = _display_name(hazard.path, roots)
+        results.append(FileResult(hazard.path, name, "", 0, None, [hazard.issue(name)]))
     if progress:
         progress(len(files), len(files))
     issues = notes + [i for r in results for i in r.issues]

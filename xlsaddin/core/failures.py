@@ -1,0 +1,45 @@
+"""Failures an officer can do something about: a Vietnamese message, never a traceback.
+
+Bad *input* is never an exception (it is an :class:`~xlsaddin.core.issues.Issue`). What
+remains are problems of the machine the tool runs on: an output folder that is read-only,
+a full disk, a history database that cannot be written. Code that writes raises
+:class:`OfficerError` with a message naming the path and what to do; the command line
+prints it on one line and exits with code 2 (see ``xlsaddin/crash.py`` for the rest).
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+#: errno values that mean "you may not write there".
+_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+#: errno values that mean "no room left".
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+class OfficerError(Exception):
+    """A problem outside the data that the officer (or IT staff) can fix.
+
+    ``str(error)`` is the whole Vietnamese message: what failed, on which path, what to do.
+    """
+
+
+def output_error(path: Path | str, exc: BaseException, what: str = "tệp") -> OfficerError:
+    """The OfficerError for an OSError met while writing ``path``."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    if code in _DENIED:
+        advice = (
+            "thư mục hoặc tệp chỉ cho phép đọc (hoặc không có quyền ghi); hãy chọn thư mục "
+            "khác hoặc nhờ cán bộ CNTT cấp quyền ghi rồi chạy lại"
+        )
+    elif code in _FULL:
+        advice = "ổ đĩa đã đầy; hãy giải phóng dung lượng hoặc chọn ổ đĩa khác rồi chạy lại"
+    elif code == errno.ENAMETOOLONG:
+        advice = "tên hoặc đường dẫn quá dài; hãy chọn tên ngắn hơn"
+    elif code in (errno.ENOENT, errno.ENOTDIR):
+        advice = "thư mục không tồn tại hoặc không phải thư mục; hãy kiểm tra đường dẫn"
+    else:
+        detail = getattr(exc, "strerror", None) or type(exc).__name__
+        advice = f"lỗi hệ thống ({detail}); hãy kiểm tra ổ đĩa và quyền ghi rồi chạy lại"
+    return OfficerError(f"Không ghi được {what} {path}: {advice}.")

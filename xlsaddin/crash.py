@@ -1,0 +1,143 @@
+"""No traceback reaches an officer: how a command ends when something goes wrong.
+
+Exit codes of every command (documented in README and ``docs/validation.md``):
+
+==== ==================================================================================
+0    done; no error in the data (warnings allowed)
+1    done; the data has errors (validate), or a check failed (``build --check``, doctor)
+2    could not do what was asked: an unreadable input file, a wrong option, a broken
+     mapping, an output that cannot be written (read-only folder, full disk, history
+     database); one line says what and where
+3    an unexpected error (a bug): the traceback goes to a log file, one line says where
+==== ==================================================================================
+
+:func:`guarded` wraps each command so that this holds whether the command runs from the
+``xlsaddin`` script or under a test runner; :func:`run` is the script's last resort for
+anything outside a command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from xlsaddin.core.failures import OfficerError
+from xlsaddin.core.untrusted import visible
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_ERRORS, EXIT_REFUSED, EXIT_BUG = 0, 1, 2, 3
+LOG_DIR_ENV = "XLSADDIN_LOG_DIR"
+
+
+def log_dir() -> Path:
+    """Where crash logs go: ``$XLSADDIN_LOG_DIR``, else the user's cache folder."""
+    if given := os.environ.get(LOG_DIR_ENV):
+        return Path(given)
+    if sys.platform == "win32" and (local := os.environ.get("LOCALAPPDATA")):
+        return Path(local) / "xlsaddin" / "nhat-ky-loi"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "xlsaddin" / "nhat-ky-loi"
+
+
+def write_crash_log(exc: BaseException) -> Path | None:
+    """Write the traceback (and what ran) to a new log file; its path, or None if nowhere."""
+    from xlsaddin import __version__
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (
+        f"xlsaddin {__version__}, Python {sys.version.split()[0]}, {sys.platform}\n"
+        f"lệnh / command: {visible(' '.join(sys.argv))}\n"
+        f"lúc / at: {dt.datetime.now().isoformat(timespec='seconds')}\n\n"
+        + "".join(traceback.format_exception(exc))
+    )
+    try:
+        preferred = log_dir()
+    except (RuntimeError, OSError, KeyError):  # no home folder known
+        preferred = Path(tempfile.gettempdir())
+    for folder in (preferred, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                dir=folder, prefix=f"xlsaddin-loi-{stamp}-{os.getpid()}-", suffix=".txt"
+            )
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(text)
+        except OSError:
+            continue
+        return Path(name)
+    return None
+
+
+def _say(text: str) -> None:
+    """One line on stderr, whatever the terminal's encoding."""
+    try:
+        sys.stderr.write(visible(text) + "\n")
+        sys.stderr.flush()
+    except (OSError, UnicodeError, ValueError):  # pragma: no cover - no usable stderr
+        pass
+
+
+def report_crash(exc: BaseException) -> int:
+    """Log ``exc``, print one line saying where, and return the exit code of a bug."""
+    path = write_crash_log(exc)
+    where = f"chi tiết đã ghi vào {path}" if path else "không ghi được tệp nhật ký lỗi"
+    _say(
+        f"Lỗi không mong đợi của chương trình (không phải lỗi dữ liệu); {where}. "
+        "Hãy gửi tệp này cho cán bộ CNTT."
+    )
+    return EXIT_BUG
+
+
+def _handle(exc: BaseException) -> int:
+    if isinstance(exc, OfficerError):
+        _say(str(exc))
+        return EXIT_REFUSED
+    if isinstance(exc, KeyboardInterrupt):
+        _say("Đã dừng theo yêu cầu (Ctrl+C); các tệp kết quả trước đó không bị thay đổi.")
+        return 130
+    return report_crash(exc)
+
+
+def _passthrough() -> tuple[type[BaseException], ...]:
+    """The exceptions by which the command-line framework ends a command on purpose."""
+    import typer
+
+    ends: list[type[BaseException]] = [SystemExit, typer.Exit, typer.Abort]
+    ends += [c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"]
+    return tuple(ends)
+
+
+def guarded(func: F) -> F:
+    """A command that turns OfficerError into exit 2 and anything unexpected into exit 3."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import typer
+
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            if isinstance(exc, _passthrough()):
+                raise
+            code = _handle(exc)
+            raise typer.Exit(code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def run(main: Callable[[], object]) -> None:
+    """The script's last resort: run ``main``; whatever escapes ends as one line and a code."""
+    try:
+        main()
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        sys.exit(_handle(exc))
