@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xlsaddin.consolidate.model import Consolidation
@@ -156,9 +157,10 @@ def print_headlines(result: Consolidation, console: Console) -> None:
     for app in result.appendices:
         console.print(f"[bold]{app.spec.code}[/bold]")
         for h in app.headlines:
-            if h.row and not h.names:
+            if (h.row and not h.names) or h.key == "_missing":  # missing units: listed above
                 continue
             label = f"{h.row}: {h.label.lower()}" if h.row else h.label
             change = f" ({app.changes[h.key]})" if h.key in app.changes else ""
             unit = f" {h.unit}" if h.unit and h.unit != "%" else ""
-            console.print(f"  {label}: {h.text}{unit}{change}")
+            who = f" ({'; '.join(h.names)})" if h.key == "_excluded" and h.names else ""
+            console.print(f"  {label}: {escape(h.text)}{unit}{escape(who)}{change}")

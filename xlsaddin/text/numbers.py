@@ -43,7 +43,14 @@ from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 from xlsaddin.text.names import nfc
 
-__all__ = ["NumberResult", "NumberStatus", "format_percent_vi", "format_vi", "parse_number"]
+__all__ = [
+    "NumberResult",
+    "NumberStatus",
+    "format_percent_vi",
+    "format_vi",
+    "parse_number",
+    "round_half_up",
+]
 
 NumberStatus = Literal["ok", "text", "blank", "invalid", "ambiguous"]
 
@@ -130,6 +137,13 @@ def _format(number: Decimal, decimals: int) -> str:
         rounded = abs(rounded)  # no "-0"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(rounded, format=pattern, locale="vi_VN")
+
+
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """``2.25, 1`` -> ``2.3``: the value :func:`format_vi` shows, as a number."""
+    number = Decimal(repr(float(value)))
+    rounded = number.quantize(Decimal(1).scaleb(-max(decimals, 0)), rounding=ROUND_HALF_UP)
+    return float(rounded) + 0.0  # never -0.0
 
 
 def format_vi(value: float, decimals: int = 0) -> str:
