@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlsaddin import __version__
@@ -161,6 +162,8 @@ def demo(
     assert run.published is not None and run.report is not None
     console.print(f"Bảng tổng hợp cấp tỉnh: [bold]{run.published.workbook}[/bold]")
     console.print(f"Báo cáo Word: [bold]{run.report.docx}[/bold] (bảng số liệu: {run.report.xlsx})")
+    for line in run.report.built.refused:
+        err.print("[red]Không viết (số liệu không khớp):[/red] " + escape(line), soft_wrap=True)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -315,7 +318,14 @@ def report(
     if result.xlsx:
         console.print(f"Bảng số liệu dạng in: [bold]{result.xlsx}[/bold]")
     for line in result.built.skipped:
-        console.print(f"[yellow]Bỏ câu (thiếu số liệu): {line}[/yellow]", soft_wrap=True)
+        console.print(f"[yellow]Bỏ câu (thiếu số liệu): {escape(line)}[/yellow]", soft_wrap=True)
+    for line in result.built.refused:
+        err.print(
+            "[red]Không viết (số liệu không khớp):[/red] " + escape(line),
+            soft_wrap=True,
+        )
+    if result.built.refused:
+        raise typer.Exit(1)
 
 
 @app.command()

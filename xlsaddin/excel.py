@@ -221,5 +221,7 @@ def report(book: Any) -> str:
     _status(book, "xlsaddin: đang lập báo cáo...")
     made = make_report(output, mappings, target)
     _set_status(book, f"Đã lập báo cáo {made.docx.name} lúc {dt.datetime.now():%H:%M %d/%m/%Y}.")
-    _alert(book, f"Đã lập báo cáo: {made.docx}")
+    refused = made.built.refused
+    note = "\n\nKhông viết (số liệu không khớp):\n" + "\n".join(refused) if refused else ""
+    _alert(book, f"Đã lập báo cáo: {made.docx}{note}")
     return str(made.docx)

@@ -47,6 +47,10 @@ class ReportSpec(_Model):
     subtitle: str
     intro: tuple[str, ...] = ()
     sections: tuple[SectionSpec, ...]
+    # a section whose appendix nobody returned: no figures, no table, no chart ({code}: PL03)
+    no_data: str = "Chưa có số liệu: chưa có xã, phường, đặc khu nào gửi {code}."
+    # added to a table's source line when rows were left out of its sums ({count}, {names})
+    excluded_note: str = "không tính số liệu chưa đầy đủ hoặc chưa khớp của {count} đơn vị: {names}"
     annex_title: str = "PHỤ LỤC"
     recipients: tuple[str, ...] = ()
     signer_role: str = ""
