@@ -53,6 +53,42 @@ def row_refs(layout: Layout, row: DataRow, sheet_ref: str) -> dict[str, str]:
 class CheckSheet:
     checks: list[Check]
     flag_cells: dict[str, str]  # check id -> absolute ref of its 0/1 cell
+    verdicts: list[bool] | None = None  # the Python verdict of each check (cached results)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One check as the sheet shows it: the same for every workbook of a layout."""
+
+    check: Check
+    label: str
+    link: str
+    target: str
+    formula: str
+
+
+_PLANS: dict[tuple[int, int, str], tuple[Layout, list[_Line]]] = {}
+
+
+def _plan(layout: Layout, data_ref: str, closing: str) -> list[_Line]:
+    """Checks with their formulas, built once per layout (a 300-row task table has 3,600
+    checks: writing its many personalised copies must not rebuild them each time)."""
+    key = (id(layout.spec), layout.first_data_row, closing)
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0].spec is layout.spec:
+        return cached[1]
+    lines = []
+    for check in build_checks(layout):
+        refs = row_refs(layout, check.row, data_ref)
+        target = a1(check.row.row, layout.column_index(check.column))
+        formula = check.excel(ExcelContext(refs, closing))
+        lines.append(
+            _Line(check, row_label(check.row), f"internal:{data_ref}!{target}", target, formula)
+        )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[key] = (layout, lines)  # the layout keeps its spec alive: ids are not reused
+    return lines
 
 
 def write_check_sheet(
@@ -69,7 +105,8 @@ def write_check_sheet(
     data_ref = quote(spec.sheet_name)
     ws: Worksheet = book.add_worksheet(CHECK_SHEET, worksheet_class=ClassicWorksheet)
     closing = f"{data_ref}!{a1(*layout.header_cell('closing_date'), absolute=True)}"
-    checks = build_checks(layout)
+    lines = _plan(layout, data_ref, closing)
+    checks = [line.check for line in lines]
     verdicts = [
         cache and c.python(RowContext(values.get(c.row.key, {}), closing_date)) for c in checks
     ]
@@ -120,20 +157,18 @@ def write_check_sheet(
     plain = formats.get(border=1, font_size=10)
     centre = formats.get(border=1, align="center")
     flag_cells: dict[str, str] = {}
-    for n, (check, violated) in enumerate(zip(checks, verdicts, strict=True)):
+    sheet_ref = quote(CHECK_SHEET)
+    for n, (line, violated) in enumerate(zip(lines, verdicts, strict=True)):
+        check = line.check
         r = FIRST_CHECK_ROW + n
-        refs = row_refs(layout, check.row, data_ref)
-        target_col = layout.column_index(check.column)
-        target = a1(check.row.row, target_col)
         ws.write_number(r, 0, n + 1, centre)
         ws.write_string(r, 1, check.id, plain)
-        ws.write_string(r, 2, row_label(check.row), cell)
-        ws.write_url(r, 3, f"internal:{data_ref}!{target}", centre, target)
+        ws.write_string(r, 2, line.label, cell)
+        ws.write_url(r, 3, line.link, centre, line.target)
         ws.write_string(r, 4, SEVERITY_VI[check.severity], centre)
         ws.write_string(r, 5, check.message, cell)
-        formula = check.excel(ExcelContext(refs, closing))
-        ws.write_formula(r, 6, f"=IF({formula},1,0)", centre, 1 if violated else 0)
-        flag_cells[check.id] = f"{quote(CHECK_SHEET)}!$G${r + 1}"
+        ws.write_formula(r, 6, f"=IF({line.formula},1,0)", centre, 1 if violated else 0)
+        flag_cells[check.id] = f"{sheet_ref}!$G${r + 1}"
     ws.conditional_format(
         FIRST_CHECK_ROW,
         6,
@@ -174,7 +209,7 @@ def write_check_sheet(
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.protect("", {"autofilter": True, "sort": False, "select_locked_cells": True})
-    return CheckSheet(checks, flag_cells)
+    return CheckSheet(checks, flag_cells, [bool(v) for v in verdicts] if cache else None)
 
 
 def highlight_cells(book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckSheet) -> None:

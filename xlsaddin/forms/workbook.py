@@ -235,9 +235,10 @@ class _SheetWriter:
         if value_cols[1] > value_cols[0]:
             self.ws.merge_range(row, value_cols[0], row, value_cols[1], "", fmt)
         closing = self.period.closing_date
-        verdicts = [
-            c for c in sheet.checks if c.python(RowContext(self.values.get(c.row.key, {}), closing))
+        flags = sheet.verdicts or [
+            c.python(RowContext(self.values.get(c.row.key, {}), closing)) for c in sheet.checks
         ]
+        verdicts = [c for c, v in zip(sheet.checks, flags, strict=True) if v]
         errors = sum(c.severity == "error" for c in verdicts)
         cached = status_text(errors, len(verdicts) - errors) if self.cache else ""
         status_ref = f"{quote(CHECK_SHEET)}!{STATUS_CELL}"
