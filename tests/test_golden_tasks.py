@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -25,8 +27,10 @@ from openpyxl import Workbook
 
 from xlsaddin.consolidate import Consolidation, consolidate
 from xlsaddin.read.typed import type_table
-from xlsaddin.spec import Mappings
+from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.validate.run import FileResult, validate_paths
+
+from .conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden" / "nhiem_vu_7_cot_112.csv"
 CLOSING = dt.date(2025, 12, 15)
@@ -90,9 +94,25 @@ def sheet(golden: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
     return path
 
 
+@pytest.fixture(scope="module", params=[300, 30], ids=["shipped", "old-30-rows"])
+def capacity(
+    request: pytest.FixtureRequest, mappings: Mappings, tmp_path_factory: pytest.TempPathFactory
+) -> Mappings:
+    """The shipped mappings, and a copy whose task template holds 30 rows as it used to:
+    a foreign layout's entries do not depend on the template's capacity."""
+    if request.param == mappings.appendix("nhiem_vu").table.max_rows:
+        return mappings
+    root = tmp_path_factory.mktemp("m30") / "mappings"
+    shutil.copytree(ROOT / "mappings", root)
+    spec = root / "appendices" / "04_nhiem_vu.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(re.sub(r"max_rows: \d+", f"max_rows: {request.param}", text), encoding="utf-8")
+    return load_mappings(root)
+
+
 @pytest.fixture(scope="module")
-def validated(sheet: Path, mappings: Mappings) -> FileResult:
-    [result] = validate_paths([sheet], mappings, closing_date=CLOSING, processes=1).files
+def validated(sheet: Path, capacity: Mappings) -> FileResult:
+    [result] = validate_paths([sheet], capacity, closing_date=CLOSING, processes=1).files
     assert result.table is not None and not result.table.strict
     return result
 
@@ -102,12 +122,12 @@ def _date(text: str) -> dt.date | None:
 
 
 def test_every_task_is_read_typed_and_checked(
-    golden: list[dict[str, str]], validated: FileResult, mappings: Mappings
+    golden: list[dict[str, str]], validated: FileResult, capacity: Mappings
 ) -> None:
     table = validated.table
     assert table is not None
     assert len(table.rows) == len(golden)  # not 30: every entry, whatever the length
-    type_table(table, mappings.root)
+    type_table(table, capacity.root)
     for n, task in enumerate(golden, start=1):
         values = table.typed[str(n)]
         assert values["thoi_han"] == _date(task["thoi_han"]), (n, task["thoi_han_go"])
@@ -141,8 +161,8 @@ def test_verdicts_match_the_golden_file(
 
 
 @pytest.fixture(scope="module")
-def consolidated(sheet: Path, mappings: Mappings) -> Consolidation:
-    return consolidate([sheet.parent], mappings, closing_date=CLOSING, processes=1)
+def consolidated(sheet: Path, capacity: Mappings) -> Consolidation:
+    return consolidate([sheet.parent], capacity, closing_date=CLOSING, processes=1)
 
 
 def test_consolidation_lists_and_counts_every_golden_verdict(

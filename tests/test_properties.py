@@ -275,6 +275,7 @@ class File:
     name: str
     ret: Return
     cells: dict[str, object]  # A1 ref -> non-blank value typed there (input cells only)
+    nameless: set[str] = field(default_factory=set)  # name cells of entries left without one
 
 
 def _write_fixed(mappings: Mappings, ret: Return, path: Path) -> File:
@@ -315,18 +316,24 @@ def _write_tasks(mappings: Mappings, ret: Return, path: Path) -> File:
                 "ten_nhiem_vu", "van_ban_giao", "thoi_han", "ket_qua", "mo_ta", "ngay_hoan_thanh"
             ))])  # fmt: skip
         where = write_task_sheet(path, ret.unit.name, lines)
+        nameless = set()
         for n, line in enumerate(lines):
             if line is None or line[0] == "HEADER":
                 continue
+            if line[1] is None:
+                nameless.add(a1(where[n] - 1, 1))
             for c, value in enumerate(line):
                 if c and value is not None:  # column A (TT) is not an input column
                     cells[a1(where[n] - 1, c)] = value
-        return File(path.name, ret, cells)
+        return File(path.name, ret, cells, nameless)
     layout = compute_layout(spec, mappings.header_of(spec))
     inside, beyond = rows[:TASK_ROWS], rows[TASK_ROWS:]
     write_workbook(mappings, spec, path, unit=ret.unit, fill=Filled(rows=inside))
+    nameless = set()
     for n, row in enumerate(inside):
         r = layout.data_rows[n].row
+        if row["ten_nhiem_vu"] is None:
+            nameless.add(a1(r, layout.column_index("ten_nhiem_vu")))
         for col, value in row.items():
             if value is not None:
                 cells[a1(r, layout.column_index(col))] = value
@@ -341,7 +348,7 @@ def _write_tasks(mappings: Mappings, ret: Return, path: Path) -> File:
                     ws.cell(r + 1, c + 1).value = value
                     cells[a1(r, c)] = value
         book.save(path)
-    return File(path.name, ret, cells)
+    return File(path.name, ret, cells, nameless)
 
 
 def _write(mappings: Mappings, inbox: Inbox, folder: Path) -> list[File]:
@@ -436,6 +443,14 @@ def test_invariants_hold_for_any_inbox(small: Quiet, data: st.DataObject) -> Non
                     ref,
                     value,
                 )
+
+        # every entry is checked, however long the table: each one without a name is named
+        for f in files:
+            if states[f.name] == "accepted" and f.ret.appendix == "nhiem_vu":
+                missing = {
+                    r[6] for r in issue_rows if r[4] == f.name and r[7] == "required-missing"
+                }
+                assert {c for c in missing if c.startswith("B")} == f.nameless, f.name
 
         # every declared breakdown adds up in the workbook's figures
         figures = _figures(grids[SUMMARY])
