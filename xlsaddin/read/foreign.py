@@ -52,13 +52,12 @@ def find_header(grid: Grid, layout: ForeignLayout) -> tuple[int, dict[str, int]]
 _NUMBERING = re.compile(r"^\(\d+\)$")
 
 
-def _skipped(line: Sequence[Any], positions: dict[str, int], layout: ForeignLayout) -> bool:
+def _skipped(line: Sequence[Any], positions: dict[str, int], labels: set[str]) -> bool:
     """The header repeated after a page break, or the "(1) (2) (3)" column numbering."""
     texts = [_label(line[c]) if c < len(line) else "" for c in positions.values()]
     filled = [t for t in texts if t]
     if filled and all(_NUMBERING.match(t) for t in filled):
         return True
-    labels = {fold(t) for texts_ in layout.columns.values() for t in texts_}
     return sum(t in labels for t in filled) >= 2
 
 
@@ -76,13 +75,14 @@ def _entries(
     rows: dict[str, dict[str, Cell]] = {}
     labels: dict[str, str] = {}
     issues: list[Issue] = []
+    header_labels = {fold(t) for texts in layout.columns.values() for t in texts}
     for r in range(header_row + 1, len(grid)):
         line = grid[r]
         cells = {
             k: Cell(line[c] if c < len(line) else None, a1(r, c)) for k, c in positions.items()
         }
         values = {k: cells[k].value for k in inputs}
-        if not filled(values) or _skipped(line, positions, layout):
+        if not filled(values) or _skipped(line, positions, header_labels):
             continue
         if is_blank(cells[key].value) and not looks_like_entry(spec, values, mappings.root):
             lone = next(iter(filled(values)))
