@@ -59,7 +59,7 @@ from xlsaddin.units import Unit, load_units
 from .conftest import ROOT
 from .tasks_sheet import write_task_sheet
 
-EXAMPLES = 30
+EXAMPLES = 50
 TASK_ROWS = 12
 CLOSING = dt.date(2025, 12, 15)  # the default period's closing date (in every template)
 UNITS = load_units()
