@@ -97,7 +97,7 @@ TASKS = [  # (deadline, status, completed) with closing date 15/12/2025
     (dt.date(2025, 6, 30), "Đang thực hiện", None),  # overdue
     (dt.date(2026, 1, 1), "Đang thực hiện", None),  # not yet due
     (dt.date(2025, 6, 15), "Đã hoàn thành", dt.date(2025, 7, 2)),  # completed late
-    (dt.date(2025, 12, 5), None, None),  # overdue, status missing
+    (dt.date(2025, 12, 5), None, None),  # status not reported: required-missing, not overdue
     (dt.date(2025, 11, 30), "hoàn thành", dt.date(2025, 11, 1)),  # synonym, done
     (dt.date(2025, 10, 1), "Chưa thực hiện", None),  # overdue
     (dt.date(2026, 3, 31), "Chưa thực hiện", None),  # not yet due
@@ -143,7 +143,7 @@ def test_department_layout_overdue_tasks_flagged_with_rows(
     sheet_rows = [r for r in range(5, ws.max_row + 1) if ws.cell(r, 2).value]
     assert len(sheet_rows) == len(TASKS) and sheet_rows[-1] - sheet_rows[0] == len(TASKS)  # spacer
     overdue = sorted(int(i.cell[1:]) for i in f.issues if i.code == "task-overdue")
-    assert overdue == [sheet_rows[1], sheet_rows[4], sheet_rows[6]]
+    assert overdue == [sheet_rows[1], sheet_rows[6]]  # a blank status is not "not done"
     late = [int(i.cell[1:]) for i in f.issues if i.code == "task-completed-late"]
     assert late == [sheet_rows[3]]
     missing = [i.cell for i in f.issues if i.code == "required-missing"]

@@ -174,6 +174,8 @@ def demo(
     )
     for line in run.report.built.warnings:
         console.print(f"[yellow]Cần điền trước khi ký: {shown(line)}[/yellow]", soft_wrap=True)
+    for line in run.report.built.refused:
+        err.print("[red]Không viết (số liệu không khớp):[/red] " + shown(line), soft_wrap=True)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -359,6 +361,10 @@ def report(
         console.print(f"[yellow]Bỏ câu (thiếu số liệu): {shown(line)}[/yellow]", soft_wrap=True)
     for line in result.built.warnings:
         console.print(f"[yellow]Cần điền trước khi ký: {shown(line)}[/yellow]", soft_wrap=True)
+    for line in result.built.refused:
+        err.print("[red]Không viết (số liệu không khớp):[/red] " + shown(line), soft_wrap=True)
+    if result.built.refused:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -230,5 +230,7 @@ def report(book: Any) -> str:
         f"Đã lập báo cáo {made.docx.name} lúc {dt.datetime.now():%H:%M %d/%m/%Y}."
         + (f" Cần điền trước khi ký: {todo}" if todo else ""),
     )
-    _alert(book, f"Đã lập báo cáo: {made.docx}" + (f"\n\n{todo}" if todo else ""))
+    refused = made.built.refused
+    note = "\n\nKhông viết (số liệu không khớp):\n" + "\n".join(refused) if refused else ""
+    _alert(book, f"Đã lập báo cáo: {made.docx}" + (f"\n\n{todo}" if todo else "") + note)
     return str(made.docx)

@@ -171,9 +171,10 @@ def print_headlines(result: Consolidation, console: Console) -> None:
     for app in result.appendices:
         console.print(console_text(app.spec.code, "bold"))
         for h in app.headlines:
-            if h.row and not h.names:
+            if (h.row and not h.names) or h.key == "_missing":  # missing units: listed above
                 continue
             label = f"{h.row}: {h.label.lower()}" if h.row else h.label
             change = f" ({app.changes[h.key]})" if h.key in app.changes else ""
             unit = f" {h.unit}" if h.unit and h.unit != "%" else ""
-            console.print(console_text(f"  {label}: {h.text}{unit}{change}"))
+            who = f" ({'; '.join(h.names)})" if h.key == "_excluded" and h.names else ""
+            console.print(console_text(f"  {label}: {h.text}{unit}{who}{change}"))

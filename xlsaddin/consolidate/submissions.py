@@ -110,6 +110,8 @@ def classify(
     """Submissions with their state, and per appendix the status of every unit (by code)."""
     manifest = read_manifests(roots)
     deadline = _deadline_end(period)
+    units = load_units(mappings.project.province.code)
+    known = {u.code for u in units}
     submissions = []
     for result in results:
         when = manifest.get(result.path.absolute()) if manifest else None
@@ -124,7 +126,9 @@ def classify(
             source = "mtime"
         sub = Submission(result, when, source)
         sub.late = when > deadline
-        if result.table is None or result.table.unit_code is None:
+        if result.table is None or result.table.unit_code not in known:
+            # no unit, or a code that is not one of the province's units (validation
+            # reported it as unit-unknown): whose figures these are cannot be trusted
             sub.state = "rejected"
         submissions.append(sub)
 
@@ -157,7 +161,6 @@ def classify(
             )
 
     status: dict[str, list[UnitStatus]] = {}
-    units = load_units(mappings.project.province.code)
     for spec in mappings.appendices:
         rows = []
         for unit in units:

@@ -272,6 +272,21 @@ UNIT_UNKNOWN = _code(
     "Không xác định được đơn vị báo cáo",
     "Chọn tên xã, phường, đặc khu trong danh sách của biểu mẫu.",
 )
+ROW_BEYOND_CAPACITY = _code(
+    "row-beyond-capacity",
+    "error",
+    "read",
+    "Số liệu nhập ngoài các dòng của bảng",
+    "Chỉ nhập trong các dòng của bảng (số liệu ngoài bảng không được tổng hợp); "
+    "bảng không đủ dòng thì báo Sở để tăng số dòng của biểu mẫu.",
+)
+ROW_NOT_READ = _code(
+    "row-not-read",
+    "warning",
+    "read",
+    "Dòng không được đọc là một mục của bảng",
+    "Kiểm tra dòng được chỉ ra: nếu là một mục (nhiệm vụ) thì ghi đủ tên và các cột.",
+)
 ISOLATION_UNAVAILABLE = _code(
     "isolation-unavailable",
     "warning",

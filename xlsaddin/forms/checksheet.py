@@ -92,6 +92,41 @@ def form_values(
     )
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One check as the sheet shows it: the same for every workbook of a layout."""
+
+    check: Check
+    label: str
+    link: str
+    target: str
+    formula: str
+
+
+_PLANS: dict[tuple[int, int, str], tuple[Layout, list[_Line]]] = {}
+
+
+def _plan(layout: Layout, data_ref: str, closing: str) -> list[_Line]:
+    """Checks with their formulas, built once per layout (a 300-row task table has 3,600
+    checks: writing its many personalised copies must not rebuild them each time)."""
+    key = (id(layout.spec), layout.first_data_row, closing)
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0].spec is layout.spec:
+        return cached[1]
+    lines = []
+    for check in build_checks(layout):
+        refs = row_refs(layout, check.row, data_ref)
+        target = a1(check.row.row, layout.column_index(check.column))
+        formula = check.excel(ExcelContext(refs, closing))
+        lines.append(
+            _Line(check, row_label(check.row), f"internal:{data_ref}!{target}", target, formula)
+        )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[key] = (layout, lines)  # the layout keeps its spec alive: ids are not reused
+    return lines
+
+
 def write_check_sheet(
     book: Workbook,
     layout: Layout,
@@ -108,7 +143,8 @@ def write_check_sheet(
     data_ref = quote(spec.sheet_name)
     ws: Worksheet = book.add_worksheet(CHECK_SHEET, worksheet_class=ClassicWorksheet)
     closing = f"{data_ref}!{a1(*layout.header_cell('closing_date'), absolute=True)}"
-    checks = build_checks(layout)
+    lines = _plan(layout, data_ref, closing)
+    checks = [line.check for line in lines]
     form_checks = build_form_checks(layout)
     verdicts = [
         cache and c.python(RowContext(values.get(c.row.key, {}), closing_date)) for c in checks
@@ -178,6 +214,7 @@ def write_check_sheet(
     flag_cells: dict[str, str] = {}
     used_range = _write_used_flags(ws, layout, data_ref, cache, form)
     form_refs = FormRefs(header_refs(layout, data_ref), used_range)
+    sheet_ref = quote(CHECK_SHEET)
     for n, (fcheck, form_violated) in enumerate(zip(form_checks, form_verdicts, strict=True)):
         r = FIRST_CHECK_ROW + n
         target = a1(*fcheck.cell)
@@ -189,22 +226,19 @@ def write_check_sheet(
         ws.write_string(r, 5, fcheck.message, cell)
         formula = fcheck.excel(form_refs)
         ws.write_formula(r, 6, f"=IF({formula},1,0)", centre, 1 if form_violated else 0)
-        flag_cells[fcheck.id] = f"{quote(CHECK_SHEET)}!$G${r + 1}"
+        flag_cells[fcheck.id] = f"{sheet_ref}!$G${r + 1}"
     offset = FIRST_CHECK_ROW + len(form_checks)
-    for n, (check, violated) in enumerate(zip(checks, verdicts, strict=True)):
+    for n, (line, violated) in enumerate(zip(lines, verdicts, strict=True)):
+        check = line.check
         r = offset + n
-        refs = row_refs(layout, check.row, data_ref)
-        target_col = layout.column_index(check.column)
-        target = a1(check.row.row, target_col)
         ws.write_number(r, 0, len(form_checks) + n + 1, centre)
         ws.write_string(r, 1, check.id, plain)
-        ws.write_string(r, 2, row_label(check.row), cell)
-        ws.write_url(r, 3, f"internal:{data_ref}!{target}", centre, target)
+        ws.write_string(r, 2, line.label, cell)
+        ws.write_url(r, 3, line.link, centre, line.target)
         ws.write_string(r, 4, SEVERITY_VI[check.severity], centre)
         ws.write_string(r, 5, check.message, cell)
-        formula = check.excel(ExcelContext(refs, closing))
-        ws.write_formula(r, 6, f"=IF({formula},1,0)", centre, 1 if violated else 0)
-        flag_cells[check.id] = f"{quote(CHECK_SHEET)}!$G${r + 1}"
+        ws.write_formula(r, 6, f"=IF({line.formula},1,0)", centre, 1 if violated else 0)
+        flag_cells[check.id] = f"{sheet_ref}!$G${r + 1}"
     ws.conditional_format(
         FIRST_CHECK_ROW,
         6,

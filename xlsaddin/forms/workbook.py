@@ -435,7 +435,8 @@ class _SheetWriter:
                 self.values.setdefault(data_row.key, {})[col.key] = value
                 self._write(data_row.row, i, value, fmt)
             lines = max((line_count(t, w) for t, w in texts), default=1)
-            self.ws.set_row(data_row.row, max(20, 16 * lines + 4))
+            hide = self._hidden(pos) and all(v is None or v == "" for v in values.values())
+            self.ws.set_row(data_row.row, max(20, 16 * lines + 4), None, {"hidden": hide})
         first, last = layout.first_data_row, layout.last_data_row
         for i, col in enumerate(cols):
             if not col.is_input:
@@ -449,6 +450,23 @@ class _SheetWriter:
                     self.ws.data_validation(start, i, end, i, rule)
             self._define(f"col_{col.key}", (first, i), (last, i))
         self._define("data_table", (first, 0), (last, layout.ncols - 1))
+
+    def _hidden(self, position: int) -> bool:
+        """A free-table row beyond ``shown_rows`` (hidden while the file leaves it empty)."""
+        shown = self.spec.table.shown_rows
+        return not self.spec.table.fixed_rows and shown is not None and position >= shown
+
+    def _note(self) -> str:
+        note = self.project.input_note
+        table = self.spec.table
+        if table.fixed_rows or table.shown_rows is None or table.shown_rows >= table.max_rows:
+            return note
+        first = self.layout.data_rows[table.shown_rows].row + 1
+        last = self.layout.last_data_row + 1
+        return (
+            f"{note} Bảng có {table.max_rows} dòng; dòng {first}–{last} đang ẩn: khi cần thêm "
+            f"dòng, chọn dòng {first - 1} đến {last + 1}, nhấp chuột phải, chọn Bỏ ẩn (Unhide)."
+        )
 
     def _total_formula(self, row: int, col: int, parts: tuple[str, ...], fmt: Format) -> None:
         refs = [a1(self.layout.row_of(k).row, col) for k in parts]
@@ -466,10 +484,11 @@ class _SheetWriter:
             layout.note_row,
             0,
             last,
-            self.project.input_note,
+            self._note(),
             self.fmt.get(italic=True, font_size=11, text_wrap=True, align="left"),
         )
-        self.ws.set_row(layout.note_row, 34)
+        width = sum(c.width for c in self.spec.table.columns)
+        self.ws.set_row(layout.note_row, max(34, 16 * line_count(self._note(), width) + 4))
         row = layout.signature_row
         left_end = max(0, last // 2 - 1)
         right_start = min(last, left_end + 1)

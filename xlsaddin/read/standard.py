@@ -15,6 +15,7 @@ from xlsaddin.core import codes
 from xlsaddin.core.cells import is_blank
 from xlsaddin.core.issues import Issue
 from xlsaddin.core.sheets import META_SHEET
+from xlsaddin.read.entries import beyond_table
 from xlsaddin.read.table import Cell, Table
 from xlsaddin.spec.layout import a1, col_index, split_ref
 from xlsaddin.spec.models import Mappings
@@ -145,6 +146,12 @@ def read_standard(
             continue  # an unused line of a free table is no entry (nor for the check sheet)
         rows[key] = cells
         labels[key] = definitions[key].label if key in definitions else f"Dòng {key}"
+    last = meta.get(("meta", "last_data_row"))
+    if last and last.isdigit():  # anything typed below the table is named, never dropped
+        issues += [
+            i.located(file=file, sheet=sheet)
+            for i in beyond_table(grid, spec, columns, int(last) - 1, mappings)
+        ]
     return Table(
         spec=spec,
         file=file,

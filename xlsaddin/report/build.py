@@ -13,8 +13,9 @@ from xlsaddin.report.model import (
     ReportSection,
     ReportTable,
 )
+from xlsaddin.report.reconcile import Disagree, check
 from xlsaddin.report.source import Source
-from xlsaddin.report.spec import ForEach, OneOf, ReportSpec, RequestSpec, SectionSpec
+from xlsaddin.report.spec import ForEach, ReportSpec, RequestSpec, SectionSpec
 from xlsaddin.report.templates import Context, Figure, Missing, fill, names_mid_sentence
 from xlsaddin.spec.models import Mappings
 from xlsaddin.text.dates import DATE_NUM_FORMAT, format_date_vi, place_date_vi
@@ -42,6 +43,8 @@ class Built:
     skipped: list[str] = field(default_factory=list)  # sentences left out (no value)
     # what the officer still has to fill in before signing (the report is written anyway)
     warnings: list[str] = field(default_factory=list)
+    # sentences and tables refused because their figures do not add up (Vietnamese reasons)
+    refused: list[str] = field(default_factory=list)
 
 
 def vi_date(day: dt.date) -> str:
@@ -152,26 +155,50 @@ def _fields(source: Source, mappings: Mappings) -> dict[str, str]:
     return fields
 
 
-def _sentences(section: SectionSpec, ctx: Context, skipped: list[str]) -> list[str]:
-    out: list[str] = []
-    for item in section.sentences:
-        if isinstance(item, str):
-            try:
-                out.append(fill(item, ctx))
-            except Missing as exc:
-                skipped.append(f"{item} (thiếu {exc})")
-        elif isinstance(item, OneOf):
-            for option in item.one_of:
+@dataclass
+class _Writer:
+    """Fills sentences, refusing any whose figures do not add up (see ``reconcile``)."""
+
+    ctx: Context
+    mappings: Mappings
+    skipped: list[str]
+    refused: list[str]
+
+    def checked(self, template: str) -> str:
+        """The filled sentence; :class:`Missing` or :class:`Disagree` when it cannot be."""
+        units_total = int(self.ctx.fields.get("units_total", "0") or 0)
+        mark = len(self.ctx.used)
+        text = fill(template, self.ctx)
+        try:
+            check((n for n, _ in self.ctx.last), self.ctx.figures, units_total, self.mappings)
+        except Disagree as exc:
+            del self.ctx.used[mark:]
+            raise Disagree(f'{exc}: "{text}"') from None
+        return text
+
+    def sentences(self, section: SectionSpec) -> list[str]:
+        out: list[str] = []
+        for item in section.sentences:
+            if isinstance(item, ForEach):
+                out.extend(_for_each(item, self.ctx, self.skipped))
+                continue
+            options = (item,) if isinstance(item, str) else item.one_of
+            missing: list[str] = []
+            disagree: list[str] = []
+            for option in options:
                 try:
-                    out.append(fill(option, ctx))
+                    out.append(self.checked(option))
                     break
-                except Missing:
-                    continue
-            else:
-                skipped.append(str(item.one_of[-1]))
-        elif isinstance(item, ForEach):
-            out.extend(_for_each(item, ctx, skipped))
-    return out
+                except Missing as exc:
+                    missing.append(f"thiếu {exc}")
+                except Disagree as exc:
+                    disagree.append(str(exc))
+            else:  # nothing written: a refusal is said loudly, a missing figure quietly
+                if disagree:
+                    self.refused.extend(disagree)
+                else:
+                    self.skipped.append(f"{options[-1]} ({missing[-1]})")
+        return out
 
 
 def _for_each(item: ForEach, ctx: Context, skipped: list[str]) -> list[str]:
@@ -208,19 +235,44 @@ def excel_format(fig: Figure, units_total: int | None = None) -> str:
     return "#,##" + digits
 
 
+def _excluded_note(spec: ReportSpec, ctx: Context, appendix: str) -> str:
+    fig = ctx.figures.get(f"{appendix}._excluded")
+    if fig is None or not fig.value:
+        return ""
+    note = spec.excluded_note.replace("{count}", _plain(fig))
+    return "; " + note.replace("{names}", fig.names)
+
+
 def _table(
-    number: int, spec_section: SectionSpec, ctx: Context, units_total: int, submitted: str
+    number: int,
+    spec_section: SectionSpec,
+    ctx: Context,
+    units_total: int,
+    submitted: str,
+    spec: ReportSpec,
+    mappings: Mappings,
 ) -> ReportTable | None:
+    """The section's table; :class:`Disagree` when it shows a breakdown that fails."""
     table = spec_section.table
     if table is None:
         return None
     figures: list[Figure] = []
+    keys: list[str] = []
     for key in table.indicators:
         if key.endswith(".*"):
             prefix = key[:-1]
-            figures += [f for k, f in ctx.figures.items() if k.startswith(prefix)]
+            found = [(k, f) for k, f in ctx.figures.items() if k.startswith(prefix)]
+            keys += [k for k, _ in found]
+            figures += [f for _, f in found]
         elif key in ctx.figures:
+            keys.append(key)
             figures.append(ctx.figures[key])
+    note = _excluded_note(spec, ctx, spec_section.appendix or "")
+    stated = keys + ([f"{spec_section.appendix}._excluded"] if note else [])
+    try:
+        check(stated, ctx.figures, units_total, mappings)
+    except Disagree as exc:
+        raise Disagree(f'{exc}: bảng "{table.title}"') from None
     headers = list(table.headers)
     if len(headers) >= 4 and not any(f.change for f in figures):
         headers = headers[:3]  # no previous period to compare with: no empty column
@@ -247,7 +299,7 @@ def _table(
         title=table.title,
         headers=headers,
         rows=rows,
-        source=f"Nguồn: tổng hợp từ báo cáo của {submitted} xã, phường, đặc khu.",
+        source=f"Nguồn: tổng hợp từ báo cáo của {submitted} xã, phường, đặc khu{note}.",
         widths_cm=widths,
         numeric_columns=[1],
         numbers=numbers,
@@ -322,9 +374,21 @@ def _annex(
     ]
 
 
-def _submitted(ctx: Context, section: SectionSpec, units_total: int) -> str:
+def _submitted(ctx: Context, section: SectionSpec, units_total: int) -> str | None:
+    """ "93/96", or None when no unit returned the section's appendix."""
     fig = ctx.figures.get(f"{section.appendix}._submitted")
-    return f"{int(fig.value)}/{units_total}" if fig and fig.value is not None else ""
+    if fig is None or fig.value is None:
+        return ""
+    if not fig.value:
+        return None
+    return f"{int(fig.value)}/{units_total}"
+
+
+def _code(mappings: Mappings, appendix: str) -> str:
+    try:
+        return mappings.appendix(appendix).code
+    except KeyError:
+        return appendix
 
 
 def build_report(
@@ -346,15 +410,28 @@ def build_report(
     fields["annex.tasks"] = f"{spec.annex_title} II"
     ctx = Context(figures=source.figures, fields=fields)
     skipped: list[str] = []
+    refused: list[str] = []
+    writer = _Writer(ctx, mappings, skipped, refused)
     sections = []
     table_no = 1
     chart_no = 1
     for section, heading in zip(spec.sections, _numbered(spec.sections), strict=True):
         submitted = _submitted(ctx, section, source.units_total)
+        if submitted is None:  # nobody returned it: no figures, no table, no chart
+            code = _code(mappings, section.appendix or "")
+            no_data = spec.no_data.replace("{code}", code)
+            sections.append(
+                ReportSection(heading=heading, paragraphs=[no_data], level=section.level)
+            )
+            continue
         out = ReportSection(
-            heading=heading, paragraphs=_sentences(section, ctx, skipped), level=section.level
+            heading=heading, paragraphs=writer.sentences(section), level=section.level
         )
-        table = _table(table_no, section, ctx, source.units_total, submitted)
+        try:
+            table = _table(table_no, section, ctx, source.units_total, submitted, spec, mappings)
+        except Disagree as exc:
+            refused.append(str(exc))
+            table = None
         if table is not None:
             out.tables.append(table)
             table_no += 1
@@ -387,7 +464,7 @@ def build_report(
         signer_title=spec.signer_title,
         signer_name=front.signer_name,
     )
-    return Built(doc, ctx, skipped, front.warnings)
+    return Built(doc, ctx, skipped, front.warnings, refused)
 
 
 def summary_tables(source: Source, spec: ReportSpec, mappings: Mappings) -> list[ReportTable]:
@@ -396,7 +473,14 @@ def summary_tables(source: Source, spec: ReportSpec, mappings: Mappings) -> list
     tables: list[ReportTable] = []
     for section in spec.sections:
         submitted = _submitted(ctx, section, source.units_total)
-        table = _table(len(tables) + 1, section, ctx, source.units_total, submitted)
+        if submitted is None:
+            continue
+        try:
+            table = _table(
+                len(tables) + 1, section, ctx, source.units_total, submitted, spec, mappings
+            )
+        except Disagree:
+            table = None  # 'xlsaddin report' says why
         if table is not None:
             tables.append(table)
     for annex in _annex(source, mappings, len(tables) + 1):

@@ -439,6 +439,12 @@ def chart_rows(keys: tuple[str, ...], rows: dict[str, int]) -> list[int]:
     return out
 
 
+def _keys(keys: tuple[str, ...], rows: dict[str, int]) -> list[str]:
+    return [
+        k for k in rows if any(k == w or (w.endswith(".*") and k.startswith(w[:-1])) for w in keys)
+    ]
+
+
 def _summary_sheet(b: _Book, result: Consolidation) -> None:
     ws = b.book.add_worksheet(SUMMARY, worksheet_class=CapturingWorksheet)
     _title(b, ws, "TỔNG HỢP KẾT QUẢ BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU", result, 5)
@@ -496,7 +502,12 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
             ws.write_string(row, CHART_LABEL_COL, chart_label(h))
             rows[h.key] = row
             row += 1
-        charts += [(c, chart_rows(c.indicators, rows)) for c in app.spec.charts]
+        # a chart without data (no figure, or only zeros) is left out
+        values = {h.key: h.value for h in app.headlines}
+        known = {k: r for k, r in rows.items() if values.get(k) is not None}
+        for c in app.spec.charts:
+            shown = chart_rows(c.indicators, known)
+            charts.append((c, shown if any(values[k] for k in _keys(c.indicators, known)) else []))
         row += 1
     if result.previous_period:
         ws.write_string(

@@ -86,6 +86,10 @@ class ReportSpec(_Model):
     intro: tuple[str, ...] = ()
     sections: tuple[SectionSpec, ...]
     closing: str = "Trên đây là báo cáo của {issuer_name}./."
+    # a section whose appendix nobody returned: no figures, no table, no chart ({code}: PL03)
+    no_data: str = "Chưa có số liệu: chưa có xã, phường, đặc khu nào gửi {code}."
+    # added to a table's source line when rows were left out of its sums ({count}, {names})
+    excluded_note: str = "không tính số liệu chưa đầy đủ hoặc chưa khớp của {count} đơn vị: {names}"
     annex_title: str = "Phụ lục"
     recipients: tuple[str, ...] = ()
     signer_role: str = ""

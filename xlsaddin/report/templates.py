@@ -3,6 +3,10 @@
 Rounding: half up (``xlsaddin.text.numbers``). A figure keeps its indicator's
 decimals; shares (``:pct``) have one decimal unless the template says ``:pct0``
 or ``:pct2``; ratio indicators are already percentages and carry "%".
+
+A part in double square brackets, ``[[, {nhiem_vu.chua_ghi_ket_qua} nhiệm vụ chưa ghi
+kết quả]]``, is written only when every figure in it can be filled and none is zero:
+the way a sentence names a remainder only when there is one.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from xlsaddin.text.names import mid_sentence
 from xlsaddin.text.numbers import format_vi
 
 _FIELD = re.compile(r"\{([a-z0-9_.*]+)(?::([a-z0-9]+))?\}")
+_OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 
 
 @dataclass
@@ -37,6 +42,8 @@ class Context:
     figures: Mapping[str, Figure]  # "appendix.key" -> figure
     fields: Mapping[str, str]  # units_total, criteria_total, closing_date, period
     used: list[tuple[str, str, Figure]] = field(default_factory=list)  # (placeholder, text, fig)
+    # names (figure keys "appendix.key" or fields) and formats filled by the last ``fill``
+    last: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 def names_mid_sentence(names: str) -> str:
@@ -74,20 +81,34 @@ def fill(template: str, ctx: Context, local: Mapping[str, str] | None = None) ->
     """The sentence, or :class:`Missing` when a placeholder has no value."""
     units_total = int(ctx.fields.get("units_total", "0") or 0)
     used: list[tuple[str, str, Figure]] = []
+    names: list[tuple[str, str | None]] = []
 
-    def one(match: re.Match[str]) -> str:
+    def one(match: re.Match[str], *, optional: bool = False) -> str:
         name, fmt = match.group(1), match.group(2)
         if local is not None and name in local:
             return local[name]
         if name in ctx.fields:
+            names.append((name, fmt))
             return ctx.fields[name]
         fig = ctx.figures.get(name)
         if fig is None:
             raise Missing(name)
+        if optional and fig.value == 0:
+            raise Missing(f"{name} = 0")
         text = render_figure(fig, fmt, units_total)
         used.append((match.group(0), text, fig))
+        names.append((name, fmt))
         return text
 
-    out = _FIELD.sub(one, template)
+    def optional(match: re.Match[str]) -> str:
+        mark = (len(used), len(names))
+        try:
+            return _FIELD.sub(lambda m: one(m, optional=True), match.group(1))
+        except Missing:
+            del used[mark[0] :], names[mark[1] :]
+            return ""
+
+    out = _FIELD.sub(one, _OPTIONAL.sub(optional, template))
     ctx.used.extend(used)
+    ctx.last = names
     return out

@@ -27,7 +27,7 @@ from xlsaddin.core.issues import RuleKind
 from xlsaddin.rules.compile import Compiled, NotApplicable, compile_expr
 from xlsaddin.spec.expr import operand_type
 from xlsaddin.spec.layout import DataRow, Layout, a1
-from xlsaddin.spec.models import CheckRule, Column, DeadlineRule, Severity
+from xlsaddin.spec.models import AppendixSpec, CheckRule, Column, DeadlineRule, Severity
 
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
@@ -247,10 +247,11 @@ def _deadline_check(rule: DeadlineRule, row: DataRow) -> Check:
         return text_of(values.get(status)).casefold() == done.casefold()
 
     if rule.kind == "overdue":
+        # a blank status is "not reported", not "not done": required-missing reports it
 
         def python(ctx: RowContext) -> bool:
             d = number_of(ctx.values.get(dl))
-            if d is None or ctx.closing_date is None:
+            if d is None or ctx.closing_date is None or is_blank(ctx.values.get(status)):
                 return False
             return d < _serial(ctx.closing_date) and not is_done(ctx.values)
 
@@ -258,7 +259,8 @@ def _deadline_check(rule: DeadlineRule, row: DataRow) -> Check:
             r = ctx.refs
             return (
                 f"IF(AND(ISNUMBER({r[dl]}),ISNUMBER({ctx.closing})),"
-                f'AND({r[dl]}<{ctx.closing},TRIM({r[status]})<>"{done}"),FALSE)'
+                f"AND({r[dl]}<{ctx.closing},{_xl_filled(r[status])},"
+                f'TRIM({r[status]})<>"{done}"),FALSE)'
             )
 
         target = status
@@ -289,22 +291,27 @@ def _row_matches(rule: CheckRule, row: DataRow) -> bool:
 
 def build_checks(layout: Layout) -> list[Check]:
     """All checks of an appendix, in sheet order (row by row)."""
-    spec = layout.spec
-    columns = {c.key: c for c in spec.table.columns}
-    inputs = [c for c in spec.table.columns if c.is_input]
     checks: list[Check] = []
     for row in layout.data_rows:
-        if row.is_total:
-            continue
-        row_checks = [c for col in inputs for c in _cell_checks(col, row)]
-        for rule in spec.rules:
-            if isinstance(rule, DeadlineRule):
-                row_checks.append(_deadline_check(rule, row))
-            elif _row_matches(rule, row):
-                row_checks.append(_rule_check(rule, row, columns))
-        if not spec.table.fixed_rows:
-            row_checks = [_only_when_used(c, inputs) for c in row_checks]
-        checks.extend(row_checks)
+        checks.extend(row_checks(layout.spec, row))
+    return checks
+
+
+def row_checks(spec: AppendixSpec, row: DataRow) -> list[Check]:
+    """The checks of one data row (none for a total row). A free table's entry beyond the
+    template's rows (a foreign layout has no row limit) gets the same checks as any other."""
+    if row.is_total:
+        return []
+    columns = {c.key: c for c in spec.table.columns}
+    inputs = [c for c in spec.table.columns if c.is_input]
+    checks = [c for col in inputs for c in _cell_checks(col, row)]
+    for rule in spec.rules:
+        if isinstance(rule, DeadlineRule):
+            checks.append(_deadline_check(rule, row))
+        elif _row_matches(rule, row):
+            checks.append(_rule_check(rule, row, columns))
+    if not spec.table.fixed_rows:
+        checks = [_only_when_used(c, inputs) for c in checks]
     return checks
 
 

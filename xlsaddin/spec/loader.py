@@ -26,6 +26,7 @@ from xlsaddin.core.codes import CATALOGUE
 from xlsaddin.core.resources import shipped
 from xlsaddin.spec.expr import ExprError, check_types, names
 from xlsaddin.spec.models import (
+    AUTO_FIGURES,
     AppendixSpec,
     CatalogueRef,
     CheckRule,
@@ -260,14 +261,38 @@ def check_indicators(spec: AppendixSpec, file: str) -> None:
                 raise SpecError(
                     file, where, f"chỉ tiêu '{ref}' chưa được khai báo trước / unknown indicator"
                 )
+        deadline_rules = {r.id for r in spec.rules if isinstance(r, DeadlineRule)}
+        if ind.rule is not None and ind.rule not in deadline_rules:
+            raise SpecError(
+                file,
+                f"{where}.rule",
+                f"không có quy tắc thời hạn '{ind.rule}' / unknown deadline rule",
+            )
+        if ind.blank and ind.kind != "rows_where":
+            raise SpecError(
+                file, f"{where}.blank", "chỉ dùng với 'rows_where' / only for 'rows_where'"
+            )
         seen.add(ind.key)
+    known = seen | set(AUTO_FIGURES)
+    for i, breakdown in enumerate(spec.breakdowns):
+        where = f"breakdowns[{i}]"
+        refs = [("total", breakdown.total)] + [("parts", p) for p in breakdown.parts]
+        refs += [("mention", m) for m in breakdown.mention]
+        for field, ref in refs:
+            if ref not in known and not (field == "total" and ref == "units_total"):
+                raise SpecError(
+                    file, f"{where}.{field}", f"chỉ tiêu không tồn tại '{ref}' / unknown indicator"
+                )
 
 
 def _hash(spec: AppendixSpec, project: Project) -> str:
     shared = project.model_dump(mode="json", exclude={"periods", "default_period"})
     blob = json.dumps(
         # indicators feed the provincial report, not the template: they do not change it
-        {"spec": spec.model_dump(mode="json", exclude={"indicators", "charts"}), "project": shared},
+        {
+            "spec": spec.model_dump(mode="json", exclude={"indicators", "breakdowns", "charts"}),
+            "project": shared,
+        },
         sort_keys=True,
         ensure_ascii=False,
     )

@@ -115,6 +115,10 @@ class Table(_Model):
     columns: tuple[Column, ...]
     rows: tuple[RowDef, ...] | CatalogueRef | None = None
     max_rows: int = Field(default=30, ge=1, le=5000)
+    # Of a free table's max_rows, how many a blank form shows; the others are hidden rows
+    # (they print only when an officer shows them, or when a file fills them) so that a
+    # blank 300-row task table prints on two pages. None: every row shown.
+    shown_rows: int | None = Field(default=None, ge=1, le=5000)
     header_height: float = 45
     # A free table (no fixed rows) with no entry at all is a warning, not "Sẵn sàng gửi":
     # this text is the check's message and what the form's status line says.
@@ -173,12 +177,20 @@ class Indicator(_Model):
 
     kinds: ``sum`` of a column; ``ratio`` of two earlier indicators (as %);
     ``units_all`` / ``units_some`` / ``units_none``: units where all / some / none of
-    the (filtered) rows have ``column == equals``; ``units_lacking``: for each
-    (filtered) row, the units where ``column != equals``; ``units_per_row``: for each
+    the (filtered) rows have ``column == equals`` (a blank row is not reported: it is
+    neither met nor not met); ``units_lacking``: for each (filtered) row, the units where
+    ``column`` holds another value than ``equals`` (not blank); ``units_per_row``: for each
     (filtered) row, the number of units where ``column == equals``; ``rows_where``:
-    number of rows with ``column == equals`` (all rows when ``column`` is omitted);
+    number of rows with ``column == equals`` (all rows when ``column`` is omitted; with
+    ``blank: true``, rows where ``column`` is blank or unreadable); ``units_unreported``:
+    units whose all / some / none status cannot be told because rows are blank;
+    ``deadline_rows``: rows a deadline rule (``rule``) flags, judged on typed values;
     ``count_issues``: number of issues with code ``code``. ``by_unit_kind`` (sum,
     ratio) adds one figure per unit type, keyed ``<key>.<type>`` (xa, phuong, dac_khu).
+
+    Blank is never zero: a sum adds reported values only, over the rows usable for the
+    appendix's figures (see ``docs/consolidation.md``); an appendix nobody returned has
+    no figures at all.
     """
 
     key: Key
@@ -192,10 +204,14 @@ class Indicator(_Model):
         "units_lacking",
         "units_per_row",
         "rows_where",
+        "units_unreported",
+        "deadline_rows",
         "count_issues",
     ]
     column: Key | None = None
     equals: str | None = None
+    blank: bool = False  # rows_where: count rows whose ``column`` is blank or unreadable
+    rule: RuleId | None = None  # deadline_rows: the deadline rule's id
     rows: dict[str, str | int | float | bool] | None = None
     numerator: Key | None = None
     denominator: Key | None = None
@@ -215,7 +231,9 @@ class Indicator(_Model):
             "units_none": ("column", "equals"),
             "units_lacking": ("column", "equals"),
             "units_per_row": ("column", "equals"),
-            "rows_where": (),
+            "rows_where": ("column",) if self.blank else (),
+            "units_unreported": ("column", "equals"),
+            "deadline_rows": ("rule",),
             "count_issues": ("code",),
         }[self.kind]
         missing = [f for f in needs if getattr(self, f) is None]
@@ -225,6 +243,28 @@ class Indicator(_Model):
                 f"a '{self.kind}' indicator needs {', '.join(missing)}"
             )
         return self
+
+
+AUTO_FIGURES = ("_submitted", "_missing", "_excluded")
+"""Figures every appendix has besides its indicators: units that returned it, units
+that did not, units whose rows were left out of its sums (incomplete or inconsistent)."""
+
+
+class Breakdown(_Model):
+    """Parts that make up a total, e.g. received = online + in person.
+
+    ``total`` and ``parts`` name indicators of the appendix (or ``units_total`` /
+    the automatic figures ``_missing``, ``_excluded``); ``mention``: figures a sentence
+    stating this breakdown must also name whenever they are not zero (what the figures
+    leave out). The parts must add up to the total exactly: consolidation leaves a row
+    whose parts do not add up to its total out of the appendix's sums, and the report
+    refuses a sentence that states the total and some parts but whose parts do not add
+    up, or that leaves out a non-zero part or a ``mention`` figure.
+    """
+
+    total: str
+    parts: tuple[str, ...] = Field(min_length=1)
+    mention: tuple[str, ...] = ()
 
 
 class Chart(_Model):
@@ -282,6 +322,7 @@ class AppendixSpec(_Model):
     table: Table
     rules: tuple[Rule, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    breakdowns: tuple[Breakdown, ...] = ()
     charts: tuple[Chart, ...] = ()
 
     def column(self, key: str) -> Column:

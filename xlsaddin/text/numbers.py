@@ -58,6 +58,7 @@ __all__ = [
     "format_percent_vi",
     "format_vi",
     "parse_number",
+    "round_half_up",
 ]
 
 #: What :func:`format_vi` writes for NaN or an infinity (never raises).
@@ -173,6 +174,18 @@ def _decimal(value: float | int) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return Decimal(repr(float(value)))
+
+
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """``2.25, 1`` -> ``2.3``: the value :func:`format_vi` shows, as a number (NaN and
+    infinities are returned as they are)."""
+    number = _decimal(value)
+    if not number.is_finite():
+        return float(value)
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, number.adjusted() + max(decimals, 0) + 4)
+        rounded = number.quantize(Decimal(1).scaleb(-max(decimals, 0)), rounding=ROUND_HALF_UP)
+    return float(rounded) + 0.0  # never -0.0
 
 
 def format_vi(value: float | int, decimals: int = 0) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue, raw
@@ -15,9 +16,10 @@ from xlsaddin.rules.checks import (
     RowContext,
     build_checks,
     build_form_checks,
+    row_checks,
     row_used,
 )
-from xlsaddin.spec.layout import compute_layout
+from xlsaddin.spec.layout import DataRow, compute_layout
 from xlsaddin.spec.models import AppendixSpec, DeadlineRule, Mappings
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
@@ -25,6 +27,12 @@ from xlsaddin.units import load_units
 from xlsaddin.validate.values import value_issues
 
 TYPE_CODES = {c.code for c in (codes.NUMBER_AS_TEXT, codes.DATE_AS_TEXT, codes.CHOICE_INVALID)}
+
+
+@functools.lru_cache(maxsize=8)
+def unit_codes(province_code: int) -> frozenset[int]:
+    """Codes of the province's units: a file naming any other unit is not consolidated."""
+    return frozenset(u.code for u in load_units(province_code))
 
 
 def closing_date_of(table: Table) -> dt.date | None:
@@ -167,7 +175,7 @@ def _form_issues(table: Table, mappings: Mappings) -> list[Issue]:
     return issues
 
 
-_BY_ROW: dict[tuple[str, str], list[tuple[str, tuple[Check, ...]]]] = {}
+_BY_ROW: dict[tuple[str, str], dict[str, tuple[Check, ...]]] = {}
 
 
 def checks_for(mappings: Mappings, spec: AppendixSpec) -> list[Check]:
@@ -178,16 +186,28 @@ def checks_for(mappings: Mappings, spec: AppendixSpec) -> list[Check]:
     return _CHECKS[key]
 
 
-def _checks_by_row(mappings: Mappings, spec: AppendixSpec) -> list[tuple[str, tuple[Check, ...]]]:
-    """The same checks grouped by data row, in sheet order: a row that is absent or
-    unused is skipped as a whole."""
+def _checks_by_row(mappings: Mappings, spec: AppendixSpec) -> dict[str, tuple[Check, ...]]:
+    """The same checks grouped by data row key."""
     key = (spec.id, mappings.hashes[spec.id])
     if key not in _BY_ROW:
         grouped: dict[str, list[Check]] = {}
         for check in checks_for(mappings, spec):
             grouped.setdefault(check.row.key, []).append(check)
-        _BY_ROW[key] = [(row, tuple(checks)) for row, checks in grouped.items()]
+        _BY_ROW[key] = {row: tuple(checks) for row, checks in grouped.items()}
     return _BY_ROW[key]
+
+
+def _row_checks(mappings: Mappings, spec: AppendixSpec, row_key: str) -> tuple[Check, ...]:
+    """Checks of one row of a table read from a file. Every entry of a free table is
+    checked, however many there are: an entry beyond the template's rows (a foreign
+    layout has no row limit, an older template may have had more) gets its checks built
+    here, once per entry number."""
+    by_row = _checks_by_row(mappings, spec)
+    if row_key in by_row or spec.table.fixed_rows or not row_key.isdigit():
+        return by_row.get(row_key, ())
+    checks = tuple(row_checks(spec, DataRow(-1, int(row_key), None)))
+    by_row[row_key] = checks
+    return checks
 
 
 def check_table(
@@ -211,12 +231,11 @@ def check_table(
         if spec.table.fixed_rows
         else {key for key, row_values in values.items() if not row_used(row_values, inputs)}
     )
-    for key, row_checks in _checks_by_row(mappings, spec):
-        row = table.rows.get(key)
-        if row is None or key in skip:
+    for key, row in table.rows.items():
+        if key in skip:
             continue
         context = RowContext(values[key], closing)
-        for check in row_checks:
+        for check in _row_checks(mappings, spec, key):
             if not check.python(context):
                 continue
             cell = row.get(check.column)
@@ -259,6 +278,23 @@ def check_table(
                 value=raw(name.value) if name else None,
                 message="Chưa xác định được đơn vị báo cáo: "
                 "chọn tên xã, phường, đặc khu trong danh sách.",
+            )
+        )
+    elif table.unit_code is not None and table.unit_code not in unit_codes(
+        mappings.project.province.code
+    ):
+        cell = table.header.get("unit_code")
+        issues.append(
+            Issue.of(
+                codes.UNIT_UNKNOWN,
+                appendix=spec.id,
+                file=table.file,
+                sheet=table.sheet if cell else None,
+                cell=cell.ref if cell else None,
+                value=str(table.unit_code),
+                message=f"Mã đơn vị {table.unit_code} không thuộc danh sách "
+                f"{len(unit_codes(mappings.project.province.code))} xã, phường, đặc khu "
+                "của tỉnh; số liệu của tệp không được tổng hợp.",
             )
         )
     if assumed and closing is not None:

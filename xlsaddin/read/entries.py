@@ -1,0 +1,103 @@
+"""What counts as an entry outside a table's rows, so that no typed value is dropped silently.
+
+Two places need this: a foreign layout, whose entries are found by reading down the
+sheet (a row without the key text may still be an entry whose name was forgotten),
+and our own template, where anything typed below the last row of the table is not
+read as data and must be named in an issue (``row-beyond-capacity``).
+
+A row *looks like an entry* when two or more of its input cells hold something, or
+one holds a value of its column's type (a number in a number column, a date in a
+date column, an allowed choice) -- a lone free text (a signature, a page footer, a
+wrapped line) does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from xlsaddin.core import codes
+from xlsaddin.core.cells import is_blank
+from xlsaddin.core.issues import Issue
+from xlsaddin.read.typed import synonyms_for, typed_value
+from xlsaddin.spec.layout import a1
+from xlsaddin.spec.models import AppendixSpec, Mappings
+
+
+def filled(cells: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in cells.items() if not is_blank(v)}
+
+
+def looks_like_entry(spec: AppendixSpec, cells: Mapping[str, object], mappings_root: str) -> bool:
+    """``cells``: raw values of the row's input cells by column key."""
+    values = filled(cells)
+    if len(values) >= 2:
+        return True
+    synonyms = synonyms_for(mappings_root)
+    for key, value in values.items():
+        col = spec.column(key)
+        if col.type == "text":
+            continue
+        if typed_value(col, value, synonyms).value is not None:
+            return True
+    return False
+
+
+def quote(cells: Mapping[str, object], limit: int = 120) -> str:
+    """The row's content for a message: "Tên nhiệm vụ" | "31/08/2025"."""
+    text = " | ".join(str(v).strip() for v in filled(cells).values())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def beyond_table(
+    grid: Sequence[Sequence[Any]],
+    spec: AppendixSpec,
+    columns: Mapping[str, int],
+    last_data_row: int,
+    mappings: Mappings,
+) -> list[Issue]:
+    """Entries typed below the last row of our template's table (0-based ``last_data_row``).
+
+    The template's own footer lines (the input note, the signature block) are not
+    entries. Between the table and the note everything typed is an entry (rows inserted
+    there, or the spacer row used); from the note down, only what looks like an entry
+    (a signer's name or the place and date are not).
+    """
+    project = mappings.project
+    sig = project.signature
+    notes = (project.input_note, sig.left_title, sig.left_note, sig.right_title, sig.right_note)
+    footer = {" ".join(t.split()) for t in (*notes, sig.place_date)}
+    inputs = {c.key: columns[c.key] for c in spec.table.columns if c.is_input and c.key in columns}
+    issues: list[Issue] = []
+    in_footer = False
+    for r in range(last_data_row + 1, len(grid)):
+        line = grid[r]
+        texts = {" ".join(v.split()) for v in line if isinstance(v, str)}
+        if texts & footer:
+            in_footer = True
+            continue
+        values = {k: line[c] if c < len(line) else None for k, c in inputs.items()}
+        if not filled(values):
+            continue
+        if in_footer and not looks_like_entry(spec, values, mappings.root):
+            continue
+        first = next(k for k in values if not is_blank(values[k]))
+        issues.append(
+            Issue.of(
+                codes.ROW_BEYOND_CAPACITY,
+                appendix=spec.id,
+                cell=a1(r, inputs[first]),
+                value=quote(values),
+                row=f"Dòng {r + 1}",
+                message=f"Dòng {r + 1} nằm ngoài bảng (bảng có {len(_rows(spec))} dòng, "
+                f'đến dòng {last_data_row + 1}): "{quote(values)}" không được tổng hợp. '
+                "Chỉ nhập trong các dòng của bảng.",
+            )
+        )
+    return issues
+
+
+def _rows(spec: AppendixSpec) -> list[str]:
+    if isinstance(spec.table.rows, tuple):
+        return [r.key for r in spec.table.rows]
+    return [str(i + 1) for i in range(spec.table.max_rows)]
