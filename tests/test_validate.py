@@ -209,6 +209,22 @@ def test_cli_exit_codes_json_and_annotate(mappings: Mappings, tmp_path: Path) ->
     assert runner.invoke(app, ["validate", str(good), str(junk)]).exit_code == 2
 
 
+def test_json_names_each_file_one_way(mappings: Mappings, tmp_path: Path) -> None:
+    """A file refused at intake and a file with cell issues: every issue names its file
+    exactly as the files list does (relative name) and carries the same sha256."""
+    folder = tmp_path / "hop_thu"
+    (folder / "sub").mkdir(parents=True)
+    _filled(mappings, folder / "sub" / "bad.xlsx", chua_phan_bo=35, du_toan="1.234,5")
+    (folder / "photo.xlsx").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    result = runner.invoke(app, ["validate", str(folder), "--json"])
+    report = json.loads(result.stdout)
+    files = {(f["file"], f["sha256"]) for f in report["files"]}
+    assert {name for name, _ in files} == {"photo.xlsx", "sub/bad.xlsx"}
+    assert all(len(sha) == 64 for _, sha in files)
+    issued = {(i["file"], i["sha256"]) for i in report["issues"]}
+    assert issued == files  # both files have issues, each joined to its entry
+
+
 def test_cli_closing_date_changes_overdue(mappings: Mappings, tmp_path: Path) -> None:
     spec = mappings.appendix("nhiem_vu")
     path = write_workbook(

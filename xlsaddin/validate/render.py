@@ -26,6 +26,9 @@ def _unit_name(code: int | None) -> str:
 
 
 def to_json(validation: Validation) -> dict[str, Any]:
+    """One identity per file everywhere: ``file`` is the name relative to the folder
+    checked, and every issue carries the sha256 of the bytes it was found in."""
+    digest = {f.name: f.sha256 for f in validation.files}
     return {
         "valid": validation.report.valid,
         "stats": validation.report.stats,
@@ -42,7 +45,10 @@ def to_json(validation: Validation) -> dict[str, Any]:
             }
             for f in validation.files
         ],
-        "issues": [i.model_dump(exclude_none=True) for i in validation.report.issues],
+        "issues": [
+            i.model_dump(exclude_none=True) | {"sha256": digest.get(i.file)}
+            for i in validation.report.issues
+        ],
     }
 
 
