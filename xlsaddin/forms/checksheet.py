@@ -114,10 +114,11 @@ def _plan(layout: Layout, data_ref: str, closing: str) -> list[_Line]:
     if cached is not None and cached[0].spec is layout.spec:
         return cached[1]
     lines = []
+    flags = used_flags(layout)
     for check in build_checks(layout):
         refs = row_refs(layout, check.row, data_ref)
         target = a1(check.row.row, layout.column_index(check.column))
-        formula = check.excel(ExcelContext(refs, closing))
+        formula = check.excel(ExcelContext(refs, closing, flags.get(check.row.key)))
         lines.append(
             _Line(check, row_label(check.row), f"internal:{data_ref}!{target}", target, formula)
         )
@@ -281,6 +282,15 @@ def write_check_sheet(
     ws.print_area(*NO_PRINT_CELL, *NO_PRINT_CELL)
     ws.protect("", {"autofilter": True, "sort": False, "select_locked_cells": True})
     return CheckSheet(checks, flag_cells, form_checks, status)
+
+
+def used_flags(layout: Layout) -> dict[str, str]:
+    """Row key -> absolute reference of the row's 0/1 "row used" cell in the hidden column
+    (free tables only: a fixed row is always an entry)."""
+    if layout.spec.table.fixed_rows:
+        return {}
+    rows = [r for r in layout.data_rows if not r.is_total]
+    return {row.key: a1(FIRST_CHECK_ROW + n, USED_COL, absolute=True) for n, row in enumerate(rows)}
 
 
 def _write_used_flags(
