@@ -4,6 +4,7 @@
     python benchmarks/startup.py --demo xlsaddin-demo --runs 9
     python benchmarks/startup.py --demo D --other /path/to/old/venv/bin/xlsaddin
     python benchmarks/startup.py --demo D --importtime           # + import-time top 10
+    python benchmarks/startup.py --only demo --runs 5 --other OLD  # xlsaddin demo itself
 
 ``--demo`` is a folder made by ``xlsaddin demo`` (made in a temporary folder when
 absent, which takes about half a minute). Each command runs as a new process after
@@ -16,12 +17,16 @@ only from runs at similar load. The commands run without ``PYTHONDONTWRITEBYTECO
 so the warm-up caches bytecode as any installed package has it.
 
 Pairs measured:
-  validate: ``xlsaddin validate ONE.xlsx`` vs ``--other`` (another installation, e.g.
-            the code before a change), vs the obvious hand-written alternative (a
-            Python process that opens the file with openpyxl and reads its cells),
-            and vs the interpreter alone (``python -c pass``, the floor);
+  validate: ``xlsaddin validate ONE.xlsx`` (the first demo file matching ``--file``,
+            default ``PL02_*.xlsx``) vs ``--other`` (another installation, e.g. the
+            code before a change), vs the obvious hand-written alternative (a Python
+            process that opens the file with openpyxl and reads its cells), and vs the
+            interpreter alone (``python -c pass``, the floor);
   consolidate: ``xlsaddin consolidate INBOX --out ... --history ...`` (a new output
-            folder each run) vs ``--other``.
+            folder each run) vs ``--other``, vs the read floor (a Python process that
+            reads every cell of every sheet of every inbox file with python-calamine,
+            checking nothing and writing nothing);
+  demo:     ``xlsaddin demo --out NEW`` (the README's first command) vs ``--other``.
 """
 
 from __future__ import annotations
@@ -36,8 +41,23 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+CALAMINE_FLOOR = (
+    "import sys, pathlib\n"
+    "from python_calamine import CalamineWorkbook\n"
+    "n = 0\n"
+    "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.xlsx')):\n"
+    "    try:\n"
+    "        wb = CalamineWorkbook.from_path(str(p))\n"
+    "        for name in wb.sheet_names:\n"
+    "            n += sum(len(r) for r in wb.get_sheet_by_name(name).to_python())\n"
+    "    except Exception:\n"
+    "        pass\n"
+    "print(n)\n"
+)
 
 OPENPYXL_ALTERNATIVE = (
     "import sys, openpyxl\n"
@@ -92,10 +112,13 @@ def compare(
         first = run_once(argv, cwd_for[name])
         print(f"  {name}: {' '.join(argv)}  [exit {first.code}]")
     results: dict[str, list[Run]] = defaultdict(list)
+    loads = []
     for _ in range(runs):
+        loads.append(loadavg().split()[0])
         for name, argv in commands.items():
             results[name].append(run_once(argv, cwd_for[name]))
-    print(f"  load after: {loadavg()}; {runs} counted runs each, seconds")
+    print(f"  load after: {loadavg()}; 1-min load before each round: {' '.join(loads)}")
+    print(f"  {runs} counted runs each, seconds")
     for name, rs in results.items():
         print(f"  {name:>24}: wall {stats([r.wall for r in rs])}")
         print(f"  {'':>24}  cpu  {stats([r.cpu for r in rs])}")
@@ -103,8 +126,9 @@ def compare(
         print(f"  {'':>24}  peak {peak:.0f} MiB (largest process)")
     names = list(results)
     for other in names[1:]:
-        ratios = [a.wall / b.wall for a, b in zip(results[names[0]], results[other], strict=True)]
-        print(f"  ratio wall {names[0]} / {other}: {stats(ratios)}")
+        pairs = list(zip(results[names[0]], results[other], strict=True))
+        print(f"  ratio wall {names[0]} / {other}: {stats([a.wall / b.wall for a, b in pairs])}")
+        print(f"  ratio cpu  {names[0]} / {other}: {stats([a.cpu / b.cpu for a, b in pairs])}")
     return results
 
 
@@ -146,8 +170,9 @@ def main() -> None:
     parser.add_argument("--other", help="another xlsaddin executable to compare against")
     parser.add_argument("--importtime", action="store_true", help="print import-time top 10")
     parser.add_argument(
-        "--only", choices=["validate", "consolidate"], help="measure one command only"
+        "--only", choices=["validate", "consolidate", "demo"], help="measure one command only"
     )
+    parser.add_argument("--file", default="PL02_*.xlsx", help="validate: demo file pattern")
     args = parser.parse_args()
 
     exe = shutil.which("xlsaddin", path=str(Path(sys.executable).parent)) or "xlsaddin"
@@ -159,7 +184,7 @@ def main() -> None:
         subprocess.run([exe, "demo", "--out", str(demo)], check=True, stdout=subprocess.DEVNULL)
     demo = demo.resolve()
     inbox = demo / "hop_thu_den"
-    one = sorted(inbox.rglob("PL03_*.xlsx"))[0]
+    one = sorted(inbox.rglob(args.file))[0]
     print(f"# xlsaddin start-up benchmark — {platform.python_version()}, {os.cpu_count()} cpus")
     print(f"python: {sys.executable}\nfile: {one}\ninbox: {inbox}")
 
@@ -192,34 +217,66 @@ def main() -> None:
             ]
 
         # fresh output folders for every run: build the argv lists lazily per run
-        cmds2 = {"xlsaddin consolidate": [exe]}
+        cmds2: dict[str, Callable[[], list[str]]] = {
+            "xlsaddin consolidate": lambda: [exe, *out_args("xlsaddin")]
+        }
         if args.other:
-            cmds2["other consolidate"] = [args.other]
-        print(f"\n## consolidate {inbox.name} ({sum(1 for _ in inbox.rglob('*.xlsx'))} files)")
-        print(f"  load before: {loadavg()}")
-        results: dict[str, list[Run]] = defaultdict(list)
-        for head in cmds2.values():  # warm-up
-            run_once([*head, *out_args("warm")], work)
-        for _ in range(args.runs):
-            for name, head in cmds2.items():
-                results[name].append(run_once([*head, *out_args(name.split()[0])], work))
-        print(f"  load after: {loadavg()}; {args.runs} counted runs each, seconds")
-        for name, rs in results.items():
-            codes = sorted({r.code for r in rs})
-            print(f"  {name:>24}: wall {stats([r.wall for r in rs])}  exit {codes}")
-            print(f"  {'':>24}  cpu  {stats([r.cpu for r in rs])}")
-            print(f"  {'':>24}  peak {statistics.median([r.maxrss_mib for r in rs]):.0f} MiB")
-        names = list(results)
-        for other in names[1:]:
-            pairs = zip(results[names[0]], results[other], strict=True)
-            ratios = [a.wall / b.wall for a, b in pairs]
-            print(f"  ratio wall {names[0]} / {other}: {stats(ratios)}")
+            other = args.other
+            cmds2["other consolidate"] = lambda: [other, *out_args("other")]
+        floor = [sys.executable, "-c", CALAMINE_FLOOR, str(inbox)]
+        cmds2["calamine read floor"] = lambda: floor
+        n_files = sum(1 for _ in inbox.rglob("*.xlsx"))
+        compare_fresh(f"consolidate {inbox.name} ({n_files} files)", cmds2, args.runs, work)
         if args.importtime:
             print("\n### import time: xlsaddin consolidate")
             importtime(
                 ["-c", "from xlsaddin.cli import main; main()", *out_args("importtime")], work
             )
+    if args.only == "demo":
+        counter = iter(range(10**6))
+
+        def demo_args(head: str, tag: str) -> list[str]:
+            return [head, "demo", "--out", str(work / f"demo-{tag}-{next(counter)}")]
+
+        cmds3: dict[str, Callable[[], list[str]]] = {
+            "xlsaddin demo": lambda: demo_args(exe, "xlsaddin")
+        }
+        if args.other:
+            other_exe = args.other
+            cmds3["other demo"] = lambda: demo_args(other_exe, "other")
+        compare_fresh("demo --out NEW", cmds3, args.runs, work)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def compare_fresh(
+    title: str, commands: dict[str, Callable[[], list[str]]], runs: int, cwd: Path
+) -> None:
+    """Like ``compare``, for commands whose argv is made anew for each run (a fresh
+    output folder)."""
+    print(f"\n## {title}\n  load before: {loadavg()}")
+    for name, make in commands.items():  # warm-up
+        first = run_once(make(), cwd)
+        print(f"  {name}: exit {first.code} (warm-up)")
+    results: dict[str, list[Run]] = defaultdict(list)
+    loads = []
+    for _ in range(runs):
+        loads.append(loadavg().split()[0])
+        for name, make in commands.items():
+            results[name].append(run_once(make(), cwd))
+    print(f"  load after: {loadavg()}; 1-min load before each round: {' '.join(loads)}")
+    print(f"  {runs} counted runs each, seconds")
+    for name, rs in results.items():
+        codes = sorted({r.code for r in rs})
+        print(f"  {name:>24}: wall {stats([r.wall for r in rs])}  exit {codes}")
+        print(f"  {'':>24}  cpu  {stats([r.cpu for r in rs])}")
+        print(f"  {'':>24}  peak {statistics.median([r.maxrss_mib for r in rs]):.0f} MiB")
+    names = list(results)
+    for other in names[1:]:
+        pairs = zip(results[names[0]], results[other], strict=True)
+        ratios = [a.wall / b.wall for a, b in pairs]
+        cpu = [a.cpu / b.cpu for a, b in zip(results[names[0]], results[other], strict=True)]
+        print(f"  ratio wall {names[0]} / {other}: {stats(ratios)}")
+        print(f"  ratio cpu  {names[0]} / {other}: {stats(cpu)}")
 
 
 if __name__ == "__main__":

@@ -234,3 +234,48 @@ def test_foreign_task_sheet(demo: DemoResult) -> None:
     assert any(isinstance(d, str) and "-" in d for d in deadlines)
     statuses = [row[4] for row in ws.iter_rows(min_row=5, values_only=True) if row[1]]
     assert statuses.count(None) == 1
+
+
+def test_worker_processes_write_the_same_bytes(tmp_path: Path) -> None:
+    """The demo written by two worker processes and in this process alone: the same
+    files, bytes, names, order and received times (a smaller task table keeps it quick;
+    every kind of file is still there: photo, foreign layout, resend, lock, corrupt)."""
+    import shutil
+
+    from xlsaddin.demo import run_demo
+    from xlsaddin.spec import load_mappings
+
+    from .paths import SHIPPED_MAPPINGS
+
+    root = tmp_path / "mappings"
+    shutil.copytree(SHIPPED_MAPPINGS, root)
+    tasks = root / "appendices" / "04_nhiem_vu.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    tasks.write_text(
+        text.replace("max_rows: 300", "max_rows: 12").replace("shown_rows: 30", "shown_rows: 6"),
+        encoding="utf-8",
+    )
+    mappings = load_mappings(root)
+    runs = {n: run_demo(mappings, tmp_path / f"p{n}", processes=n) for n in (1, 2)}
+
+    def listing(result: DemoResult) -> list[tuple[str, bytes, int]]:
+        return [
+            (f.relative_to(result.out_dir).as_posix(), f.read_bytes(), int(f.stat().st_mtime))
+            for f in result.files
+        ]
+
+    one, two = runs[1], runs[2]
+    assert listing(one) == listing(two)
+    key = json.loads(one.answer_key.read_text(encoding="utf-8"))
+    roles = {entry["role"] for entry in key["files"]}
+    assert roles >= {"report", "superseded", "resend", "corrupt", "foreign-layout", "not-workbook"}
+    assert any(p.name.startswith("~$") for p in one.inbox.rglob("*"))  # lock files
+    for a, b in zip(one.templates, two.templates, strict=True):
+        assert a.relative_to(one.out_dir) == b.relative_to(two.out_dir)
+        assert a.read_bytes() == b.read_bytes()
+    everything = {
+        p.relative_to(one.out_dir): p.read_bytes() for p in one.out_dir.rglob("*") if p.is_file()
+    }
+    assert everything == {
+        p.relative_to(two.out_dir): p.read_bytes() for p in two.out_dir.rglob("*") if p.is_file()
+    }

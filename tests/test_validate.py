@@ -274,3 +274,28 @@ def test_legacy_tcvn3_text_is_converted_and_reported(mappings: Mappings, tmp_pat
     # a legacy-encoded choice is not a valid choice in Excel either: error, with the reading
     [choice] = [i for i in f.issues if i.code == "choice-invalid"]
     assert choice.cell == f"D{row}" and "Chưa đạt" in choice.message
+
+
+def test_files_are_dealt_in_chunks_of_even_work_heaviest_first(tmp_path: Path) -> None:
+    """Every file once; chunks in falling order of size, none over 48 files nor much over
+    an eighth of the work (a folder sorted by name keeps its large forms together)."""
+    from xlsaddin.intake import DEFAULT_LIMITS
+    from xlsaddin.validate.run import _chunks, _Job, _weight
+
+    sizes = [300_000 if i % 50 < 25 else 30_000 for i in range(400)] + [0]
+    jobs = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"f{i:03d}.xlsx"
+        path.write_bytes(b"x" * size)
+        jobs.append(_Job(str(path), path.name, "", None, DEFAULT_LIMITS))
+    jobs.append(_Job(str(tmp_path / "gone.xlsx"), "gone.xlsx", "", None, DEFAULT_LIMITS))
+    chunks = _chunks(jobs, processes=2)
+    flat = [i for chunk in chunks for i in chunk]
+    assert sorted(flat) == list(range(len(jobs)))
+    assert all(len(chunk) <= 48 for chunk in chunks)
+    loads = [sum(_weight(jobs[i]) for i in chunk) for chunk in chunks]
+    heaviest = [max(_weight(jobs[i]) for i in chunk) for chunk in chunks]
+    assert heaviest == sorted(heaviest, reverse=True)
+    eighth = sum(loads) / 8
+    assert all(load < eighth + max(heaviest) for load in loads)  # no chunk much over 1/8
+    assert len(chunks) < 20

@@ -52,8 +52,15 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
     """
 
     def _prepare_formula(self, formula: str, *args: Any, **kwargs: Any) -> Any:
+        prepared = _PREPARED.get(formula)
+        if prepared is not None:
+            return prepared
         if set(_CALL.findall(formula)) <= CLASSIC:
-            return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+            prepared = formula.removeprefix("{").removeprefix("=").removesuffix("}")
+            if len(_PREPARED) >= _PREPARED_MAX:
+                _PREPARED.clear()
+            _PREPARED[formula] = prepared
+            return prepared
         return super()._prepare_formula(formula, *args, **kwargs)
 
     # Integer-only writers for the provincial workbook's hot path (~65,000 cells).
@@ -77,6 +84,20 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
     def put_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
         _WRITE_DATETIME(self, row, col, value, fmt)
 
+    def put_formula(
+        self, row: int, col: int, formula: str, fmt: Any = None, value: Any = 0
+    ) -> None:
+        _WRITE_FORMULA(self, row, col, formula, fmt, value)
+
+    def put_url(self, row: int, col: int, url: str, fmt: Any = None, text: Any = None) -> None:
+        _WRITE_URL(self, row, col, url, fmt, text)
+
+
+#: Classic formulas as XlsxWriter stores them, by formula text: the check sheets of one
+#: layout hold the same 3,600 formulas in every copy (a bounded memo: cleared when full).
+_PREPARED: dict[str, str] = {}
+_PREPARED_MAX = 50_000
+
 
 def _undecorated(method: Any) -> Any:
     return getattr(method, "__wrapped__", method)
@@ -86,6 +107,8 @@ _WRITE_STRING = _undecorated(Worksheet.write_string)
 _WRITE_NUMBER = _undecorated(Worksheet.write_number)
 _WRITE_BLANK = _undecorated(Worksheet.write_blank)
 _WRITE_DATETIME = _undecorated(Worksheet.write_datetime)
+_WRITE_FORMULA = _undecorated(Worksheet.write_formula)
+_WRITE_URL = _undecorated(Worksheet.write_url)
 
 
 class Formats:
@@ -126,6 +149,14 @@ class CapturingWorksheet(ClassicWorksheet):
 
     def put_datetime(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
         self.write_datetime(row, col, value, fmt)
+
+    def put_formula(
+        self, row: int, col: int, formula: str, fmt: Any = None, value: Any = 0
+    ) -> None:
+        self.write_formula(row, col, formula, fmt, value)
+
+    def put_url(self, row: int, col: int, url: str, fmt: Any = None, text: Any = None) -> None:
+        self.write_url(row, col, url, fmt, text)
 
     def write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
         self.values[(row, col)] = string

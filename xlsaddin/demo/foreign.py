@@ -9,7 +9,10 @@ and the dates come in every format seen in real files (always day first).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +81,31 @@ def write_foreign_sheet(
         ws.column_dimensions[ws.cell(row=4, column=col).column_letter].width = min(
             40, max(6, spec.column(key).width)
         )
-    book.properties.created = book.properties.modified = dt.datetime(2025, 12, 1, 8, 0)
+    book.properties.created = book.properties.modified = WRITTEN
+    buffer = io.BytesIO()
+    book.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    path.write_bytes(_stamped(buffer.getvalue()))
     return path
+
+
+WRITTEN = dt.datetime(2025, 12, 1, 8, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified\b[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _stamped(data: bytes) -> bytes:
+    """The same workbook, dated ``WRITTEN`` throughout: openpyxl stamps the moment of
+    saving into ``docProps/core.xml`` and every zip entry, so the demo inbox would differ
+    from run to run (and between the processes that write it)."""
+    out = io.BytesIO()
+    stamp = WRITTEN.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == "docProps/core.xml":
+                part = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", part)
+            fixed = zipfile.ZipInfo(info.filename, date_time=WRITTEN.timetuple()[:6])
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, part)
+    return out.getvalue()

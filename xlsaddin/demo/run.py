@@ -7,8 +7,9 @@ import datetime as dt
 import json
 import os
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from xlsaddin.demo.mistakes import (
     applicable,
 )
 from xlsaddin.forms import Filled, build_templates, compute_layout, write_workbook
+from xlsaddin.intake.worker import process_context
 from xlsaddin.spec.layout import a1
 from xlsaddin.spec.models import AppendixSpec, CheckRule, Mappings, Period
 from xlsaddin.text.names import strip_diacritics
@@ -144,7 +146,11 @@ def _file_name(spec: AppendixSpec, unit: Unit, rng: random.Random) -> str:
 
 
 def _received_at(
-    unit: Unit, spec: AppendixSpec, period: Period, rng: random.Random, mistakes: list[Mistake]
+    unit: Unit,
+    spec: AppendixSpec,
+    period: Period,
+    rng: random.Random,
+    mistakes: Sequence[Mistake],
 ) -> dt.datetime:
     late = any(m.code == codes.SUBMISSION_LATE.code for m in mistakes)
     deadline = dt.datetime.combine(period.deadline, dt.time(17, 0))
@@ -168,113 +174,219 @@ def _cell(mappings: Mappings, appendix: str, row: str, column: str) -> str:
     return a1(layout.row_of(row).row, layout.column_index(column))
 
 
+@dataclass(frozen=True)
+class _FileJob:
+    """What one unit sends for one appendix, decided in order (names, channel, time), so
+    that the files themselves can be written anywhere, in any order, byte for byte the
+    same: every random draw of a file comes from its own stream, carried here."""
+
+    unit: Unit
+    spec_id: str
+    period_id: str
+    when: dt.datetime
+    rng: random.Random  # the file's stream, after its name and time were drawn
+    own: tuple[Mistake, ...]
+    meets_all: bool
+    generic: bool
+    photo: Path | None = None  # an image sent instead of the workbook
+    foreign: Path | None = None  # the appendix in a foreign layout
+    first: Path | None = None  # an earlier version, superseded
+    path: Path | None = None  # the unit's workbook
+    again: Path | None = None  # the same bytes sent again
+    lock: Path | None = None  # Excel's lock file left beside it
+
+    def paths(self) -> list[Path]:
+        found = (self.photo, self.foreign, self.first, self.path, self.again, self.lock)
+        return [p for p in found if p is not None]
+
+
+def _plan(
+    mappings: Mappings,
+    inbox: Path,
+    period: Period,
+    units: Sequence[Unit],
+    meets_all: set[int],
+) -> list[_FileJob | None]:
+    """One entry per (unit, appendix) in order; None where the unit sends nothing."""
+    mistakes = applicable(mappings)
+    layouts = {layout.appendix: layout for layout in mappings.layouts}
+    planned: set[Path] = set()  # every path an earlier entry creates
+    jobs: list[_FileJob | None] = []
+    for unit in units:
+        # one random stream per unit and per (unit, appendix): adding an appendix to
+        # mappings/ changes nothing that the demo generates for the others
+        channel = random.Random(f"{SEED}-{unit.code}").choice(["email", "zalo", "email/dot_2"])
+        for spec in mappings.appendices:
+            rng = random.Random(f"{SEED}-{unit.code}-{spec.id}-file")
+            own = tuple(
+                m for m in mistakes if m.unit == unit.code and m.appendix in (None, spec.id)
+            )
+            wanted = {m.code for m in own}
+            folder = inbox / channel
+            name = _file_name(spec, unit, rng)
+            taken = folder / name
+            if taken in planned or taken.exists():  # e.g. Ba Tơ and Ba Tô both fold to "BaTo"
+                name = f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}.xlsx"
+            when = _received_at(unit, spec, period, rng, own)
+            job = _FileJob(
+                unit,
+                spec.id,
+                period.id,
+                when,
+                rng,
+                own,
+                unit.code in meets_all,
+                unit.code in GENERIC_TEMPLATE_UNITS,
+            )
+            if codes.FILE_NOT_WORKBOOK.code in wanted:
+                job = replace(job, photo=folder / f"Anh chup {spec.code} {unit.short_name}.xlsx")
+            if not wanted & {codes.SUBMISSION_MISSING.code, codes.FILE_NOT_WORKBOOK.code}:
+                if FOREIGN_LAYOUT in wanted and spec.id in layouts:
+                    job = replace(job, foreign=folder / f"Bang {spec.code} {unit.short_name}.xlsx")
+                else:
+                    stem = spec.file_name.rsplit(".", 1)[0]
+                    path = folder / name
+                    job = replace(
+                        job,
+                        path=path,
+                        first=folder / f"{stem}_{unit.code}_lan1.xlsx"
+                        if codes.SUBMISSION_SUPERSEDED.code in wanted
+                        else None,
+                        again=inbox / "zalo" / f"{spec.code} {unit.name} (gui lai).xlsx"
+                        if codes.SUBMISSION_RESEND.code in wanted
+                        else None,
+                        lock=path.parent / f"~${path.name}"
+                        if unit.code in LOCK_FILE_UNITS
+                        else None,
+                    )
+            planned.update(job.paths())
+            jobs.append(job if job.paths() else None)
+    return jobs
+
+
+def _make(mappings: Mappings, job: _FileJob) -> list[tuple[Path, dt.datetime, str]]:
+    """Write what ``job`` sends: (file, received at, role) in the order the demo lists them."""
+    spec = mappings.appendix(job.spec_id)
+    period = mappings.project.period(job.period_id)
+    unit, rng, when = job.unit, job.rng, job.when
+    made: list[tuple[Path, dt.datetime, str]] = []
+    if job.photo is not None:
+        job.photo.parent.mkdir(parents=True, exist_ok=True)
+        job.photo.write_bytes(
+            b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(rng.randrange(256) for _ in range(4000))
+        )
+        made.append((job.photo, when, "not-workbook"))
+    if job.foreign is None and job.path is None:
+        return made
+    rows = clean_rows(mappings, spec, unit, period, job.meets_all)
+    if job.foreign is not None:
+        layout = next(la for la in mappings.layouts if la.appendix == spec.id)
+        write_foreign_sheet(job.foreign, unit, spec, layout, rows, rng)
+        made.append((job.foreign, when, "foreign-layout"))
+        return made
+    assert job.path is not None
+    header: dict[str, Any] = {"reporter": values.person(rng), "phone": values.phone(rng)}
+    if job.generic:
+        header.update(unit_name=unit.name, unit_code=unit.code)
+    if job.first is not None:
+        write_workbook(
+            mappings,
+            spec,
+            job.first,
+            period_id=period.id,
+            unit=unit,
+            fill=Filled(header=header, rows=_draft(rows)),
+        )
+        made.append((job.first, when - dt.timedelta(days=2), "superseded"))
+    for m in job.own:
+        _apply(m, rows, spec, rng, period.closing_date)
+    path = job.path
+    write_workbook(
+        mappings,
+        spec,
+        path,
+        period_id=period.id,
+        unit=None if job.generic else unit,
+        fill=Filled(header=header, rows=rows),
+    )
+    corrupt = any(m.code == codes.FILE_CORRUPT.code for m in job.own)
+    made.append((path, when, "corrupt" if corrupt else "report"))
+    if corrupt:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) * 3 // 5])
+    if job.again is not None:
+        job.again.parent.mkdir(parents=True, exist_ok=True)
+        job.again.write_bytes(path.read_bytes())
+        made.append((job.again, when + dt.timedelta(hours=3), "resend"))
+    if job.lock is not None:
+        job.lock.write_bytes(b"\x0bNguyen Van A" + b"\x00" * 40)
+    return made
+
+
+#: The mappings a forked (or spawned) demo worker writes with.
+_WORKER_MAPPINGS: list[Mappings] = []
+
+
+def _init_worker(mappings: Mappings) -> None:
+    _WORKER_MAPPINGS[:] = [mappings]
+
+
+def _make_in_worker(job: _FileJob | None) -> list[tuple[Path, dt.datetime, str]]:
+    return [] if job is None else _make(_WORKER_MAPPINGS[0], job)
+
+
+def _templates_in_worker(out_dir: Path, period_id: str) -> tuple[Path, ...]:
+    return build_templates(_WORKER_MAPPINGS[0], out_dir, period_id=period_id).paths
+
+
 def run_demo(
     mappings: Mappings,
     out_dir: Path,
     *,
     period_id: str | None = None,
     progress: Progress | None = None,
+    processes: int = 2,
 ) -> DemoResult:
+    """The templates and the inbox under ``out_dir``. Written by ``processes`` worker
+    processes (1: in this process); the files are the same bytes either way."""
     period = mappings.project.period(period_id)
-    templates = build_templates(mappings, out_dir / "mau_bieu", period_id=period.id).paths
     inbox = out_dir / "hop_thu_den"
     inbox.mkdir(parents=True, exist_ok=True)
     units = load_units(mappings.project.province.code)
     meets_all = {u.code for u in random.Random(SEED).sample(list(units), MEETS_ALL_CRITERIA)}
     mistakes = applicable(mappings)
-    layouts = {layout.appendix: layout for layout in mappings.layouts}
+    jobs = _plan(mappings, inbox, period, units, meets_all)
+    templates_dir = out_dir / "mau_bieu"
+    made: list[list[tuple[Path, dt.datetime, str]]] = []
+    if processes <= 1:
+        templates = build_templates(mappings, templates_dir, period_id=period.id).paths
+        for done, job in enumerate(jobs, start=1):
+            made.append([] if job is None else _make(mappings, job))
+            if progress:
+                progress(done, len(jobs))
+    else:
+        with ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=process_context(),
+            initializer=_init_worker,
+            initargs=(mappings,),
+        ) as pool:
+            pending = pool.submit(_templates_in_worker, templates_dir, period.id)
+            # the heavy files (a 300-row task form) are spread over every chunk of four
+            for done, written in enumerate(pool.map(_make_in_worker, jobs, chunksize=4), start=1):
+                made.append(written)
+                if progress:
+                    progress(done, len(jobs))
+            templates = pending.result()
     received: list[tuple[Path, dt.datetime]] = []
     files: list[Path] = []
     roles: list[tuple[Path, int, str, str]] = []  # file, unit, appendix, role
-    total = len(units) * len(mappings.appendices)
-    done = 0
-    for unit in units:
-        # one random stream per unit and per (unit, appendix): adding an appendix to
-        # mappings/ changes nothing that the demo generates for the others
-        channel = random.Random(f"{SEED}-{unit.code}").choice(["email", "zalo", "email/dot_2"])
-        for spec in mappings.appendices:
-            done += 1
-            if progress:
-                progress(done, total)
-            rng = random.Random(f"{SEED}-{unit.code}-{spec.id}-file")
-            own = [m for m in mistakes if m.unit == unit.code and m.appendix in (None, spec.id)]
-            wanted = {m.code for m in own}
-            folder = inbox / channel
-            name = _file_name(spec, unit, rng)
-            if (folder / name).exists():  # e.g. Ba Tơ and Ba Tô both fold to "BaTo"
-                name = f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}.xlsx"
-            when = _received_at(unit, spec, period, rng, own)
-            if codes.FILE_NOT_WORKBOOK.code in wanted:
-                path = folder / f"Anh chup {spec.code} {unit.short_name}.xlsx"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(
-                    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
-                    + bytes(rng.randrange(256) for _ in range(4000))
-                )
-                received.append((path, when))
-                files.append(path)
-                roles.append((path, unit.code, spec.id, "not-workbook"))
-            if wanted & {codes.SUBMISSION_MISSING.code, codes.FILE_NOT_WORKBOOK.code}:
-                continue
-            rows = clean_rows(mappings, spec, unit, period, unit.code in meets_all)
-            if FOREIGN_LAYOUT in wanted and spec.id in layouts:
-                path = write_foreign_sheet(
-                    folder / f"Bang {spec.code} {unit.short_name}.xlsx",
-                    unit,
-                    spec,
-                    layouts[spec.id],
-                    rows,
-                    rng,
-                )
-                received.append((path, when))
-                files.append(path)
-                roles.append((path, unit.code, spec.id, "foreign-layout"))
-                continue
-            header: dict[str, Any] = {"reporter": values.person(rng), "phone": values.phone(rng)}
-            generic = unit.code in GENERIC_TEMPLATE_UNITS
-            if generic:
-                header.update(unit_name=unit.name, unit_code=unit.code)
-            if codes.SUBMISSION_SUPERSEDED.code in wanted:
-                first = folder / f"{spec.file_name.rsplit('.', 1)[0]}_{unit.code}_lan1.xlsx"
-                write_workbook(
-                    mappings,
-                    spec,
-                    first,
-                    period_id=period.id,
-                    unit=unit,
-                    fill=Filled(header=header, rows=_draft(rows)),
-                )
-                received.append((first, when - dt.timedelta(days=2)))
-                files.append(first)
-                roles.append((first, unit.code, spec.id, "superseded"))
-            for m in own:
-                _apply(m, rows, spec, rng, period.closing_date)
-            path = folder / name
-            write_workbook(
-                mappings,
-                spec,
-                path,
-                period_id=period.id,
-                unit=None if generic else unit,
-                fill=Filled(header=header, rows=rows),
-            )
+    for job, written in zip(jobs, made, strict=True):
+        for path, when, role in written:
+            assert job is not None
             received.append((path, when))
             files.append(path)
-            corrupt = codes.FILE_CORRUPT.code in wanted
-            roles.append((path, unit.code, spec.id, "corrupt" if corrupt else "report"))
-            if corrupt:
-                data = path.read_bytes()
-                path.write_bytes(data[: len(data) * 3 // 5])
-            if codes.SUBMISSION_RESEND.code in wanted:
-                again = inbox / "zalo" / f"{spec.code} {unit.name} (gui lai).xlsx"
-                again.parent.mkdir(parents=True, exist_ok=True)
-                again.write_bytes(path.read_bytes())
-                received.append((again, when + dt.timedelta(hours=3)))
-                files.append(again)
-                roles.append((again, unit.code, spec.id, "resend"))
-            if unit.code in LOCK_FILE_UNITS:
-                lock = path.parent / f"~${path.name}"
-                lock.write_bytes(b"\x0bNguyen Van A" + b"\x00" * 40)
+            roles.append((path, job.unit.code, job.spec_id, role))
     manifest = inbox / MANIFEST
     with manifest.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)

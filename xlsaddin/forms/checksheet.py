@@ -100,7 +100,8 @@ class _Line:
     label: str
     link: str
     target: str
-    formula: str
+    formula: str  # the cell's formula: "=IF(<check>,1,0)"
+    severity: str  # as shown ("Lỗi", "Cảnh báo")
 
 
 _PLANS: dict[tuple[int, int, str], tuple[Layout, list[_Line]]] = {}
@@ -114,17 +115,52 @@ def _plan(layout: Layout, data_ref: str, closing: str) -> list[_Line]:
     if cached is not None and cached[0].spec is layout.spec:
         return cached[1]
     lines = []
+    flags = used_flags(layout)
     for check in build_checks(layout):
         refs = row_refs(layout, check.row, data_ref)
         target = a1(check.row.row, layout.column_index(check.column))
-        formula = check.excel(ExcelContext(refs, closing))
+        formula = check.excel(ExcelContext(refs, closing, flags.get(check.row.key)))
         lines.append(
-            _Line(check, row_label(check.row), f"internal:{data_ref}!{target}", target, formula)
+            _Line(
+                check,
+                row_label(check.row),
+                f"internal:{data_ref}!{target}",
+                target,
+                f"=IF({formula},1,0)",
+                SEVERITY_VI[check.severity],
+            )
         )
     if len(_PLANS) > 64:
         _PLANS.clear()
     _PLANS[key] = (layout, lines)  # the layout keeps its spec alive: ids are not reused
     return lines
+
+
+def _verdicts(
+    layout: Layout,
+    checks: Sequence[Check],
+    values: Mapping[str, Mapping[str, Any]],
+    closing_date: dt.date | None,
+) -> list[bool]:
+    """The Python verdict of every check on the values written (True: violated).
+
+    A free table's unused row is no entry: none of its checks applies (each is wrapped
+    in the "row used" test), so its checks are not asked, as ``check_table`` does."""
+    spec = layout.spec
+    inputs = [c for c in spec.table.columns if c.is_input]
+    free = not spec.table.fixed_rows
+    contexts: dict[str, RowContext | None] = {}
+    verdicts = []
+    for check in checks:
+        key = check.row.key
+        if key not in contexts:
+            row = values.get(key, {})
+            contexts[key] = (
+                None if free and not row_used(row, inputs) else RowContext(row, closing_date)
+            )
+        context = contexts[key]
+        verdicts.append(context is not None and check.python(context))
+    return verdicts
 
 
 def write_check_sheet(
@@ -141,14 +177,12 @@ def write_check_sheet(
     checks read (for cached results)."""
     spec = layout.spec
     data_ref = quote(spec.sheet_name)
-    ws: Worksheet = book.add_worksheet(CHECK_SHEET, worksheet_class=ClassicWorksheet)
+    ws: ClassicWorksheet = book.add_worksheet(CHECK_SHEET, worksheet_class=ClassicWorksheet)
     closing = f"{data_ref}!{a1(*layout.header_cell('closing_date'), absolute=True)}"
     lines = _plan(layout, data_ref, closing)
     checks = [line.check for line in lines]
     form_checks = build_form_checks(layout)
-    verdicts = [
-        cache and c.python(RowContext(values.get(c.row.key, {}), closing_date)) for c in checks
-    ]
+    verdicts = _verdicts(layout, checks, values, closing_date) if cache else [False] * len(checks)
     form_verdicts = [cache and c.python(form) for c in form_checks]
     every: list[tuple[str, bool]] = [
         *((c.severity, v) for c, v in zip(form_checks, form_verdicts, strict=True)),
@@ -231,13 +265,13 @@ def write_check_sheet(
     for n, (line, violated) in enumerate(zip(lines, verdicts, strict=True)):
         check = line.check
         r = offset + n
-        ws.write_number(r, 0, len(form_checks) + n + 1, centre)
-        ws.write_string(r, 1, check.id, plain)
-        ws.write_string(r, 2, line.label, cell)
-        ws.write_url(r, 3, line.link, centre, line.target)
-        ws.write_string(r, 4, SEVERITY_VI[check.severity], centre)
-        ws.write_string(r, 5, check.message, cell)
-        ws.write_formula(r, 6, f"=IF({line.formula},1,0)", centre, 1 if violated else 0)
+        ws.put_number(r, 0, len(form_checks) + n + 1, centre)
+        ws.put_string(r, 1, check.id, plain)
+        ws.put_string(r, 2, line.label, cell)
+        ws.put_url(r, 3, line.link, centre, line.target)
+        ws.put_string(r, 4, line.severity, centre)
+        ws.put_string(r, 5, check.message, cell)
+        ws.put_formula(r, 6, line.formula, centre, 1 if violated else 0)
         flag_cells[check.id] = f"{sheet_ref}!$G${r + 1}"
     ws.conditional_format(
         FIRST_CHECK_ROW,
@@ -283,6 +317,15 @@ def write_check_sheet(
     return CheckSheet(checks, flag_cells, form_checks, status)
 
 
+def used_flags(layout: Layout) -> dict[str, str]:
+    """Row key -> absolute reference of the row's 0/1 "row used" cell in the hidden column
+    (free tables only: a fixed row is always an entry)."""
+    if layout.spec.table.fixed_rows:
+        return {}
+    rows = [r for r in layout.data_rows if not r.is_total]
+    return {row.key: a1(FIRST_CHECK_ROW + n, USED_COL, absolute=True) for n, row in enumerate(rows)}
+
+
 def _write_used_flags(
     ws: Worksheet, layout: Layout, data_ref: str, cache: bool, form: FormValues
 ) -> str:
@@ -301,8 +344,16 @@ def _write_used_flags(
     return f"${col}${FIRST_CHECK_ROW + 1}:${col}${FIRST_CHECK_ROW + len(rows)}"
 
 
-def highlight_cells(book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckSheet) -> None:
-    """Conditional formatting on the data sheet: red for errors, orange for warnings."""
+_HIGHLIGHTS: dict[tuple[int, int, int], tuple[Layout, list[tuple[int, int, str, str]]]] = {}
+
+
+def _highlights(layout: Layout, sheet: CheckSheet) -> list[tuple[int, int, str, str]]:
+    """(row, col, severity, criteria) of each highlighted cell, once per layout (the flag
+    cells of a layout's check sheet are the same in every copy)."""
+    key = (id(layout.spec), layout.first_data_row, len(sheet.flag_cells))
+    cached = _HIGHLIGHTS.get(key)
+    if cached is not None and cached[0].spec is layout.spec:
+        return cached[1]
     by_cell: dict[tuple[int, int], dict[str, list[str]]] = defaultdict(
         lambda: {"error": [], "warning": []}
     )
@@ -311,21 +362,34 @@ def highlight_cells(book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckS
     for check in sheet.checks:
         pos = (check.row.row, layout.column_index(check.column))
         by_cell[pos][check.severity].append(sheet.flag_cells[check.id])
-    red = book.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
-    orange = book.add_format({"bg_color": "#FCE4D6"})
+    rules = []
     for (row, col), flags in sorted(by_cell.items()):
-        for severity, fmt in (("error", red), ("warning", orange)):
+        for severity in ("error", "warning"):
             if flags[severity]:
                 test = ",".join(f"{f}=1" for f in flags[severity])
-                ws.conditional_format(
-                    row,
-                    col,
-                    row,
-                    col,
-                    {
-                        "type": "formula",
-                        "criteria": f"=OR({test})",
-                        "format": fmt,
-                        "stop_if_true": True,
-                    },
-                )
+                rules.append((row, col, severity, f"=OR({test})"))
+    if len(_HIGHLIGHTS) > 64:
+        _HIGHLIGHTS.clear()
+    _HIGHLIGHTS[key] = (layout, rules)
+    return rules
+
+
+def highlight_cells(book: Workbook, ws: Worksheet, layout: Layout, sheet: CheckSheet) -> None:
+    """Conditional formatting on the data sheet: red for errors, orange for warnings."""
+    formats = {
+        "error": book.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"}),
+        "warning": book.add_format({"bg_color": "#FCE4D6"}),
+    }
+    for row, col, severity, criteria in _highlights(layout, sheet):
+        ws.conditional_format(
+            row,
+            col,
+            row,
+            col,
+            {
+                "type": "formula",
+                "criteria": criteria,
+                "format": formats[severity],
+                "stop_if_true": True,
+            },
+        )

@@ -172,7 +172,7 @@ def _call(func: Callable[[T], R], item: T) -> R | _Raised:
         return _Raised(f"error: {type(exc).__name__}: {exc}")
 
 
-def _context() -> BaseContext:
+def process_context() -> BaseContext:
     """fork when this process has a single thread (fast: workers inherit the loaded
     code and caches), else forkserver (never fork a threaded parent), else spawn."""
     methods = multiprocessing.get_all_start_methods()
@@ -201,7 +201,7 @@ def isolated_map(
     results: dict[int, R | WorkerFailure] = _Settled(on_done)
     queue = list(range(len(items)))
     suspects: list[int] = []
-    ctx = _context()
+    ctx = process_context()
     workers = max(1, processes)
     while queue or suspects:
         if _workers_cannot_start(results):

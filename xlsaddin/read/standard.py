@@ -133,18 +133,17 @@ def read_standard(
     rows: dict[str, dict[str, Cell]] = {}
     labels: dict[str, str] = {}
     definitions = {r.key: r for r in spec.table.rows} if isinstance(spec.table.rows, tuple) else {}
+    picked = [(col, c) for col, c in columns.items() if col in known]
+    input_cols = [c for col, c in picked if col in inputs]
     for (kind, key), value in meta.items():
         if kind != "row":
             continue
         if definitions and (key not in definitions or definitions[key].kind == "total"):
             continue
         r = int(value) - 1
-        cells = {
-            col: Cell(cell_at(grid, r, c), a1(r, c)) for col, c in columns.items() if col in known
-        }
-        if not definitions and all(is_blank(cells[k].value) for k in inputs if k in cells):
+        if not definitions and all(is_blank(cell_at(grid, r, c)) for c in input_cols):
             continue  # an unused line of a free table is no entry (nor for the check sheet)
-        rows[key] = cells
+        rows[key] = {col: Cell(cell_at(grid, r, c), a1(r, c)) for col, c in picked}
         labels[key] = definitions[key].label if key in definitions else f"Dòng {key}"
     last = meta.get(("meta", "last_data_row"))
     if last and last.isdigit():  # anything typed below the table is named, never dropped

@@ -43,10 +43,15 @@ class RowContext:
 
 @dataclass(frozen=True)
 class ExcelContext:
-    """What an Excel formula sees: A1 references of the row's cells and of the closing date."""
+    """What an Excel formula sees: A1 references of the row's cells and of the closing date.
+
+    ``used``: a cell holding 1 when this free-table row is used (``IF(xl_row_used(..),1,0)``,
+    the check sheet's hidden column); its checks then read that cell instead of repeating
+    the test (None: the test is written out in each check)."""
 
     refs: Mapping[str, str]
     closing: str
+    used: str | None = None
 
 
 @dataclass(frozen=True)
@@ -323,7 +328,8 @@ def _only_when_used(check: Check, inputs: list[Column]) -> Check:
         return row_used(ctx.values, inputs) and inner_py(ctx)
 
     def excel(ctx: ExcelContext) -> str:
-        return f"AND({xl_row_used(ctx.refs, inputs)},{inner_xl(ctx)})"
+        used = f"{ctx.used}=1" if ctx.used else xl_row_used(ctx.refs, inputs)
+        return f"AND({used},{inner_xl(ctx)})"
 
     return replace(check, python=python, excel=excel)
 
