@@ -33,6 +33,7 @@ from xlsaddin.core.sheets import (
     SUMMARY,
     SUMMARY_KEY_COL,
     TASKS,
+    appendix_sheet,
     quote,
 )
 from xlsaddin.spec.layout import a1, text_em, width_for, wrapped_lines
@@ -51,7 +52,7 @@ _KIND_NAMES = {suffix: kind.capitalize() for kind, suffix in KIND_KEYS.items()}
 
 
 def appendix_sheet_name(result: AppendixResult) -> str:
-    return f"{result.spec.code} {result.spec.sheet_name}"[:31]
+    return appendix_sheet(result.spec.code, result.spec.sheet_name)
 
 
 class _Book:
@@ -222,7 +223,7 @@ def _appendix_sheet(
     titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng"] + (["Nội dung"] if fixed else [])
     widths: list[float] = [5.0, 7.0, 12.0, 9.0] + ([12.0] if fixed else [])
     first_value_col = len(titles)
-    titles += [f"{c.label} ({c.unit})" if c.unit else c.label for c in inputs]
+    titles += [c.heading for c in inputs]
     widths += [12.0 if c.type == "text" else max(10.0, c.width) for c in inputs]
     column_texts: dict[int, list[object]] = {2: [blk.status.unit.name for blk in app.blocks]}
     column_texts[3] = [_block_status(blk) for blk in app.blocks]
