@@ -9,14 +9,17 @@ from typing import Any
 import docx
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlsaddin.consolidate import Consolidation, consolidate
 from xlsaddin.demo import DemoResult
 from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.publish import publish
 from xlsaddin.report import ReportResult, make_report
+from xlsaddin.report.spec import TextAnnexSpec
 from xlsaddin.report.templates import Figure, render_figure
-from xlsaddin.report.texts import normalised
+from xlsaddin.report.texts import NAMED_MAX, NOTHING, _groups, normalised
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.spec.loader import SpecError
 from xlsaddin.units import by_code
@@ -229,3 +232,43 @@ def test_two_appendices_may_not_share_a_code(tmp_path: Path) -> None:
     extra.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(SpecError, match="PL06"):
         load_mappings(root)
+
+
+ANSWERS = ("", "Không", "không.", "Thiếu máy", "thiếu  máy.", "Mất mạng")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 24), st.sampled_from(ANSWERS), st.booleans()),
+        max_size=80,
+    )
+)
+def test_every_unit_that_returned_is_named_once_or_counted(
+    entries: list[tuple[int, str, bool]],
+) -> None:
+    """A free table gives a unit many rows (documents): each answer names a unit once, and
+    the "Không" line holds exactly the units that returned the appendix and answered
+    nothing (named when few, counted otherwise): no unit twice, none lost."""
+    rows = [[f"Xã {u:02d}", "Chưa nộp" if late else "Đã nộp", text] for u, text, late in entries]
+    annex = TextAnnexSpec(appendix="x", title="t", columns=("kho_khan",))
+    groups = _groups(rows, {"unit": 0, "status": 1, "kho_khan": 2}, annex, ("kho_khan",))
+    returned = {r[0] for r in rows if r[1] == "Đã nộp"}
+    answers = [g for g in groups if g.texts[0] != NOTHING]
+    for g in answers:
+        assert len(g.units) == len(set(g.units)) and g.texts[0].strip()
+        assert normalised(g.texts[0]) not in {"", "không"}
+    named = {u for g in answers for u in g.units}
+    silent = returned - named
+    assert named <= returned
+    assert len(answers) == len({normalised(g.texts[0]) for g in answers})  # merged
+    if not silent:
+        assert all(g.texts[0] != NOTHING for g in groups)
+        return
+    assert groups[-1].texts[0] == NOTHING
+    if len(silent) <= NAMED_MAX:
+        assert sorted(groups[-1].units) == sorted(silent)
+    else:
+        assert groups[-1].units == [
+            f"{len(silent)} đơn vị còn lại" if answers else f"{len(silent)} đơn vị"
+        ]

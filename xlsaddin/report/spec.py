@@ -80,8 +80,9 @@ class TextAnnexSpec(_Model):
     labels head the table); ``when``: only rows where these columns hold these values
     (e.g. ``{co_kho_khan: Có}``), the others count as "không". For each fixed row
     (outline item) one table, for a free table one table: identical answers are merged
-    and the units that gave them listed; units that wrote nothing (or "không") are one
-    line "Không". ``{annex.<appendix>}`` in a sentence names this phụ lục ("Phụ lục III").
+    and the units that gave them listed (each once); the units that returned the
+    appendix and gave no answer there are one line "Không" (named up to 10, counted
+    beyond). ``{annex.<appendix>}`` in a sentence names this phụ lục ("Phụ lục III").
     """
 
     appendix: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from xlsaddin.spec.models import AppendixSpec, Mappings
 from xlsaddin.text.numbers import roman
 
 NOTHING = "Không"
+NAMED_MAX = 10  # "Không": the units are named up to this many, counted beyond
 _SPACES = re.compile(r"\s+")
 _NOTHING_WORDS = {"không", "khong", "không có", "ko", "k", "-", "0"}
 
@@ -44,6 +46,17 @@ def _says_nothing(text: str) -> bool:
 class _Group:
     texts: tuple[str, ...]
     units: list[str] = field(default_factory=list)
+    variants: Counter[tuple[str, ...]] = field(default_factory=Counter)
+
+    def shown(self) -> tuple[str, ...]:
+        """The wording shown for merged answers: the one most units wrote; on a tie the
+        one with fewest capitals ("ĐƯỜNG TRUYỀN …" gives way to "Đường truyền …")."""
+        if not self.variants:
+            return self.texts
+        return min(
+            self.variants,
+            key=lambda v: (-self.variants[v], sum(ch.isupper() for t in v for ch in t), v),
+        )
 
 
 def sheet_names(spec: ReportSpec, mappings: Mappings) -> tuple[str, ...]:
@@ -64,13 +77,17 @@ def _groups(
     annex: TextAnnexSpec,
     columns: Sequence[str],
 ) -> list[_Group]:
-    """Answers of the given rows (one per unit): merged when identical, "Không" last."""
+    """Answers of the given rows: merged when identical, each unit named once per answer;
+    then one line "Không" for the units that returned the appendix and gave no answer here
+    (named when they are few, counted otherwise: a list of 80 names says nothing)."""
     groups: dict[tuple[str, ...], _Group] = {}
-    nothing = _Group((NOTHING, *([""] * (len(columns) - 1))))
+    returned: list[str] = []
     for row in rows:
         unit = str(row[positions["unit"]] or "").strip()
         if str(row[positions["status"]] or "").startswith("Chưa nộp"):
             continue
+        if unit not in returned:
+            returned.append(unit)
         cells = [row[positions[c]] if positions[c] < len(row) else None for c in columns]
         texts = tuple("" if v is None else str(v).strip() for v in cells)
         wanted = all(
@@ -78,14 +95,27 @@ def _groups(
             for k, v in (annex.when or {}).items()
         )
         if not wanted or all(_says_nothing(t) for t in texts):
-            nothing.units.append(unit)
             continue
         key = tuple(normalised(t) for t in texts)
-        groups.setdefault(key, _Group(texts)).units.append(unit)
+        group = groups.setdefault(key, _Group(texts))
+        if unit not in group.units:
+            group.units.append(unit)
+            group.variants[texts] += 1
+    for group in groups.values():
+        group.texts = group.shown()
     ordered = sorted(
         groups.values(), key=lambda g: (-len(g.units), tuple(map(normalised, g.texts)))
     )
-    return ordered + ([nothing] if nothing.units else [])
+    answered = {u for g in ordered for u in g.units}
+    silent = [u for u in returned if u not in answered]
+    if not silent:
+        return ordered
+    nothing = _Group((NOTHING, *([""] * (len(columns) - 1))))
+    if len(silent) <= NAMED_MAX:
+        nothing.units = silent
+    else:
+        nothing.units = [f"{len(silent)} đơn vị còn lại" if ordered else f"{len(silent)} đơn vị"]
+    return [*ordered, nothing]
 
 
 def _positions(header: Sequence[Any], spec: AppendixSpec, keys: Sequence[str]) -> dict[str, int]:
@@ -135,14 +165,20 @@ def text_annexes(
             ]
             if not table_rows:
                 continue
-            width = 16.5 - 1.0 - 4.5
+            landscape = len(annex.columns) > 1
+            page, units_cm = (25.0, 7.0) if landscape else (16.5, 6.0)
+            width = page - 1.0 - units_cm
             tables.append(
                 ReportTable(
                     number=table_no,
                     title=title,
                     headers=headers,
                     rows=table_rows,
-                    widths_cm=[1.0, *([width / len(annex.columns)] * len(annex.columns)), 4.5],
+                    widths_cm=[
+                        1.0,
+                        *([width / len(annex.columns)] * len(annex.columns)),
+                        units_cm,
+                    ],
                     numeric_columns=[0],
                 )
             )
