@@ -7,6 +7,7 @@ a workbook's PDF can be attributed to its sheet; the render test and
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import unicodedata
@@ -46,14 +47,20 @@ def read_pages(pdf: Path) -> list[Page]:
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    bbox = subprocess.run(
+    bbox = subprocess.run(  # XHTML: a word's text is escaped ("&quot;không&quot;")
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     texts = [unicodedata.normalize("NFC", t) for t in text.split("\f")]
     pages = []
     for n, chunk in enumerate(bbox.split("<page ")[1:]):
         words = tuple(
-            Word(float(a), float(b), float(c), float(d), unicodedata.normalize("NFC", w))
+            Word(
+                float(a),
+                float(b),
+                float(c),
+                float(d),
+                unicodedata.normalize("NFC", html.unescape(w)),
+            )
             for a, b, c, d, w in _WORD.findall(chunk)
         )
         pages.append(Page(n + 1, texts[n] if n < len(texts) else "", words))

@@ -17,7 +17,7 @@ from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.forms.checksheet import NO_PRINT_CELL
 from xlsaddin.read import read_file
 from xlsaddin.rules.checks import countif_matches
-from xlsaddin.spec import Mappings
+from xlsaddin.spec import AppendixSpec, Mappings
 from xlsaddin.spec.layout import a1, compute_layout, wrapped_lines
 from xlsaddin.text.dates import format_date_vi, place_date_vi
 from xlsaddin.text.names import mid_sentence
@@ -90,20 +90,26 @@ def test_quarterly_closing_dates_follow_decree_09(mappings: Mappings) -> None:
         assert period.deadline > period.closing_date
 
 
-def test_form_header_carries_the_issuing_document(mappings: Mappings) -> None:
+def _template(mappings: Mappings, spec: AppendixSpec, folder: Path) -> Path:
+    """The blank form as ``xlsaddin build`` writes it (for the shipped appendices the same
+    bytes as workbooks/, test_build checks that; an extra appendix has no committed copy)."""
+    return write_workbook(mappings, spec, folder / spec.file_name)
+
+
+def test_form_header_carries_the_issuing_document(mappings: Mappings, tmp_path: Path) -> None:
     text = mappings.project.issued_with
     assert text and text.startswith("(Ban hành kèm theo")
     for spec in mappings.appendices:
-        ws = openpyxl.load_workbook(WORKBOOKS / spec.file_name)[spec.sheet_name]
+        ws = openpyxl.load_workbook(_template(mappings, spec, tmp_path))[spec.sheet_name]
         layout = compute_layout(spec, mappings.header_of(spec))
         row = layout.title_rows[-1] + 1 + (layout.subtitle_row is not None)
         assert ws.cell(row + 1, 1).value == text, spec.id
         assert row < layout.header_lines[0].row  # above the Decree-09 header lines
 
 
-def test_check_sheet_is_not_printed_but_stays_live(mappings: Mappings) -> None:
+def test_check_sheet_is_not_printed_but_stays_live(mappings: Mappings, tmp_path: Path) -> None:
     for spec in mappings.appendices:
-        book = openpyxl.load_workbook(WORKBOOKS / spec.file_name)
+        book = openpyxl.load_workbook(_template(mappings, spec, tmp_path))
         check = book[CHECK_SHEET]
         ref = a1(*NO_PRINT_CELL, absolute=True)
         assert check.print_area == f"'{CHECK_SHEET}'!{ref}"

@@ -35,7 +35,13 @@ PL03 = "appendices/03_ket_qua_tthc.yaml"
 PL04 = "appendices/04_nhiem_vu.yaml"
 CATALOGUE = "catalogues/tieu_chi_ha_tang.yaml"
 
-EXPECTED_IDS = ("tieu_chi_ha_tang", "nguon_luc_tai_chinh", "ket_qua_tthc", "nhiem_vu")
+#: The appendices the shipped folder declares, read straight from the YAML files.
+EXPECTED_IDS = tuple(
+    yaml.safe_load(p.read_text(encoding="utf-8"))["id"]
+    for p in sorted((ROOT / "mappings" / "appendices").glob("*.yaml"))
+)
+#: The first four (infrastructure, finance, TTHC, tasks): the report's headline figures.
+CORE_IDS = ("tieu_chi_ha_tang", "nguon_luc_tai_chinh", "ket_qua_tthc", "nhiem_vu")
 
 
 # --- helpers / fixtures ----------------------------------------------------------------------
@@ -102,10 +108,12 @@ def iter_strings(value: Any) -> Iterator[str]:
 # --- 1. the shipped mappings -----------------------------------------------------------------
 
 
-def test_shipped_mappings_have_four_appendices(shipped: Mappings) -> None:
+def test_shipped_mappings_hold_every_declared_appendix(shipped: Mappings) -> None:
     assert tuple(s.id for s in shipped.appendices) == EXPECTED_IDS
-    assert [s.code for s in shipped.appendices] == ["PL01", "PL02", "PL03", "PL04"]
-    assert len({s.file_name for s in shipped.appendices}) == 4
+    assert EXPECTED_IDS[: len(CORE_IDS)] == CORE_IDS
+    codes = [s.code for s in shipped.appendices]
+    assert codes == [f"PL{n:02d}" for n in range(1, len(codes) + 1)]
+    assert len({s.file_name for s in shipped.appendices}) == len(EXPECTED_IDS)
     assert all(len(s.sheet_name) <= 31 for s in shipped.appendices)
     assert shipped.appendix("PL02").id == "nguon_luc_tai_chinh"
     with pytest.raises(KeyError):
@@ -153,7 +161,7 @@ def test_spec_hashes(shipped: Mappings) -> None:
     assert set(shipped.hashes) == set(EXPECTED_IDS)
     for value in shipped.hashes.values():
         assert re.fullmatch(r"[0-9a-f]{64}", value)
-    assert len(set(shipped.hashes.values())) == 4
+    assert len(set(shipped.hashes.values())) == len(EXPECTED_IDS)
     # stable across loads
     assert load_mappings(SHIPPED).hashes == shipped.hashes
 
@@ -693,12 +701,12 @@ def test_catalogue_row_error_names_the_row(mcopy: Path) -> None:
 
 TRAINING = {
     "id": "dao_tao",
-    "code": "PL05",
+    "code": "PL99",
     "version": "1.0",
-    "form_name": "05/KH02-ĐT",
-    "title": ["PHỤ LỤC 05", "KẾT QUẢ ĐÀO TẠO, BỒI DƯỠNG KỸ NĂNG SỐ CHO CÁN BỘ"],
+    "form_name": "99/KH02-ĐT",
+    "title": ["PHỤ LỤC 99", "KẾT QUẢ ĐÀO TẠO, BỒI DƯỠNG KỸ NĂNG SỐ CHO CÁN BỘ"],
     "sheet_name": "Đào tạo",
-    "file_name": "PL05_DaoTao.xlsx",
+    "file_name": "PL99_DaoTao.xlsx",
     "table": {
         "max_rows": 20,
         "columns": [
@@ -753,7 +761,7 @@ def _sheet_strings(ws: Any) -> set[str]:
 
 
 def test_fifth_appendix_is_a_yaml_file_only(mcopy: Path, tmp_path: Path) -> None:
-    (mcopy / "appendices/05_dao_tao.yaml").write_text(
+    (mcopy / "appendices/99_dao_tao.yaml").write_text(
         yaml.safe_dump(TRAINING, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     loaded = load_mappings(mcopy)
@@ -765,12 +773,13 @@ def test_fifth_appendix_is_a_yaml_file_only(mcopy: Path, tmp_path: Path) -> None
 
     out = tmp_path / "out"
     result = build_templates(loaded, out)
-    assert len(result.paths) == 5 * 2 + 1  # .xlsx + .xlsm per appendix, control workbook
-    assert (out / "PL05_DaoTao.xlsm") in result.paths
+    n = len(EXPECTED_IDS) + 1
+    assert len(result.paths) == n * 2 + 1  # .xlsx + .xlsm per appendix, control workbook
+    assert (out / "PL99_DaoTao.xlsm") in result.paths
     assert sorted(p.name for p in out.glob("*.xlsx")) == sorted(
         s.file_name for s in loaded.appendices
     )
-    path = out / "PL05_DaoTao.xlsx"
+    path = out / "PL99_DaoTao.xlsx"
     assert path in result.paths and path.is_file()
 
     book = openpyxl.load_workbook(path)
@@ -779,7 +788,7 @@ def test_fifth_appendix_is_a_yaml_file_only(mcopy: Path, tmp_path: Path) -> None
     strings = _sheet_strings(ws)
     for col in TRAINING["table"]["columns"]:
         assert col["label"] in strings, col["label"]
-    assert "PHỤ LỤC 05" in strings
+    assert "PHỤ LỤC 99" in strings
 
     for key in ("ten_khoa_hoc", "so_hoc_vien", "ngay_khai_giang", "hinh_thuc", "co_chung_chi"):
         assert f"col_{key}" in book.defined_names, key
@@ -801,7 +810,7 @@ def test_fifth_appendix_is_a_yaml_file_only(mcopy: Path, tmp_path: Path) -> None
 
 def test_fifth_appendix_with_a_broken_rule_is_reported(mcopy: Path) -> None:
     broken = {**TRAINING, "rules": [{**TRAINING["rules"][0], "expr": "so_hoc_vien.real >= 1"}]}
-    rel = "appendices/05_dao_tao.yaml"
+    rel = "appendices/99_dao_tao.yaml"
     (mcopy / rel).write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
     exc = load_error(mcopy)
     assert exc.file == f"mappings/{rel}"

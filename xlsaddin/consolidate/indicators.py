@@ -24,6 +24,7 @@ the total, which is the sum of the parts as shown).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -100,8 +101,17 @@ def _input_rows(spec: AppendixSpec, ind: Indicator) -> list[tuple[str, str]]:
     return [(r.key, r.label) for r in rows if r.kind == "input" and _row_ok(ind, spec, r.key)]
 
 
+def _has_some(ind: Indicator, row: ConsRow) -> bool:
+    """The row's ``quantity`` is 1 or more (it has some, just not enough)."""
+    amount = _number(row.values.get(ind.quantity or ""))
+    return amount is not None and amount >= 1
+
+
 def _lacking(spec: AppendixSpec, ind: Indicator, accepted: list[Block], n: int) -> list[Headline]:
-    """Units that reported another value than ``equals`` (a blank is not "lacking")."""
+    """Units that reported another value than ``equals`` (a blank is not "lacking").
+
+    ``units_lacking`` with a ``quantity``: only the units with none ("chưa có");
+    ``units_short``: only the units with some ("chưa đủ")."""
     out = []
     for key, label in _input_rows(spec, ind):
         lacking = [
@@ -111,6 +121,7 @@ def _lacking(spec: AppendixSpec, ind: Indicator, accepted: list[Block], n: int) 
             if r.row_key == key
             and _reported(r.values.get(ind.column or ""))
             and not _matches(r.values.get(ind.column or ""), ind.equals or "")
+            and (ind.quantity is None or _has_some(ind, r) == (ind.kind == "units_short"))
         ]
         value = len(lacking) if accepted else None
         item = _headline(spec, ind, value, f"{len(lacking)}/{n}" if accepted else NO_DATA)
@@ -138,15 +149,54 @@ UNIT_KINDS = {"units_all": "all", "units_some": "some", "units_none": "none"}
 def _per_row(spec: AppendixSpec, ind: Indicator, accepted: list[Block], n: int) -> list[Headline]:
     out = []
     for key, label in _input_rows(spec, ind):
-        met = sum(
-            1
+        units = [
+            b.status.unit.name
             for b in accepted
             for r in b.rows
             if r.row_key == key and _matches(r.values.get(ind.column or ""), ind.equals or "")
-        )
+        ]
+        met = len(units)
         value = met if accepted else None
         item = _headline(spec, ind, value, f"{met}/{n}" if accepted else NO_DATA)
         item.key, item.row = f"{ind.key}.{key}", label
+        item.names = units if ind.names else []
+        out.append(item)
+    return out
+
+
+def _any(spec: AppendixSpec, ind: Indicator, accepted: list[Block], n: int) -> Headline:
+    """Units with at least one (filtered) row where ``column == equals``, named."""
+    units = [
+        b.status.unit.name
+        for b in accepted
+        if any(
+            _row_ok(ind, spec, r.row_key)
+            and _matches(r.values.get(ind.column or ""), ind.equals or "")
+            for r in b.rows
+        )
+    ]
+    value = len(units) if accepted else None
+    item = _headline(spec, ind, value, f"{len(units)}/{n}" if accepted else NO_DATA)
+    item.names = units
+    return item
+
+
+def _mode(spec: AppendixSpec, ind: Indicator, accepted: list[Block]) -> list[Headline]:
+    """Per (filtered) row: the value most units report; the units reporting another one
+    are named (ties: the smaller value, so the figure never depends on file order)."""
+    out = []
+    for key, label in _input_rows(spec, ind):
+        reported = [
+            (b.status.unit.name, n)
+            for b in accepted
+            for r in b.rows
+            if r.row_key == key and (n := _number(r.values.get(ind.column or ""))) is not None
+        ]
+        counts = Counter(n for _, n in reported)
+        value = min(counts, key=lambda v: (-counts[v], v)) if counts else None
+        item = _headline(spec, ind, value, _fmt(value, ind))
+        item.key, item.row = f"{ind.key}.{key}", label
+        item.names = [name for name, n in reported if n != value]
         out.append(item)
     return out
 
@@ -163,12 +213,18 @@ def _sum_columns(spec: AppendixSpec, row_key: str) -> set[str]:
 
 
 def _sum_breakdowns(spec: AppendixSpec) -> list[tuple[str, tuple[str, ...]]]:
-    """Declared breakdowns whose total and parts are all sums: (total column, part columns)."""
-    sums = {i.key: i.column for i in spec.indicators if i.kind == "sum" and i.column}
+    """Declared breakdowns of one row into columns (received = online + in person):
+    (total column, part columns). A breakdown into *rows* (the same column summed over
+    rows with different attributes, e.g. investment + recurrent = all spending) adds up
+    by construction over the usable rows and is not a per-row condition."""
+    sums = {i.key: i for i in spec.indicators if i.kind == "sum" and i.column}
     out = []
     for b in spec.breakdowns:
-        if b.total in sums and all(p in sums for p in b.parts):
-            out.append((sums[b.total] or "", tuple(sums[p] or "" for p in b.parts)))
+        if b.total not in sums or not all(p in sums for p in b.parts):
+            continue
+        if any(sums[p].rows for p in b.parts) or sums[b.total].rows:
+            continue
+        out.append((sums[b.total].column or "", tuple(sums[p].column or "" for p in b.parts)))
     return out
 
 
@@ -300,11 +356,19 @@ def compute(
     out: list[Headline] = []
     values: dict[str, float | None] = {}
     for ind in spec.indicators:
-        if ind.kind == "units_lacking":
+        if ind.kind in ("units_lacking", "units_short"):
             out.extend(_lacking(spec, ind, accepted, n_units))
             continue
         if ind.kind == "units_per_row":
             out.extend(_per_row(spec, ind, accepted, n_units))
+            continue
+        if ind.kind == "mode":
+            out.extend(_mode(spec, ind, accepted))
+            continue
+        if ind.kind == "units_any":
+            item = _any(spec, ind, accepted, n_units)
+            values[ind.key] = item.value
+            out.append(item)
             continue
         value: float | None
         text: str | None = None

@@ -25,3 +25,8 @@ SUMMARY_KEY_COL = 5  # hidden column F of SUMMARY: "appendix:key" of each headli
 def quote(sheet: str) -> str:
     """A sheet name as a formula reference prefix needs it: 'Kiểm tra' (quotes doubled)."""
     return "'" + sheet.replace("'", "''") + "'"
+
+
+def appendix_sheet(code: str, sheet_name: str) -> str:
+    """The provincial workbook's sheet of one appendix: "PL02 Nguồn lực tài chính" (31 chars)."""
+    return f"{code} {sheet_name}"[:31]

@@ -359,8 +359,15 @@ def valid_rows(
     def one(data_row: DataRow, start: Row | None) -> Row:
         for attempt in range(ATTEMPTS):
             if start is not None and attempt < ATTEMPTS // 2:
-                # a profile row: what it leaves out is meant to be blank
-                row = {c.key: start.get(c.key) for c in spec.table.columns if c.is_input}
+                # a profile row: an optional column it leaves out is meant to be blank; a
+                # required one it does not know (added to the YAML since) is drawn
+                row = {
+                    c.key: start[c.key]
+                    if c.key in start
+                    else (draw_value(c, rng, closing) if c.required else None)
+                    for c in spec.table.columns
+                    if c.is_input
+                }
             else:
                 row = draw_row(spec, rng, closing)
             try:

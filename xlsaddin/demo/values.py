@@ -184,10 +184,18 @@ def finance_rows(rng: random.Random) -> dict[str, dict[str, Any]]:
 
 def tthc_rows(rng: random.Random) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
+    # the procedures are the province's list, the same everywhere; a few units count
+    # differently (a procedure not yet published, one counted twice)
+    off = rng.random() < 0.1
     for key, procedures, volume, online_share in (
-        ("toan_trinh", rng.randint(110, 180), rng.randint(600, 4200), 1.0),
-        ("mot_phan", rng.randint(60, 120), rng.randint(150, 1200), rng.uniform(0.4, 0.8)),
-        ("truc_tiep", rng.randint(8, 30), rng.randint(20, 260), 0.0),
+        ("toan_trinh", 142 + (rng.randint(-3, 2) if off else 0), rng.randint(600, 4200), 1.0),
+        (
+            "mot_phan",
+            78 + (rng.randint(-2, 2) if off else 0),
+            rng.randint(150, 1200),
+            rng.uniform(0.4, 0.8),
+        ),
+        ("truc_tiep", 12, rng.randint(20, 260), 0.0),
     ):
         online = round(volume * online_share)
         carried = rng.randint(0, volume // 20)
@@ -202,6 +210,7 @@ def tthc_rows(rng: random.Random) -> dict[str, dict[str, Any]]:
             "tiep_nhan_truc_tiep": volume - online,
             "dung_han": max(0, on_time),
             "cham_cap_nhat": rng.randint(0, 4) if online_share < 1 else 0,
+            "cham_tiep_nhan": round(online * rng.uniform(0.0, 0.04)),
             "qua_han_da_giai_quyet": overdue_done,
             "qua_han_dang_xu_ly": in_process,
             "qua_han_luy_ke": in_process + rng.randint(0, 6),
@@ -239,3 +248,128 @@ def task_rows(rng: random.Random, period: Period) -> list[dict[str, Any]]:
         rows.append(row)
     rows.sort(key=lambda r: r["thoi_han"])
     return rows
+
+
+DOCUMENTS = [
+    ("Kế hoạch triển khai Kế hoạch số 02-KH/BCĐTW về chuyển đổi số liên thông, đồng bộ", "KH"),
+    ("Quyết định thành lập Tổ công nghệ số cộng đồng", "QĐ"),
+    ("Quy chế hoạt động của Trung tâm Phục vụ hành chính công xã", "QĐ"),
+    ("Kế hoạch chuyển đổi số năm 2026", "KH"),
+    ("Quyết định phân công cán bộ, công chức tiếp nhận, giải quyết thủ tục hành chính", "QĐ"),
+    ("Kế hoạch số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", "KH"),
+    ("Công văn chỉ đạo đẩy mạnh dịch vụ công trực tuyến toàn trình", "UBND"),
+]
+NOT_ISSUED = [
+    "Đang chờ hướng dẫn của UBND tỉnh; dự kiến ban hành trong quý I/2026",
+    "Đang lấy ý kiến các ngành; sẽ ban hành sau khi có kinh phí",
+]
+DIFFICULTIES = {
+    "phap_ly": (
+        ["Chưa có hướng dẫn chi tiết về phân cấp thẩm quyền giải quyết một số TTHC"],
+        ["Đề nghị tỉnh ban hành hướng dẫn thống nhất về quy trình nội bộ"],
+    ),
+    "ha_tang": (
+        [
+            "Đường truyền mạng không ổn định, thường xuyên gián đoạn",
+            "Máy tính cũ, cấu hình thấp, phần mềm chưa đồng bộ",
+            "Thôn vùng sâu còn lõm sóng di động",
+        ],
+        [
+            "Đề nghị nâng cấp đường truyền, cấp bổ sung máy tính",
+            "Đề nghị doanh nghiệp viễn thông phủ sóng vùng lõm",
+        ],
+    ),
+    "trung_tam_hcc": (
+        [
+            "Trụ sở Trung tâm Phục vụ hành chính công chật hẹp, xuống cấp",
+            "Thiếu máy lấy số, màn hình hiển thị, ki-ốt tra cứu",
+        ],
+        ["Đề nghị bố trí kinh phí cải tạo trụ sở, mua sắm trang thiết bị"],
+    ),
+    "nhan_luc": (
+        [
+            "Thiếu công chức chuyên môn về công nghệ thông tin, đất đai",
+            "Công chức phải kiêm nhiệm nhiều việc",
+        ],
+        ["Đề nghị tỉnh tổ chức tập huấn, bổ sung biên chế công chức chuyên môn"],
+    ),
+    "tai_chinh": (
+        ["Kinh phí được phân bổ chưa đủ để mua sắm thiết bị theo tiêu chí"],
+        ["Đề nghị bổ sung kinh phí năm 2026"],
+    ),
+    "tthc": (
+        [
+            "Hồ sơ đất đai chuyển tiếp từ cấp huyện chưa được liên thông đầy đủ",
+            "Người dân chưa quen sử dụng dịch vụ công trực tuyến",
+        ],
+        ["Đề nghị Sở Nông nghiệp và Môi trường hoàn thành chuyển tiếp hồ sơ đất đai"],
+    ),
+}
+REMEDIES = [
+    "Đã báo cáo UBND tỉnh, đang chờ xử lý",
+    "Đã khắc phục một phần bằng nguồn kinh phí của xã",
+]
+COMMENTS = {
+    "uu_diem": [
+        "Thành lập Tổ công nghệ số cộng đồng ở tất cả các thôn, hướng dẫn người dân tại nhà"
+    ],
+    "khac_phuc": ["Đã bố trí thêm máy tính cho bộ phận một cửa"],
+    "tham_quyen_tw": ["Phần mềm chuyên ngành của Bộ chưa liên thông với hệ thống của tỉnh"],
+    "phat_sinh": ["Số hồ sơ đất đai tăng đột biến sau sáp nhập"],
+    "nguyen_nhan": ["Cơ sở vật chất, nhân lực chưa đáp ứng yêu cầu sau sắp xếp"],
+    "kien_nghi": ["Đề nghị tỉnh bố trí kinh phí thực hiện các tiêu chí hạ tầng còn thiếu"],
+}
+
+
+def document_rows(rng: random.Random, period: Period) -> list[dict[str, Any]]:
+    """3-6 documents: most issued, a few not yet (with the reason)."""
+    rows = []
+    for summary, kind in rng.sample(DOCUMENTS, rng.randint(3, 6)):
+        issued = rng.random() < 0.85
+        row: dict[str, Any] = {
+            "so_ky_hieu": f"{rng.randint(10, 250)}/{kind}-UBND",
+            "trich_yeu": summary,
+            "co_quan": "UBND xã",
+            "tinh_trang": "Đã ban hành" if issued else "Chưa ban hành theo tiến độ",
+        }
+        if issued:
+            row["ngay_ban_hanh"] = period.closing_date - dt.timedelta(days=rng.randint(20, 150))
+            row["dap_ung"] = "Đáp ứng" if rng.random() < 0.9 else "Chưa đáp ứng"
+        else:
+            row["ghi_chu"] = rng.choice(NOT_ISSUED)
+        rows.append(row)
+    return rows
+
+
+def staff_rows(rng: random.Random) -> dict[str, dict[str, Any]]:
+    out = {}
+    for key, low, high in (("can_bo", 8, 20), ("hop_dong", 0, 4)):
+        total = rng.randint(low, high)
+        out[key] = {
+            "so_nguoi": total,
+            "tai_trung_tam": rng.randint(0, total),
+            "kiem_nhiem": rng.randint(0, total // 2),
+        }
+    return out
+
+
+def difficulty_rows(rng: random.Random) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for key, (problems, proposals) in DIFFICULTIES.items():
+        if rng.random() < 0.35:
+            out[key] = {
+                "co_kho_khan": "Có",
+                "kho_khan": rng.choice(problems),
+                "ket_qua": rng.choice(REMEDIES),
+                "de_xuat": rng.choice(proposals),
+            }
+        else:
+            out[key] = {"co_kho_khan": "Không"}
+    return out
+
+
+def comment_rows(rng: random.Random) -> dict[str, dict[str, Any]]:
+    return {
+        key: {"noi_dung": rng.choice(texts) if rng.random() < 0.4 else "Không"}
+        for key, texts in COMMENTS.items()
+    }

@@ -37,11 +37,12 @@ def make_report(
     from xlsaddin.report.source import read_source
     from xlsaddin.report.spec import load_report_spec
     from xlsaddin.report.tables_xlsx import print_texts, write_tables_xlsx
+    from xlsaddin.report.texts import sheet_names
     from xlsaddin.text.dates import format_date_vi
 
     settle([workbook.parent])  # a consolidation killed while publishing: complete it first
-    source = read_source(workbook, mappings)
     spec = load_report_spec(mappings.root)
+    source = read_source(workbook, mappings, sheet_names(spec, mappings))
     docx_target, _ = choose_target(docx)
     with tempfile.TemporaryDirectory(prefix="xlsaddin-report-") as tmp:
         built = build_report(source, spec, mappings, Path(tmp), options)

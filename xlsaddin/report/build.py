@@ -17,12 +17,12 @@ from xlsaddin.report.reconcile import Disagree, check
 from xlsaddin.report.source import Source
 from xlsaddin.report.spec import ForEach, ReportSpec, RequestSpec, SectionSpec
 from xlsaddin.report.templates import Context, Figure, Missing, fill, names_mid_sentence
+from xlsaddin.report.texts import text_annexes
 from xlsaddin.spec.models import Mappings
 from xlsaddin.text.dates import DATE_NUM_FORMAT, format_date_vi, place_date_vi
-from xlsaddin.text.numbers import format_vi
+from xlsaddin.text.numbers import format_vi, roman
 
 BLANK = "…"  # a part of the text the officer fills in by hand
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 ANNEX_UNITS = "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC XÃ, PHƯỜNG, ĐẶC KHU"
 ANNEX_TASKS = "NHIỆM VỤ QUÁ HẠN VÀ HOÀN THÀNH MUỘN"
 
@@ -133,7 +133,7 @@ def _numbered(sections: tuple[SectionSpec, ...]) -> list[str]:
             counters[deeper] = 0
         n = counters[level - 1]
         if level == 1:
-            label = f"{ROMAN[n - 1] if n <= len(ROMAN) else n}."
+            label = f"{roman(n)}."
         elif level == 2:
             label = f"{n}."
         else:
@@ -408,6 +408,8 @@ def build_report(
     fields["issuer_name"] = spec.issuer_name or spec.issuer
     fields["annex.units"] = f"{spec.annex_title} I"
     fields["annex.tasks"] = f"{spec.annex_title} II"
+    for n, text_annex in enumerate(spec.text_annexes, start=3):  # after I and II
+        fields[f"annex.{text_annex.appendix}"] = f"{spec.annex_title} {roman(n)}"
     ctx = Context(figures=source.figures, fields=fields)
     skipped: list[str] = []
     refused: list[str] = []
@@ -427,6 +429,8 @@ def build_report(
         out = ReportSection(
             heading=heading, paragraphs=writer.sentences(section), level=section.level
         )
+        if section.appendix and not out.paragraphs and section.table is None:
+            out.paragraphs.append(spec.nothing)  # the outline: an empty item says "không"
         try:
             table = _table(table_no, section, ctx, source.units_total, submitted, spec, mappings)
         except Disagree as exc:
@@ -457,7 +461,16 @@ def build_report(
         intro=[fill(p, ctx) for p in spec.intro],
         sections=sections,
         closing=_closing(fill(spec.closing, ctx)),
-        annex=_annex(source, mappings, table_no, spec.annex_title),
+        annex=[
+            *(annexes := _annex(source, mappings, table_no, spec.annex_title)),
+            *text_annexes(
+                source,
+                spec,
+                mappings,
+                first_number=len(annexes) + 1,
+                first_table=table_no + sum(len(a.tables) for a in annexes),
+            ),
+        ],
         annex_note=_annex_note(spec, front),
         recipients=_recipients(spec.recipients),
         signer_role=spec.signer_role,

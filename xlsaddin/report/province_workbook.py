@@ -33,6 +33,7 @@ from xlsaddin.core.sheets import (
     SUMMARY,
     SUMMARY_KEY_COL,
     TASKS,
+    appendix_sheet,
     quote,
 )
 from xlsaddin.spec.layout import a1, text_em, width_for, wrapped_lines
@@ -51,7 +52,7 @@ _KIND_NAMES = {suffix: kind.capitalize() for kind, suffix in KIND_KEYS.items()}
 
 
 def appendix_sheet_name(result: AppendixResult) -> str:
-    return f"{result.spec.code} {result.spec.sheet_name}"[:31]
+    return appendix_sheet(result.spec.code, result.spec.sheet_name)
 
 
 class _Book:
@@ -150,6 +151,11 @@ def _title(b: _Book, ws: Worksheet, text: str, result: Consolidation, ncols: int
     ws.merge_range(1, 0, 1, max(ncols - 1, 1), sub, b.fmt(italic=True, align="center"))
 
 
+# columns holding words (they wrap, their width and row heights follow their texts): a
+# choice such as "Chưa ban hành theo tiến độ" as much as a free text
+WORDS = frozenset({"text", "choice", "bool"})
+
+
 def _number_format(col: Column) -> dict[str, Any]:
     if col.type == "int":
         return {"num_format": "#,##0"}
@@ -222,14 +228,14 @@ def _appendix_sheet(
     titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng"] + (["Nội dung"] if fixed else [])
     widths: list[float] = [5.0, 7.0, 12.0, 9.0] + ([12.0] if fixed else [])
     first_value_col = len(titles)
-    titles += [f"{c.label} ({c.unit})" if c.unit else c.label for c in inputs]
+    titles += [c.heading for c in inputs]
     widths += [12.0 if c.type == "text" else max(10.0, c.width) for c in inputs]
     column_texts: dict[int, list[object]] = {2: [blk.status.unit.name for blk in app.blocks]}
     column_texts[3] = [_block_status(blk) for blk in app.blocks]
     if fixed:
         column_texts[4] = [r.row_label for blk in app.blocks for r in blk.rows]
     for i, input_col in enumerate(inputs):
-        if input_col.type == "text":
+        if input_col.type in WORDS:
             values = [r.values.get(input_col.key) for blk in app.blocks for r in blk.rows]
             column_texts[first_value_col + i] = values
     widths = fit_columns(widths, column_texts)
@@ -248,7 +254,7 @@ def _appendix_sheet(
     label_fmt = b.data(border=1, text_wrap=True)
     code_fmt = b.data(border=1, num_format="00000")
     formats = {c.key: b.data(border=1, **_number_format(c)) for c in inputs}
-    wrapped = [(first_value_col + i, c) for i, c in enumerate(inputs) if c.type == "text"]
+    wrapped = [(first_value_col + i, c) for i, c in enumerate(inputs) if c.type in WORDS]
     row = head_row + 1
     n = 0
     for block in app.blocks:
@@ -523,8 +529,9 @@ def _summary_sheet(b: _Book, result: Consolidation) -> None:
     for spec_chart, shown in charts:
         height = _chart_height(spec_chart, shown)
         if shown and used + height * PRINT_SCALE * 0.75 > LANDSCAPE_HEIGHT_PT and used > 60:
-            breaks.append(chart_at)  # the chart would be cut by the page end: next page
-            used = 0.0
+            breaks.append(chart_at)  # the chart would be cut by the page end: next page,
+            chart_at += 1  # one row below the break: LibreOffice draws a chart anchored on
+            used = LINE_PT  # the break row on the page before too, over its footer
         chart_at = _native_chart(b, ws, spec_chart, shown, chart_at)
         used += (height + 40) * PRINT_SCALE * 0.75 if shown else 0
     ws.set_h_pagebreaks(breaks)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class Source:
     info: dict[str, str]
     status_rows: list[list[Any]]  # the 96 unit rows of "Tình hình nộp báo cáo" (header first)
     task_rows: list[list[Any]]  # "Nhiệm vụ quá hạn" rows (header first)
+    # appendix sheets read for the text annexes, by sheet name (header row first)
+    sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     @property
     def units_total(self) -> int:
@@ -56,6 +58,19 @@ def _table_after(rows: list[list[Any]], first_header: str) -> list[list[Any]]:
     for r in rows[start + 1 :]:
         if not r or r[0] in ("", None):
             break
+        out.append(r)
+    return out
+
+
+def _from_header(rows: list[list[Any]]) -> list[list[Any]]:
+    """An appendix sheet from its header row ("STT") down to its totals (value rows only)."""
+    start = next((i for i, r in enumerate(rows) if r and r[0] == "STT"), None)
+    if start is None:
+        return []
+    out = [rows[start]]
+    for r in rows[start + 1 :]:
+        if not r or not isinstance(r[0], (int, float)):
+            break  # the totals ("Tổng cộng ...") or the end
         out.append(r)
     return out
 
@@ -86,25 +101,33 @@ def source_from_grids(grids: Mapping[str, list[list[Any]]], mappings: Mappings) 
         info=info,
         status_rows=_table_after(grids[STATUS], "STT"),
         task_rows=_table_after(grids[TASKS], "STT"),
+        sheets={n: _from_header(g) for n, g in grids.items() if n not in NEEDED},
     )
 
 
 NEEDED = (SUMMARY, STATUS, TASKS, INFO)
 
 
-def read_grids(path: str) -> dict[str, list[list[Any]]] | list[str]:
-    """The sheets a report needs, or the names of those missing (runs in a worker)."""
+def read_grids(path: str, extra: tuple[str, ...] = ()) -> dict[str, list[list[Any]]] | list[str]:
+    """The sheets a report needs (and the ``extra`` ones that exist), or the names of those
+    missing (runs in a worker)."""
     book = CalamineWorkbook.from_path(path)
     missing = sorted(set(NEEDED) - set(book.sheet_names))
     if missing:
         return missing
-    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in NEEDED}
+    wanted = [*NEEDED, *(n for n in extra if n in book.sheet_names and n not in NEEDED)]
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wanted}
 
 
-def read_source(path: Path, mappings: Mappings) -> Source:
+def _read(args: tuple[str, tuple[str, ...]]) -> dict[str, list[list[Any]]] | list[str]:
+    return read_grids(*args)
+
+
+def read_source(path: Path, mappings: Mappings, extra: tuple[str, ...] = ()) -> Source:
     """Read the workbook in a limited worker: a file given here may be anything, and a
-    hostile one costs that worker, never the officer's session."""
-    [grids] = isolated_map(read_grids, [str(path)], processes=1)
+    hostile one costs that worker, never the officer's session. ``extra``: appendix sheets
+    to read too (for the text annexes)."""
+    [grids] = isolated_map(_read, [(str(path), extra)], processes=1)
     if isinstance(grids, WorkerFailure):
         why = {
             "memory": "tệp cần quá nhiều bộ nhớ",

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from xlsaddin.spec.loader import SpecError, _from_validation, _read_yaml
 
@@ -73,6 +73,24 @@ class RequestSpec(_Model):
     about: str = ""  # "về việc ..." (without "về việc")
 
 
+class TextAnnexSpec(_Model):
+    """A phụ lục compiling what the communes wrote (their own words), grouped by outline item.
+
+    ``appendix``: where the texts are; ``columns``: its text columns to compile (their
+    labels head the table); ``when``: only rows where these columns hold these values
+    (e.g. ``{co_kho_khan: Có}``), the others count as "không". For each fixed row
+    (outline item) one table, for a free table one table: identical answers are merged
+    and the units that gave them listed (each once); the units that returned the
+    appendix and gave no answer there are one line "Không" (named up to 10, counted
+    beyond). ``{annex.<appendix>}`` in a sentence names this phụ lục ("Phụ lục III").
+    """
+
+    appendix: str
+    title: str
+    columns: tuple[str, ...] = Field(min_length=1)
+    when: dict[str, str] | None = None
+
+
 class ReportSpec(_Model):
     authority: str
     issuer: str
@@ -91,6 +109,10 @@ class ReportSpec(_Model):
     # added to a table's source line when rows were left out of its sums ({count}, {names})
     excluded_note: str = "không tính số liệu chưa đầy đủ hoặc chưa khớp của {count} đơn vị: {names}"
     annex_title: str = "Phụ lục"
+    # after Phụ lục I (who is missing) and II (overdue tasks): the communes' own words
+    text_annexes: tuple[TextAnnexSpec, ...] = ()
+    # a section with nothing to say (the outline: "mục nào không có nội dung thì ghi 'không'")
+    nothing: str = "Không."
     recipients: tuple[str, ...] = ()
     signer_role: str = ""
     signer_title: str = ""

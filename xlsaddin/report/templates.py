@@ -72,6 +72,13 @@ def render_figure(fig: Figure, fmt: str | None, units_total: int) -> str:
         if not fig.names:
             raise Missing(f"{fig.key}:names")
         return names_mid_sentence(fig.names)
+    if fmt == "count":  # how many units a figure names ("12 đơn vị báo cáo khác")
+        count = len([n for n in fig.names.split("; ") if n.strip()]) if fig.names else 0
+        if not count:
+            raise Missing(f"{fig.key}:count")
+        return format_vi(count, 0)
+    if fmt == "ty":  # a sum in triệu đồng written in tỷ đồng, two decimals
+        return format_vi(fig.value / 1000, 2)
     if fmt.isdigit():
         return format_vi(fig.value, int(fmt))
     raise Missing(f"{fig.key}:{fmt}")

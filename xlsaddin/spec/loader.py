@@ -252,10 +252,12 @@ def check_indicators(spec: AppendixSpec, file: str) -> None:
         where = f"indicators[{i}]"
         if ind.key in seen:
             raise SpecError(file, where, f"mã chỉ tiêu trùng lặp '{ind.key}' / duplicate key")
-        if ind.column is not None and ind.column not in col_keys:
-            raise SpecError(
-                file, f"{where}.column", f"cột không tồn tại '{ind.column}' / unknown column"
-            )
+        for field in ("column", "quantity"):
+            key = getattr(ind, field)
+            if key is not None and key not in col_keys:
+                raise SpecError(
+                    file, f"{where}.{field}", f"cột không tồn tại '{key}' / unknown column"
+                )
         for ref in (ind.numerator, ind.denominator):
             if ref is not None and ref not in seen:
                 raise SpecError(
@@ -388,6 +390,14 @@ def _load(root: Path, problems: _Problems) -> Mappings | None:
         problems.add(
             SpecError(
                 str(root), "appendices/*.yaml › id", f"mã phụ lục trùng lặp '{dup}' / duplicate id"
+            )
+        )
+    for dup in _duplicates([s.code for s in specs]):
+        problems.add(
+            SpecError(
+                str(root),
+                "appendices/*.yaml › code",
+                f"mã phụ lục trùng lặp '{dup}' / duplicate code",
             )
         )
     for dup in _duplicates([s.file_name for s in specs]):

@@ -64,6 +64,11 @@ class Column(_Model):
         return self.fixed is None
 
     @property
+    def heading(self) -> str:
+        """The column's header on the provincial sheets: "Số lượng (máy)"."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    @property
     def is_numeric(self) -> bool:
         return self.type in ("int", "decimal")
 
@@ -185,8 +190,15 @@ class Indicator(_Model):
     ``blank: true``, rows where ``column`` is blank or unreadable); ``units_unreported``:
     units whose all / some / none status cannot be told because rows are blank;
     ``deadline_rows``: rows a deadline rule (``rule``) flags, judged on typed values;
-    ``count_issues``: number of issues with code ``code``. ``by_unit_kind`` (sum,
-    ratio) adds one figure per unit type, keyed ``<key>.<type>`` (xa, phuong, dac_khu).
+    ``count_issues``: number of issues with code ``code``; ``units_any``: units where at
+    least one (filtered) row has ``column == equals`` (named); ``units_short``: for each
+    (filtered) row, the units that are not ``equals`` although their ``quantity`` is 1 or
+    more ("chưa đủ", named; ``units_lacking`` with a ``quantity`` then keeps the units with
+    none: "chưa có"); ``mode``: for each (filtered) row, the value of ``column`` most units
+    report (e.g. the number of procedures per form, the same list everywhere), the units
+    reporting another value named. ``by_unit_kind`` (sum, ratio) adds one figure per unit
+    type, keyed ``<key>.<type>`` (xa, phuong, dac_khu). ``names: true`` names the units
+    behind a ``units_per_row`` figure.
 
     Blank is never zero: a sum adds reported values only, over the rows usable for the
     appendix's figures (see ``docs/consolidation.md``); an appendix nobody returned has
@@ -207,9 +219,14 @@ class Indicator(_Model):
         "units_unreported",
         "deadline_rows",
         "count_issues",
+        "units_any",
+        "units_short",
+        "mode",
     ]
     column: Key | None = None
     equals: str | None = None
+    quantity: Key | None = None  # units_lacking / units_short: the quantity column
+    names: bool = False  # units_per_row: also name the units
     blank: bool = False  # rows_where: count rows whose ``column`` is blank or unreadable
     rule: RuleId | None = None  # deadline_rows: the deadline rule's id
     rows: dict[str, str | int | float | bool] | None = None
@@ -235,6 +252,9 @@ class Indicator(_Model):
             "units_unreported": ("column", "equals"),
             "deadline_rows": ("rule",),
             "count_issues": ("code",),
+            "units_any": ("column", "equals"),
+            "units_short": ("column", "equals", "quantity"),
+            "mode": ("column",),
         }[self.kind]
         missing = [f for f in needs if getattr(self, f) is None]
         if missing:

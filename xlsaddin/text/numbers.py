@@ -58,6 +58,7 @@ __all__ = [
     "format_percent_vi",
     "format_vi",
     "parse_number",
+    "roman",
     "round_half_up",
 ]
 
@@ -203,3 +204,17 @@ def format_percent_vi(ratio: float, decimals: int = 1) -> str:
     if not number.is_finite():
         return NOT_A_NUMBER
     return _format(number.scaleb(2), decimals) + "%"
+
+
+def roman(n: int) -> str:
+    """``1`` -> ``"I"``, ``14`` -> ``"XIV"``: how reports number parts and phụ lục."""
+    numerals: tuple[tuple[int, str], ...] = (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    )  # fmt: skip
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out += letters
+            n -= value
+    return out

@@ -46,7 +46,7 @@ def to_json(validation: Validation) -> dict[str, Any]:
             for f in validation.files
         ],
         "issues": [
-            i.model_dump(exclude_none=True) | {"sha256": digest.get(i.file)}
+            i.model_dump(exclude_none=True) | {"sha256": digest.get(i.file or "")}
             for i in validation.report.issues
         ],
     }
