@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from xlsaddin.text.answers import normalised, same_answer, says_nothing
 from xlsaddin.text.dates import parse_date, serial_to_date
 from xlsaddin.text.legacy import LETTERS, convert, detect_encoding, encode, normalize_text
 from xlsaddin.text.numbers import format_percent_vi, format_vi, parse_number
@@ -446,3 +449,25 @@ def test_load_synonyms_errors(tmp_path: Path, text: str, message: str) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         load_synonyms(path)
+
+
+ANSWER_PIECES = ("Không", "không có", "ko", "-", "Đạt", "Chưa đạt", "Thiếu máy", " ", ".", "\t")
+
+
+@given(st.lists(st.sampled_from(ANSWER_PIECES), max_size=4).map("".join))
+def test_a_figure_and_the_phu_luc_agree_on_what_says_nothing(text: str) -> None:
+    """The indicator counting units "có ý kiến" (equals: không) and the text annex listing
+    answers use one definition: an answer is "không" for one exactly when for the other."""
+    assert same_answer(text, "không") == says_nothing(text)
+    assert same_answer(text, "Không.") == says_nothing(text)
+    assert normalised(normalised(text)) == normalised(text)
+    assert same_answer(text, text)
+
+
+def test_ways_of_writing_nothing() -> None:
+    for text in ("Không.", "  không  ", "KHÔNG CÓ", "ko", "-", "Không;"):
+        assert says_nothing(text) and same_answer(text, "không"), text
+    for text in ("Không đủ máy", "Đạt", "Có"):
+        assert not says_nothing(text) and not same_answer(text, "không"), text
+    assert same_answer("đạt.", "Đạt") and not same_answer("Chưa đạt", "Đạt")
+    assert not same_answer(None, "không") and not same_answer(0, "không")

@@ -287,7 +287,8 @@ def test_returns_of_only_zeros_leave_the_pie_out(mappings: Mappings, tmp_path: P
     made = make_report(out, mappings, tmp_path / "r.docx")
     assert not [i for s in made.built.doc.sections for i in s.images if "hình thức" in i.caption]
     [table] = [t for s in made.built.doc.sections for t in s.tables if "thủ tục" in t.title]
-    assert table.rows[1][:2] == ["Tổng số hồ sơ tiếp nhận", "0"]  # zero is a value, shown
+    received = [r for r in table.rows if r[0] == "Tổng số hồ sơ tiếp nhận"]
+    assert [r[:2] for r in received] == [["Tổng số hồ sơ tiếp nhận", "0"]]  # zero is shown
     assert made.built.refused == []
 
 
@@ -355,6 +356,21 @@ def test_reconcile_refuses_parts_that_do_not_add_up(mappings: Mappings) -> None:
         check([*stated, "nhiem_vu.chua_ghi_ket_qua"], figures, 96, mappings)
     # a share ("46/96 xã ... hoàn thành") states one part: no breakdown is claimed
     check(["nhiem_vu.tong_so", "nhiem_vu.da_hoan_thanh"], figures, 96, mappings)
+    # a part no usable row reports ("chưa có số liệu") adds nothing: the others must add up
+    split = ["nguon_luc_tai_chinh.du_toan", "nguon_luc_tai_chinh.du_toan_dt",
+             "nguon_luc_tai_chinh.du_toan_tx"]  # fmt: skip
+    money = {
+        split[0]: _fig("du_toan", 189.9, "Tổng dự toán"),
+        split[1]: _fig("du_toan_dt", None),
+        split[2]: _fig("du_toan_tx", 189.9),
+    }
+    check(split, money, 96, mappings)
+    money[split[2]] = _fig("du_toan_tx", 150.0)
+    with pytest.raises(Disagree, match="không bằng tổng dự toán"):
+        check(split, money, 96, mappings)
+    money[split[0]] = _fig("du_toan", None, "Tổng dự toán")
+    with pytest.raises(Disagree, match="tổng dự toán không có số liệu"):
+        check(split, money, 96, mappings)
 
 
 def test_optional_parts_name_a_remainder_only_when_there_is_one() -> None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from xlsaddin.consolidate.tables import Block, ConsRow
 from xlsaddin.core.issues import Issue
 from xlsaddin.spec.models import AppendixSpec, Indicator
+from xlsaddin.text.answers import same_answer
 from xlsaddin.text.numbers import format_vi, round_half_up
 
 NO_DATA = "chưa có số liệu"
@@ -53,7 +54,9 @@ class Headline:
 
 
 def _matches(value: object, wanted: str) -> bool:
-    return isinstance(value, str) and value.strip().casefold() == wanted.casefold()
+    """A choice or an answer equal to ``wanted`` ("Đạt", "không"): compared as the text
+    annexes compare answers (case, spacing, final stop; every way of writing "không")."""
+    return same_answer(value, wanted)
 
 
 def _reported(value: object) -> bool:

@@ -8,7 +8,8 @@ written only when
 
 * every part that is not zero is stated (a remainder such as "1 nhiệm vụ chưa ghi kết
   quả" is named, never silently missing),
-* the stated parts add up to the stated total exactly, and
+* the stated parts add up to the stated total exactly (a part stated as "chưa có số
+  liệu" — no usable row reports it — adds nothing: the others must make up the total), and
 * every ``mention`` figure that is not zero is stated too.
 
 Otherwise the statement is refused with a Vietnamese reason (:class:`Disagree`).
@@ -92,8 +93,11 @@ def check(
                 f"câu nêu {_label(total).lower()} và các phần của nó nhưng thiếu "
                 + "; ".join(f"{_label(p).lower()} ({_text(p)})" for p in left_out)
             )
-        if total.value is None or any(p.value is None for p in named):
-            raise Disagree(f"{_label(total).lower()} hoặc một phần của nó không có số liệu")
+        if total.value is None:
+            raise Disagree(f"{_label(total).lower()} không có số liệu")
+        # a stated part without figures ("chưa có số liệu": no usable row reports it) adds
+        # nothing; the total is over the same rows, so the parts that have figures must
+        # make it up on their own
         added = math.fsum(p.value or 0.0 for p in named)
         decimals = max([p.figure.decimals for p in named if p.figure] + [0])
         if abs(added - total.value) > 0.5 * 10.0 ** (-decimals - 1):

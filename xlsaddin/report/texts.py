@@ -12,34 +12,23 @@ there (data, never markup).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from xlsaddin.consolidate.submissions import STATUS_VI
 from xlsaddin.core.sheets import appendix_sheet
 from xlsaddin.report.model import ReportAnnex, ReportTable
 from xlsaddin.report.source import Source
 from xlsaddin.report.spec import ReportSpec, TextAnnexSpec
 from xlsaddin.spec.models import AppendixSpec, Mappings
+from xlsaddin.text.answers import normalised, says_nothing
 from xlsaddin.text.numbers import roman
 
 NOTHING = "Không"
+MISSING = STATUS_VI["missing"]  # "Chưa nộp": the status of a unit that returned nothing
 NAMED_MAX = 10  # "Không": the units are named up to this many, counted beyond
-_SPACES = re.compile(r"\s+")
-_NOTHING_WORDS = {"không", "khong", "không có", "ko", "k", "-", "0"}
-
-
-def normalised(text: str) -> str:
-    """How two answers are compared: NFC, one space, case and final punctuation ignored."""
-    folded = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
-    return folded.rstrip(" .;,")
-
-
-def _says_nothing(text: str) -> bool:
-    return normalised(text) in _NOTHING_WORDS or not normalised(text)
 
 
 @dataclass
@@ -84,7 +73,7 @@ def _groups(
     returned: list[str] = []
     for row in rows:
         unit = str(row[positions["unit"]] or "").strip()
-        if str(row[positions["status"]] or "").startswith("Chưa nộp"):
+        if _missing(row, positions):
             continue
         if unit not in returned:
             returned.append(unit)
@@ -94,7 +83,7 @@ def _groups(
             normalised(str(row[positions[k]] or "")) == normalised(v)
             for k, v in (annex.when or {}).items()
         )
-        if not wanted or all(_says_nothing(t) for t in texts):
+        if not wanted or all(says_nothing(t) for t in texts):
             continue
         key = tuple(normalised(t) for t in texts)
         group = groups.setdefault(key, _Group(texts))
@@ -116,6 +105,11 @@ def _groups(
     else:
         nothing.units = [f"{len(silent)} đơn vị còn lại" if ordered else f"{len(silent)} đơn vị"]
     return [*ordered, nothing]
+
+
+def _missing(row: Sequence[Any], positions: dict[str, int]) -> bool:
+    """The unit's block says it did not return the appendix (status "Chưa nộp")."""
+    return str(row[positions["status"]] or "").startswith(MISSING)
 
 
 def _positions(header: Sequence[Any], spec: AppendixSpec, keys: Sequence[str]) -> dict[str, int]:
@@ -141,12 +135,13 @@ def text_annexes(
             continue
         rows = source.sheets.get(appendix_sheet(appendix.code, appendix.sheet_name), [])
         label = f"{spec.annex_title} {roman(n)}"
-        if not rows:
-            out.append(ReportAnnex(label=label, title=annex.title, paragraphs=[spec.nothing]))
-            continue
-        header, *body = rows
+        header, *body = rows or [[]]
         keys = list(annex.columns) + [k for k in (annex.when or {}) if k not in annex.columns]
-        positions = _positions(header, appendix, keys)
+        positions = _positions(header, appendix, keys) if body else {}
+        if not any(not _missing(r, positions) for r in body):  # nobody returned it: no data,
+            no_data = spec.no_data.replace("{code}", appendix.code)  # not "Không"
+            out.append(ReportAnnex(label=label, title=annex.title, paragraphs=[no_data]))
+            continue
         headers = ["STT", *(appendix.column(c).label for c in annex.columns), "Đơn vị"]
         parts: list[tuple[str, Sequence[Sequence[Any]]]] = []
         if "row" in positions:  # one table per outline item (the appendix's fixed rows)
