@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -150,7 +151,8 @@ def test_value_mistakes_are_in_the_documented_cells(
         if m["code"] == "required-missing":
             assert value is None
         elif m["code"] == "number-as-text":
-            assert isinstance(value, str) and "." in value
+            # typed as text the Vietnamese way ("2.417", or "660" below a thousand)
+            assert isinstance(value, str) and re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d+)?", value)
         # and validation finds exactly that code in exactly that cell
         found = validate_paths([path], mappings).report.issues
         assert (m["code"], m["cell"]) in {(i.code, i.cell) for i in found}, (m, found)

@@ -10,10 +10,11 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 from xlsaddin.forms.control import CONTROL_FILE, INPUTS
+from xlsaddin.spec import load_mappings
 from xlsaddin.vba import read_bas
 
 from .conftest import LibreOffice
-from .paths import ROOT
+from .paths import ROOT, SHIPPED_MAPPINGS
 
 WORKBOOKS = ROOT / "workbooks"
 MACROS = ROOT / "macros"
@@ -39,7 +40,9 @@ def _standard_modules(path: Path) -> dict[str, str]:
 def test_xlsm_files_carry_exactly_the_macros_folder() -> None:
     expected = {name: _normalise(src) for name, src in map(read_bas, sorted(MACROS.glob("*.bas")))}
     xlsm = sorted(WORKBOOKS.glob("*.xlsm"))
-    assert len(xlsm) == 5 and (WORKBOOKS / CONTROL_FILE) in xlsm
+    # one per shipped appendix, and the control workbook
+    appendices = load_mappings(SHIPPED_MAPPINGS).appendices
+    assert len(xlsm) == len(appendices) + 1 and (WORKBOOKS / CONTROL_FILE) in xlsm
     for path in xlsm:
         assert _standard_modules(path) == expected, path.name
 

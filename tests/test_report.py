@@ -55,6 +55,7 @@ def province(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> Pa
         zero = dict.fromkeys(
             (
                 "ky_truoc_chuyen_sang",
+                "cham_tiep_nhan",
                 "cham_cap_nhat",
                 "qua_han_da_giai_quyet",
                 "qua_han_dang_xu_ly",
@@ -184,9 +185,13 @@ def test_native_charts_and_print_ready_tables(
     tables = openpyxl.load_workbook(report.xlsx)
     assert tables.sheetnames[:3] == ["Bảng 1", "Bảng 2", "Bảng 3"]
     assert str(tables["Bảng 1"]["A1"].value).startswith("Bảng 1.")
-    # the same tables, print-ready, inside the provincial workbook itself
+    # the same tables, print-ready, inside the provincial workbook itself; the communes' own
+    # words (phụ lục III on) are not copied there: they are on its appendix sheets
     province_book = openpyxl.load_workbook(province)
-    for name in tables.sheetnames:
+    words = {f"Bảng {t.number}" for a in report.built.doc.annex[2:] for t in a.tables}
+    in_province = [n for n in province_book.sheetnames if n.startswith("Bảng ")]
+    assert in_province == [n for n in tables.sheetnames if n not in words]
+    for name in in_province:
         theirs = [[c.value for c in row] for row in province_book[name].iter_rows()]
         ours = [[c.value for c in row] for row in tables[name].iter_rows()]
         assert theirs == ours, name
@@ -273,7 +278,7 @@ def test_signer_request_and_date_from_report_yaml(province: Path, tmp_path: Path
     signature = [p.text for p in _closing_block(document).rows[0].cells[1].paragraphs]
     assert signature[-1] == "Nguyễn Văn An"
     note = "(Kèm theo Báo cáo số …/BC-SKHCN ngày 05/1/2026 của Sở Khoa học và Công nghệ)"
-    assert paragraphs.count(note) == 2  # under each phụ lục's title
+    assert paragraphs.count(note) == 6  # under each phụ lục's title (I-VI)
 
     # the command line wins over report.yaml
     options = ReportOptions(signer_name="Trần Thị B", request="Kế hoạch số 9/KH-UBND")
@@ -288,7 +293,9 @@ def test_report_structure_follows_decree_30(report: ReportResult) -> None:
     paragraphs = [p.text for p in document.paragraphs]
     # headings numbered I./1./a) like the real reports, in order
     headings = [p for p in paragraphs if re.match(r"^(?:[IVX]+\.|\d+\.|[a-z]\)) \S", p)]
-    assert [h.split(" ")[0] for h in headings] == ["I.", "1.", "2.", "a)", "3.", "II."]
+    # the outline: I. 1-4 (3. a) b)), II. tasks, III. comments 1-2
+    numbering = ["I.", "1.", "2.", "3.", "a)", "b)", "4.", "II.", "III.", "1.", "2."]
+    assert [h.split(" ")[0] for h in headings] == numbering
     # the closing line ends the text with "./." before the signature block
     closing = [p for p in paragraphs if p.startswith("Trên đây là báo cáo")]
     assert len(closing) == 1 and closing[0].endswith("./.")
@@ -298,7 +305,9 @@ def test_report_structure_follows_decree_30(report: ReportResult) -> None:
     assert all(r.endswith(";") for r in recipients[:-1]) and recipients[-1].endswith(".")
     # each phụ lục: its own section from a new page, numbered from 1, label, title, note
     annexes = report.built.doc.annex
-    assert [a.label for a in annexes] == ["Phụ lục I", "Phụ lục II"]
+    assert [a.label for a in annexes] == [
+        f"Phụ lục {r}" for r in ("I", "II", "III", "IV", "V", "VI")
+    ]
     assert len(document.sections) == 1 + len(annexes)
     for n, annex in enumerate(annexes, start=1):
         at = paragraphs.index(annex.label)
@@ -308,6 +317,10 @@ def test_report_structure_follows_decree_30(report: ReportResult) -> None:
     # this province returned no task table: its section says so instead of a sentence
     # that would point at Phụ lục II
     assert "Chưa có số liệu: chưa có xã, phường, đặc khu nào gửi PL04." in paragraphs
+    # nor a PL07: its phụ lục (the communes' difficulties) says so, not "Không."
+    difficulties = paragraphs.index("Phụ lục III")
+    pl07 = "Chưa có số liệu: chưa có xã, phường, đặc khu nào gửi PL07."
+    assert pl07 in paragraphs[difficulties : difficulties + 6]
     # unit names mid-sentence: the unit-type word in lower case
     lists = [p.split(": ", 1)[1] for p in paragraphs if p.startswith("Hiện còn ")]
     for names in lists:

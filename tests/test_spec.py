@@ -620,6 +620,7 @@ def test_duplicate_appendix_id_across_files(mcopy: Path) -> None:
 def test_duplicate_file_name_across_files(mcopy: Path) -> None:
     shutil.copy(mcopy / PL03, mcopy / "appendices/05_ban_sao.yaml")
     edit_yaml(mcopy, "appendices/05_ban_sao.yaml", _set(("id",), "ban_sao"))
+    edit_yaml(mcopy, "appendices/05_ban_sao.yaml", _set(("code",), "PL98"))  # codes differ
     exc = load_error(mcopy)
     assert "file_name" in exc.field
     assert "PL03_KetQuaTTHC.xlsx" in exc.message

@@ -28,6 +28,10 @@ WANTED = [
     ("PL02_NguonLucTaiChinh", "page:1", "PL02_NguonLucTaiChinh"),
     ("PL03_KetQuaTTHC", "page:1", "PL03_KetQuaTTHC"),
     ("PL04_NhiemVu", "page:1", "PL04_NhiemVu"),
+    ("PL05_VanBan", "page:1", "PL05_VanBan"),
+    ("PL06_NhanLuc", "page:1", "PL06_NhanLuc"),
+    ("PL07_KhoKhan", "page:1", "PL07_KhoKhan"),
+    ("PL08_NhanXet", "page:1", "PL08_NhanXet"),
     ("BangDieuKhien", "page:1", "BangDieuKhien"),
     ("TongHop", "Tổng hợp", "tinh_tong_hop"),
     ("TongHop", "Tổng hợp:last", "tinh_bieu_do"),
@@ -36,12 +40,15 @@ WANTED = [
     ("TongHop", "PL04 Nhiệm vụ", "tinh_PL04"),
     ("TongHop", "Nhiệm vụ quá hạn", "tinh_nhiem_vu_qua_han"),
     ("TongHop", "Lỗi", "tinh_loi"),
+    ("TongHop", "PL07 Khó khăn", "tinh_PL07"),
     ("TongHop", "Bảng 2", "bang_2"),
     ("TongHop", "Bảng 5", "bang_5"),
     ("BaoCao", "page:1", "report_page1"),
     ("BaoCao", "page:2", "report_page2"),
     ("BaoCao", "Phụ lục I", "report_phu_luc_1"),
     ("BaoCao", "Phụ lục II", "report_phu_luc_2"),
+    ("BaoCao", "Phụ lục III", "report_phu_luc_3"),
+    ("BaoCao", "Phụ lục IV", "report_phu_luc_4"),
 ]
 
 
