@@ -240,7 +240,7 @@ def _excluded_note(spec: ReportSpec, ctx: Context, appendix: str) -> str:
     if fig is None or not fig.value:
         return ""
     note = spec.excluded_note.replace("{count}", _plain(fig))
-    return "; " + note.replace("{names}", fig.names)
+    return "; " + note.replace("{names}", names_mid_sentence(fig.names))
 
 
 def _table(
