@@ -173,6 +173,12 @@ def main() -> None:
         "--only", choices=["validate", "consolidate", "demo"], help="measure one command only"
     )
     parser.add_argument("--file", default="PL02_*.xlsx", help="validate: demo file pattern")
+    parser.add_argument(
+        "--other-demo",
+        type=Path,
+        help="a demo folder made by --other itself: it validates and consolidates its own "
+        "files (the code before a change of the forms cannot read the new ones)",
+    )
     args = parser.parse_args()
 
     exe = shutil.which("xlsaddin", path=str(Path(sys.executable).parent)) or "xlsaddin"
@@ -185,13 +191,18 @@ def main() -> None:
     demo = demo.resolve()
     inbox = demo / "hop_thu_den"
     one = sorted(inbox.rglob(args.file))[0]
+    other_inbox, other_one = inbox, one
+    if args.other_demo is not None:
+        other_inbox = args.other_demo.resolve() / "hop_thu_den"
+        other_one = sorted(other_inbox.rglob(args.file))[0]
+        print(f"other file: {other_one}\nother inbox: {other_inbox}")
     print(f"# xlsaddin start-up benchmark — {platform.python_version()}, {os.cpu_count()} cpus")
     print(f"python: {sys.executable}\nfile: {one}\ninbox: {inbox}")
 
     if args.only in (None, "validate"):
         cmds = {"xlsaddin validate": cli_argv(exe, "validate", str(one))}
         if args.other:
-            cmds["other validate"] = cli_argv(args.other, "validate", str(one))
+            cmds["other validate"] = cli_argv(args.other, "validate", str(other_one))
         cmds["openpyxl read (alt.)"] = [sys.executable, "-c", OPENPYXL_ALTERNATIVE, str(one)]
         cmds["python -c pass"] = [sys.executable, "-c", "pass"]
         compare("validate ONE.xlsx", cmds, args.runs, dict.fromkeys(cmds, work))
@@ -202,14 +213,14 @@ def main() -> None:
     if args.only in (None, "consolidate"):
         counter = iter(range(10**6))
 
-        def out_args(tag: str) -> list[str]:
+        def out_args(tag: str, source: Path = inbox) -> list[str]:
             # a wrapper shell would add a process; instead every run gets its own folder by
             # pointing --out into a fresh subfolder created here, ahead of the run
             folder = work / f"{tag}-{next(counter)}"
             folder.mkdir()
             return [
                 "consolidate",
-                str(inbox),
+                str(source),
                 "--out",
                 str(folder / "TongHop.xlsx"),
                 "--history",
@@ -222,7 +233,7 @@ def main() -> None:
         }
         if args.other:
             other = args.other
-            cmds2["other consolidate"] = lambda: [other, *out_args("other")]
+            cmds2["other consolidate"] = lambda: [other, *out_args("other", other_inbox)]
         floor = [sys.executable, "-c", CALAMINE_FLOOR, str(inbox)]
         cmds2["calamine read floor"] = lambda: floor
         n_files = sum(1 for _ in inbox.rglob("*.xlsx"))
