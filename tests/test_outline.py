@@ -207,6 +207,14 @@ def test_demo_report_covers_items_1_to_5(demo: DemoResult, mappings: Mappings) -
     compiled = built.doc.annex[2:]
     assert [a.label for a in compiled] == ["Phụ lục III", "Phụ lục IV", "Phụ lục V", "Phụ lục VI"]
     assert all(a.tables for a in compiled)
+    # headings name what was compiled, without the form's instruction to the commune
+    headers = {h for a in compiled for t in a.tables for h in t.headers}
+    assert "Nhận xét, kiến nghị" in headers and not any("(ghi" in h for h in headers)
+    for a in compiled:  # every unit is named once per answer, or counted in "Không"
+        for t in a.tables:
+            for row in t.rows:
+                units = row[-1].split("; ")
+                assert len(units) == len(set(units)), (t.title, row[1])
     paragraphs = [p for s in built.doc.sections for p in s.paragraphs]
     assert "Tính đến ngày 14/12/2025 mới chỉ có 47/96 xã, phường, đặc khu" in "\n".join(paragraphs)
 

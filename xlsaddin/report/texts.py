@@ -12,6 +12,7 @@ there (data, never markup).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from xlsaddin.text.numbers import roman
 NOTHING = "Không"
 MISSING = STATUS_VI["missing"]  # "Chưa nộp": the status of a unit that returned nothing
 NAMED_MAX = 10  # "Không": the units are named up to this many, counted beyond
+STT_CM = 1.3  # "STT" in bold on one line (1.0 cm split it), as in Phụ lục II
 
 
 @dataclass
@@ -107,6 +109,15 @@ def _groups(
     return [*ordered, nothing]
 
 
+_INSTRUCTION = re.compile(r"\s*\(ghi [^)]*\)\s*$")
+
+
+def _heading(label: str) -> str:
+    """A form's column label as a compiled table's heading: without the instruction to
+    the commune ("Nhận xét, kiến nghị (ghi "không" nếu không có)" -> "Nhận xét, kiến nghị")."""
+    return _INSTRUCTION.sub("", label)
+
+
 def _missing(row: Sequence[Any], positions: dict[str, int]) -> bool:
     """The unit's block says it did not return the appendix (status "Chưa nộp")."""
     return str(row[positions["status"]] or "").startswith(MISSING)
@@ -142,7 +153,7 @@ def text_annexes(
             no_data = spec.no_data.replace("{code}", appendix.code)  # not "Không"
             out.append(ReportAnnex(label=label, title=annex.title, paragraphs=[no_data]))
             continue
-        headers = ["STT", *(appendix.column(c).label for c in annex.columns), "Đơn vị"]
+        headers = ["STT", *(_heading(appendix.column(c).label) for c in annex.columns), "Đơn vị"]
         parts: list[tuple[str, Sequence[Sequence[Any]]]] = []
         if "row" in positions:  # one table per outline item (the appendix's fixed rows)
             for definition in appendix.table.rows if isinstance(appendix.table.rows, tuple) else ():
@@ -162,7 +173,7 @@ def text_annexes(
                 continue
             landscape = len(annex.columns) > 1
             page, units_cm = (25.0, 7.0) if landscape else (16.5, 6.0)
-            width = page - 1.0 - units_cm
+            width = page - STT_CM - units_cm
             tables.append(
                 ReportTable(
                     number=table_no,
@@ -170,7 +181,7 @@ def text_annexes(
                     headers=headers,
                     rows=table_rows,
                     widths_cm=[
-                        1.0,
+                        STT_CM,
                         *([width / len(annex.columns)] * len(annex.columns)),
                         units_cm,
                     ],
