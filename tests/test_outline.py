@@ -210,6 +210,14 @@ def test_demo_report_covers_items_1_to_5(demo: DemoResult, mappings: Mappings) -
     # headings name what was compiled, without the form's instruction to the commune
     headers = {h for a in compiled for t in a.tables for h in t.headers}
     assert "Nhận xét, kiến nghị" in headers and not any("(ghi" in h for h in headers)
+    # Phụ lục VI lists the documents the sentence counts, at the units it names (the PL05
+    # sheet has a "Tình trạng" of its own beside the submission status: the right one)
+    [late_docs] = [a for a in compiled if a.title.startswith("VĂN BẢN CHƯA BAN HÀNH")]
+    listed = [r for t in late_docs.tables for r in t.rows if r[1] != "Không"]
+    units = {u for r in listed for u in r[-1].split("; ")}
+    figures = built.context.figures
+    assert listed and len(units) == figures["van_ban.don_vi_cham"].value
+    assert len(listed) <= figures["van_ban.chua_ban_hanh"].value  # identical ones merged
     for a in compiled:  # every unit is named once per answer, or counted in "Không"
         for t in a.tables:
             for row in t.rows:

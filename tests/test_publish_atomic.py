@@ -27,9 +27,9 @@ from xlsaddin.consolidate.journal import (
     JOURNAL_PREFIX,
     Journal,
     append_once,
-    pid_alive,
     settle,
 )
+from xlsaddin.core.processes import pid_alive
 from xlsaddin.spec import Mappings
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")

@@ -37,6 +37,7 @@ from typing import Any
 
 from xlsaddin.consolidate.history import Figure, HistoryStore, RunRecord
 from xlsaddin.core.failures import OfficerError, output_error
+from xlsaddin.core.processes import pid_alive
 
 JOURNAL_PREFIX = ".xlsaddin-xuat-ban-"
 JOURNAL_SUFFIX = ".json"
@@ -149,41 +150,6 @@ def record_from_json(data: dict[str, Any]) -> RunRecord:
         run_id=data.get("run_id"),
         figures=tuple(Figure(str(a), str(k), float(v), u) for a, k, v, u in data["figures"]),
     )
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` still runs on this machine (it is never signalled)."""
-    if pid == os.getpid():
-        return True
-    if sys.platform == "win32":  # pragma: no cover - Windows
-        import ctypes
-
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
-        if not handle:
-            return False
-        try:
-            return bool(kernel32.WaitForSingleObject(handle, 0) == 0x102)  # WAIT_TIMEOUT
-        finally:
-            kernel32.CloseHandle(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - another user's process
-        return True
-    except OSError:  # pragma: no cover
-        return False
-    return not _zombie(pid)
-
-
-def _zombie(pid: int) -> bool:
-    """A process that has ended but not been reaped (Linux /proc), i.e. dead."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return False
 
 
 # --------------------------------------------------------------------------- audit lines

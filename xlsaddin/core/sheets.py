@@ -27,6 +27,12 @@ def quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+# the first columns of a provincial appendix sheet, then "Nội dung" for fixed rows, then
+# the form's columns. "Tình trạng nộp" (the unit's submission), not "Tình trạng": a form
+# may have a column of that name (PL05: the document's status)
+APPENDIX_PREFIX = ("STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng nộp")
+
+
 def appendix_sheet(code: str, sheet_name: str) -> str:
     """The provincial workbook's sheet of one appendix: "PL02 Nguồn lực tài chính" (31 chars)."""
     return f"{code} {sheet_name}"[:31]

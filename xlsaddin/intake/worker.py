@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
+from xlsaddin.core.processes import pid_alive
 from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
 
 try:  # POSIX only; elsewhere workers run without limits
@@ -66,7 +67,7 @@ def _die_with_parent(parent: int) -> None:
 
             libc = ctypes.CDLL(None, use_errno=True)
             if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
-                if os.getppid() == 1 or not _alive(parent):
+                if os.getppid() == 1 or not pid_alive(parent):
                     os._exit(1)  # the parent went before prctl took effect
                 return
         except (OSError, AttributeError):  # pragma: no cover - no prctl: watch instead
@@ -76,31 +77,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _watch(parent: int) -> None:  # pragma: no cover - non-Linux platforms
-    while _alive(parent):
+    while pid_alive(parent):
         time.sleep(0.5)
     os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` still runs (never signals it)."""
-    if sys.platform == "win32":  # pragma: no cover - Windows
-        import ctypes
-
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
-        if not handle:
-            return False
-        try:
-            return bool(kernel32.WaitForSingleObject(handle, 0) == 0x102)  # WAIT_TIMEOUT
-        finally:
-            kernel32.CloseHandle(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - exists, owned by someone else
-        return True
-    return True
 
 
 def _quiet() -> None:

@@ -26,6 +26,7 @@ from xlsaddin.consolidate.submissions import SOURCE_VI, STATE_VI, STATUS_VI
 from xlsaddin.consolidate.tables import ConsRow, numeric_total
 from xlsaddin.core.issues import SEVERITY_VI
 from xlsaddin.core.sheets import (
+    APPENDIX_PREFIX,
     INFO,
     ISSUES,
     SOURCES,
@@ -225,7 +226,7 @@ def _appendix_sheet(
     ws = b.book.add_worksheet(name, worksheet_class=ClassicWorksheet)
     inputs = [c for c in spec.table.columns if c.is_input]
     fixed = spec.table.fixed_rows
-    titles = ["STT", "Mã đơn vị", "Tên đơn vị", "Tình trạng"] + (["Nội dung"] if fixed else [])
+    titles = [*APPENDIX_PREFIX, *(["Nội dung"] if fixed else [])]
     widths: list[float] = [5.0, 7.0, 12.0, 9.0] + ([12.0] if fixed else [])
     first_value_col = len(titles)
     titles += [c.heading for c in inputs]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlsaddin.consolidate.submissions import STATUS_VI
-from xlsaddin.core.sheets import appendix_sheet
+from xlsaddin.core.sheets import APPENDIX_PREFIX, appendix_sheet
 from xlsaddin.report.model import ReportAnnex, ReportTable
 from xlsaddin.report.source import Source
 from xlsaddin.report.spec import ReportSpec, TextAnnexSpec
@@ -124,12 +124,19 @@ def _missing(row: Sequence[Any], positions: dict[str, int]) -> bool:
 
 
 def _positions(header: Sequence[Any], spec: AppendixSpec, keys: Sequence[str]) -> dict[str, int]:
+    """Where the unit, its submission status, the outline item and the wanted columns are.
+
+    The appendix's own columns are looked up after the sheet's first columns only: a form
+    column may carry the same heading as one of them ("Tình trạng" in PL05)."""
     titles = [str(h) for h in header]
-    out = {"unit": titles.index("Tên đơn vị"), "status": titles.index("Tình trạng")}
-    if "Nội dung" in titles:
-        out["row"] = titles.index("Nội dung")
+    unit, status = APPENDIX_PREFIX.index("Tên đơn vị"), APPENDIX_PREFIX.index("Tình trạng nộp")
+    out = {"unit": unit, "status": status}
+    first = len(APPENDIX_PREFIX)
+    if first < len(titles) and titles[first] == "Nội dung":
+        out["row"] = first
+        first += 1
     for key in keys:
-        out[key] = titles.index(spec.column(key).heading)
+        out[key] = titles.index(spec.column(key).heading, first)
     return out
 
 
