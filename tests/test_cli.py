@@ -116,3 +116,35 @@ def test_mappings_check_prints_one_line_per_problem(tmp_path: Path) -> None:
     assert any("02_nguon_luc_tai_chinh.yaml › rules[1].expr" in ln for ln in lines)
     assert any("04_nhiem_vu.yaml › table.columns[1].type" in ln for ln in lines)
     assert any("04_nhiem_vu.yaml › table.max_rows" in ln for ln in lines)
+
+
+def test_an_output_that_cannot_be_what_was_asked_is_refused_first(
+    tmp_path: Path, mappings: Mappings
+) -> None:
+    """A folder, a wrong extension, or the input itself as an output: one Vietnamese line,
+    exit 2, nothing staged (a staged set could never be published and would block the
+    folder), the input untouched."""
+    from .conftest import finance_workbook
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    finance_workbook(mappings, inbox / "pl02.xlsx")
+    out = tmp_path / "out"
+    (out / "odir").mkdir(parents=True)
+    for target, words in (
+        (out / "odir", "đây là một thư mục"),
+        (out / "TongHop.docx", "phải có đuôi .xlsx"),
+    ):
+        result = runner.invoke(app, ["consolidate", str(inbox), "--out", str(target)])
+        assert result.exit_code == 2 and words in result.output, result.output
+        assert sorted(p.name for p in out.iterdir()) == ["odir"]  # nothing staged
+    good = out / "TongHop.xlsx"
+    assert runner.invoke(app, ["consolidate", str(inbox), "--out", str(good)]).exit_code == 0
+    before = good.read_bytes()
+    result = runner.invoke(app, ["report", str(good), "--docx", str(good)])
+    assert result.exit_code == 2 and "chính là tệp đầu vào" in result.output
+    assert good.read_bytes() == before
+    result = runner.invoke(
+        app, ["report", str(good), "--docx", str(out / "r.docx"), "--xlsx", str(good)]
+    )
+    assert result.exit_code == 2 and good.read_bytes() == before

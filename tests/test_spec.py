@@ -898,3 +898,17 @@ def test_expr_error_is_one_line() -> None:
         with pytest.raises(ExprError) as info:
             parse(text)
         assert "\n" not in str(info.value)
+
+
+def test_a_sum_over_a_text_column_is_a_mapping_error(mcopy: Path) -> None:
+    """Summing 'Nội dung giải ngân' would leave every finance figure without data and the
+    report without its finance section, silently: refused at load, one line."""
+
+    def mutate(d: Any) -> None:
+        first_sum = next(i for i in d["indicators"] if i.get("kind") == "sum")
+        first_sum["column"] = "noi_dung_giai_ngan"
+
+    edit_yaml(mcopy, PL02, mutate)
+    exc = load_error(mcopy)
+    assert "column" in exc.field and "cần cột số" in exc.message
+    assert_one_line(exc)

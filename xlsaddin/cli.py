@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlsaddin import __version__
+from xlsaddin.core.failures import output_error
 from xlsaddin.core.untrusted import markup as shown
 from xlsaddin.crash import guarded
 from xlsaddin.crash import run as run_guarded
@@ -143,8 +144,11 @@ def demo(
 
     mappings = _load(mappings_dir)
     period_id = _period(mappings, period)
-    with _progress("Đang tạo dữ liệu mẫu") as update:
-        result = run_demo(mappings, out, period_id=period_id, progress=update)
+    try:
+        with _progress("Đang tạo dữ liệu mẫu") as update:
+            result = run_demo(mappings, out, period_id=period_id, progress=update)
+    except OSError as exc:  # read-only, full disk, a file in the way
+        raise output_error(out, exc, "thư mục") from None
     console.print(
         f"Biểu mẫu chuẩn: [bold]{shown(out / 'mau_bieu')}[/bold] ({len(result.templates)} tệp)"
     )
@@ -406,7 +410,10 @@ def mappings_export(
     if target.exists() and any(target.iterdir()):
         err.print(f"Thư mục {target} đã có nội dung; chọn thư mục mới hoặc thư mục rỗng.")
         raise typer.Exit(2)
-    shutil.copytree(default_mappings_dir(), target, dirs_exist_ok=True)
+    try:
+        shutil.copytree(default_mappings_dir(), target, dirs_exist_ok=True)
+    except OSError as exc:  # read-only, full disk, a file in the way
+        raise output_error(target, exc, "thư mục") from None
     console.print(f"Đã chép cấu hình vào {target}", markup=False)
     console.print(
         f"Dùng bằng: --mappings {target}  (hoặc đặt biến môi trường XLSADDIN_MAPPINGS)",

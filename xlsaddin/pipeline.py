@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xlsaddin.consolidate import Consolidation, consolidate
+from xlsaddin.core.failures import check_outputs
 from xlsaddin.spec.models import Mappings
 
 if TYPE_CHECKING:
@@ -74,6 +75,15 @@ def run_consolidation(
 
     from xlsaddin.publish import open_store, publish, settle_outputs
 
+    check_outputs(
+        [
+            (outputs.workbook, ".xlsx"),
+            (outputs.json, ".json"),
+            (outputs.report_docx, ".docx"),
+            (outputs.report_xlsx, ".xlsx"),
+            (Path(outputs.history) if outputs.history else None, ""),
+        ]
+    )
     store = open_store(outputs.history, outputs.workbook)
     try:
         # a run killed while publishing here is completed first (and sets "kỳ trước")

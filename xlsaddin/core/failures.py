@@ -10,6 +10,7 @@ prints it on one line and exits with code 2 (see ``xlsaddin/crash.py`` for the r
 from __future__ import annotations
 
 import errno
+from collections.abc import Sequence
 from pathlib import Path
 
 #: errno values that mean "you may not write there".
@@ -43,3 +44,44 @@ def output_error(path: Path | str, exc: BaseException, what: str = "tệp") -> O
         detail = getattr(exc, "strerror", None) or type(exc).__name__
         advice = f"lỗi hệ thống ({detail}); hãy kiểm tra ổ đĩa và quyền ghi rồi chạy lại"
     return OfficerError(f"Không ghi được {what} {path}: {advice}.")
+
+
+def check_outputs(outputs: Sequence[tuple[Path | None, str]], inputs: Sequence[Path] = ()) -> None:
+    """Refuse, before anything is written, an output that cannot be what was asked:
+    ``outputs`` are (path, expected suffix such as ".xlsx"; "" for any). A path that is a
+    folder, has another extension, is one of ``inputs`` or is given twice is an
+    OfficerError naming it (a run would otherwise stage a set it can never publish, or
+    write over the file it reads)."""
+    seen: dict[Path, Path] = {}
+    sources = {_key(p): p for p in inputs}
+    for path, suffix in outputs:
+        if path is None:
+            continue
+        key = _key(path)
+        if key in sources:
+            raise OfficerError(
+                f"Không ghi được {path}: đây chính là tệp đầu vào {sources[key]}; "
+                "hãy chọn tên tệp kết quả khác để không ghi đè lên nó."
+            )
+        if path.is_dir():
+            raise OfficerError(
+                f"Không ghi được {path}: đây là một thư mục; hãy ghi cả tên tệp, "
+                f"ví dụ {path / ('TongHop' + (suffix or '.xlsx'))}."
+            )
+        if suffix and path.suffix.lower() != suffix:
+            raise OfficerError(
+                f"Không ghi được {path}: tệp này phải có đuôi {suffix} "
+                f"(ví dụ {path.with_suffix(suffix).name})."
+            )
+        if key in seen:
+            raise OfficerError(
+                f"Không ghi được {path}: hai kết quả cùng trỏ vào một tệp; hãy chọn tên khác nhau."
+            )
+        seen[key] = path
+
+
+def _key(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:  # pragma: no cover - an unreadable path: compare it as given
+        return path.absolute()

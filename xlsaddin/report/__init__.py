@@ -32,6 +32,7 @@ def make_report(
     # Imported here: python-docx is ~0.1 s to import, and the provincial workbook writer
     # (xlsaddin.report.province_workbook, on every consolidation) lives in this package.
     from xlsaddin.consolidate.journal import settle
+    from xlsaddin.core.failures import check_outputs
     from xlsaddin.report.build import build_report
     from xlsaddin.report.docx_writer import write_docx
     from xlsaddin.report.source import read_source
@@ -40,6 +41,7 @@ def make_report(
     from xlsaddin.report.texts import sheet_names
     from xlsaddin.text.dates import format_date_vi
 
+    check_outputs([(docx, ".docx"), (xlsx, ".xlsx")], inputs=[workbook])
     settle([workbook.parent])  # a consolidation killed while publishing: complete it first
     spec = load_report_spec(mappings.root)
     source = read_source(workbook, mappings, sheet_names(spec, mappings))

@@ -258,6 +258,22 @@ def check_indicators(spec: AppendixSpec, file: str) -> None:
                 raise SpecError(
                     file, f"{where}.{field}", f"cột không tồn tại '{key}' / unknown column"
                 )
+        numeric = {"sum", "mode"}  # kinds that add or compare numbers
+        column = next((c for c in spec.table.columns if c.key == ind.column), None)
+        if ind.kind in numeric and column is not None and not column.is_numeric:
+            raise SpecError(
+                file,
+                f"{where}.column",
+                f"chỉ tiêu kiểu '{ind.kind}' cần cột số, '{ind.column}' là cột "
+                f"'{column.type}' / '{ind.kind}' needs a number column",
+            )
+        quantity = next((c for c in spec.table.columns if c.key == ind.quantity), None)
+        if quantity is not None and not quantity.is_numeric:
+            raise SpecError(
+                file,
+                f"{where}.quantity",
+                f"cột số lượng '{ind.quantity}' phải là cột số / quantity needs a number column",
+            )
         for ref in (ind.numerator, ind.denominator):
             if ref is not None and ref not in seen:
                 raise SpecError(
