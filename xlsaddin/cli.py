@@ -361,8 +361,18 @@ def report(
     console.print(f"Đã lập báo cáo: [bold]{shown(result.docx)}[/bold]")
     if result.xlsx:
         console.print(f"Bảng số liệu dạng in: [bold]{shown(result.xlsx)}[/bold]")
+    # sentences comparing with the previous period, when there is none: one line, not the
+    # raw templates (the first run of a province always has no "kỳ trước")
+    changes = [line for line in result.built.skipped if ":change}" in line]
+    if changes:
+        console.print(
+            f"[yellow]Chưa có số liệu kỳ trước: bỏ {len(changes)} câu so sánh với kỳ trước."
+            "[/yellow]",
+            soft_wrap=True,
+        )
     for line in result.built.skipped:
-        console.print(f"[yellow]Bỏ câu (thiếu số liệu): {shown(line)}[/yellow]", soft_wrap=True)
+        if line not in changes:
+            console.print(f"[yellow]Bỏ câu (thiếu số liệu): {shown(line)}[/yellow]", soft_wrap=True)
     for line in result.built.warnings:
         console.print(f"[yellow]Cần điền trước khi ký: {shown(line)}[/yellow]", soft_wrap=True)
     for line in result.built.refused:

@@ -173,8 +173,10 @@ def print_headlines(result: Consolidation, console: Console) -> None:
         for h in app.headlines:
             if (h.row and not h.names) or h.key == "_missing":  # missing units: listed above
                 continue
-            label = f"{h.row}: {h.label.lower()}" if h.row else h.label
+            # first letter only: "Số TTHC" -> "số TTHC", not "số tthc"
+            label = f"{h.row}: {h.label[:1].lower()}{h.label[1:]}" if h.row else h.label
             change = f" ({app.changes[h.key]})" if h.key in app.changes else ""
-            unit = f" {h.unit}" if h.unit and h.unit != "%" else ""
+            # no unit after "chưa có số liệu"
+            unit = f" {h.unit}" if h.unit and h.unit != "%" and h.value is not None else ""
             who = f" ({'; '.join(h.names)})" if h.key == "_excluded" and h.names else ""
             console.print(console_text(f"  {label}: {h.text}{unit}{who}{change}"))

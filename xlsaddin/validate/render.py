@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from xlsaddin.core.codes import CATALOGUE
 from xlsaddin.core.issues import SEVERITY_VI
 from xlsaddin.core.untrusted import console_text
 from xlsaddin.units import by_code
@@ -96,9 +97,14 @@ def print_validation(validation: Validation, console: Console, *, detail: bool) 
             )
         console.print(issues)
     if not detail:
-        hidden = Counter(i.code for i in validation.report.issues if i.severity == "warning")
+        warned = [i for i in validation.report.issues if i.severity == "warning"]
+        hidden = Counter(i.code for i in warned)
         if hidden:
-            listing = ", ".join(f"{code}: {n}" for code, n in sorted(hidden.items()))
+            # what each code means, in Vietnamese: the catalogue's title, or for a rule of
+            # the mappings the message of its first finding
+            said = {i.code: i.message for i in reversed(warned)}
+            titles = {c: CATALOGUE[c].title if c in CATALOGUE else said[c] for c in hidden}
+            listing = "; ".join(f"{titles[c]} ({c}): {n}" for c, n in sorted(hidden.items()))
             console.print(console_text(f"Cảnh báo (dùng --chi-tiet để xem từng dòng): {listing}"))
     stats = validation.report.stats
     console.print(
