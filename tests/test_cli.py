@@ -148,3 +148,20 @@ def test_an_output_that_cannot_be_what_was_asked_is_refused_first(
         app, ["report", str(good), "--docx", str(out / "r.docx"), "--xlsx", str(good)]
     )
     assert result.exit_code == 2 and good.read_bytes() == before
+
+
+def test_an_unwritable_folder_is_named_once_before_the_run(
+    tmp_path: Path, mappings: Mappings
+) -> None:
+    """--annotate into a folder that cannot be made (a file is in the way; root ignores
+    permission bits): one line naming the folder, not one misleading line per file."""
+    from .conftest import finance_workbook
+
+    good = finance_workbook(mappings, tmp_path / "pl02.xlsx")
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["validate", str(good), "--annotate", str(blocker / "copies")])
+    assert result.exit_code == 2
+    assert result.output.count("Không ghi được thư mục") == 1 and "copies" in result.output
+    result = runner.invoke(app, ["consolidate", str(tmp_path), "--out", str(blocker / "T.xlsx")])
+    assert result.exit_code == 2 and "Không ghi được thư mục" in result.output

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlsaddin import __version__
-from xlsaddin.core.failures import output_error
+from xlsaddin.core.failures import check_writable_folder, output_error
 from xlsaddin.core.untrusted import markup as shown
 from xlsaddin.crash import guarded
 from xlsaddin.crash import run as run_guarded
@@ -222,8 +222,17 @@ def validate(
     if missing:
         err.print(f"[red]Không tìm thấy: {shown(', '.join(missing))}[/red]")
         raise typer.Exit(2)
+    if annotate_dir is not None:  # before the run: not one line per file after it
+        check_writable_folder(annotate_dir)
     with _progress("Đang kiểm tra") as update:
         result = validate_paths(files, mappings, closing_date=_date(closing_date), progress=update)
+    if not result.files:
+        err.print(
+            "[yellow]Không có tệp Excel (.xlsx) nào để kiểm tra trong "
+            + shown(", ".join(str(f) for f in files))
+            + ".[/yellow]",
+            soft_wrap=True,
+        )
     if as_json:
         typer.echo(dumps(result))
     else:
@@ -299,6 +308,13 @@ def consolidate(
         )
     print_summary(run.consolidation, console)
     print_headlines(run.consolidation, console)
+    if not run.consolidation.submissions and not run.consolidation.rejected:
+        err.print(
+            "[yellow]Không có tệp Excel (.xlsx) nào trong "
+            + shown(", ".join(str(i) for i in inboxes))
+            + ": mọi đơn vị được tính là chưa nộp. Hãy kiểm tra đường dẫn hộp thư.[/yellow]",
+            soft_wrap=True,
+        )
     published = run.published
     if published is None:
         console.print("[bold]Chạy thử (--dry-run): không ghi tệp nào.[/bold]")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xlsaddin.consolidate import Consolidation, consolidate
-from xlsaddin.core.failures import check_outputs
+from xlsaddin.core.failures import check_outputs, check_writable_folder
 from xlsaddin.spec.models import Mappings
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ def run_consolidation(
             (Path(outputs.history) if outputs.history else None, ""),
         ]
     )
+    check_writable_folder(outputs.workbook.parent)  # before the store, the run and staging
     store = open_store(outputs.history, outputs.workbook)
     try:
         # a run killed while publishing here is completed first (and sets "kỳ trước")

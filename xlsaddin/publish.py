@@ -54,7 +54,8 @@ class Published:
 def history_error(where: str, exc: BaseException) -> OfficerError:
     """The OfficerError for a history database that cannot be opened or written."""
     text = str(exc).lower()
-    if "readonly" in text or "read-only" in text or "permission" in text:
+    denied = ("readonly", "read-only", "permission")
+    if isinstance(exc, PermissionError) or any(word in text for word in denied):
         why = "CSDL chỉ cho phép đọc (hoặc không có quyền ghi)"
     elif "unable to open" in text:
         why = "không mở hoặc tạo được tệp CSDL (thư mục không tồn tại hoặc không có quyền ghi)"

@@ -85,3 +85,17 @@ def _key(path: Path) -> Path:
         return path.resolve()
     except OSError:  # pragma: no cover - an unreadable path: compare it as given
         return path.absolute()
+
+
+def check_writable_folder(folder: Path, what: str = "thư mục") -> None:
+    """Create ``folder`` if needed and prove a file can be written in it, before a long run
+    whose every output would fail there (read-only, full disk, a file in the way): one
+    OfficerError naming the folder instead of one confusing line per output."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".xlsaddin-thu-ghi-"):
+            pass
+    except OSError as exc:
+        raise output_error(folder, exc, what) from None

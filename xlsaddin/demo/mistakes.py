@@ -45,7 +45,9 @@ MISTAKES: tuple[Mistake, ...] = (
         "tieu_chi_ha_tang",
         note="Gửi lại đúng tệp cũ (trùng nội dung) dưới tên khác",
     ),
-    Mistake(codes.SUBMISSION_LATE.code, 21484, None, note="Xã Ba Tơ gửi tất cả các phụ lục sau hạn"),
+    Mistake(
+        codes.SUBMISSION_LATE.code, 21484, None, note="Xã Ba Tơ gửi tất cả các phụ lục sau hạn"
+    ),
     Mistake(
         codes.SUBMISSION_LATE.code, 23497, "nguon_luc_tai_chinh", note="Gửi Phụ lục 02 sau hạn"
     ),
