@@ -161,8 +161,9 @@ def test_provincial_workbook_prints_within_budget(
     if not extra:  # an extra appendix adds its sheet, its tables and charts
         assert len(pages) <= PROVINCE_TOTAL
     tables = pages_per_sheet(rendered["BangSoLieu"])
-    # Bảng 6 on: the text annexes' tables (one per outline item), a few pages each at most
-    budgets = TABLES_BUDGETS | {t: 4 for t in tables if re.fullmatch(r"Bảng (\d+)", t)}
+    # Bảng 6 on: the text annexes' tables (one per outline item; the documents not issued on
+    # schedule are one row each: 57 in the demo, 7 pages)
+    budgets = TABLES_BUDGETS | {t: 8 for t in tables if re.fullmatch(r"Bảng (\d+)", t)}
     budgets |= TABLES_BUDGETS
     _check_budget(rendered["BangSoLieu"], budgets)
     for page in [*pages, *rendered["BangSoLieu"]]:
@@ -227,8 +228,8 @@ def test_report_body_and_each_phu_luc_numbered_on_their_own(
     parts = {"body": bounds[0] - 1} | {
         label: bounds[i + 1] - bounds[i] for i, label in enumerate(starts)
     }
-    # the text annexes (III-VI) hold what 96 communes wrote: 6 pages each at most
-    over = {k: n for k, n in parts.items() if n > REPORT_BUDGET.get(k, 6)}
+    # the text annexes (III-VI) hold what 96 communes wrote: 8 pages each at most
+    over = {k: n for k, n in parts.items() if n > REPORT_BUDGET.get(k, 8)}
     assert not over, parts
     assert parts["Phụ lục II"] >= 2  # so that its numbering can be seen to restart
     first_lines = {p.number: p.text.strip().split("\n")[0].strip() for p in pages}
