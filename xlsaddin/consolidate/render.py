@@ -161,7 +161,8 @@ def print_summary(result: Consolidation, console: Console) -> None:
     summary = import_summary(result)
     console.print(
         f"Nhận vào {summary['imported']} tệp, thay thế {summary['updated']}, "
-        f"bỏ qua {summary['ignored']} (trùng), xung đột/lỗi {summary['conflicts']}; "
+        f"bỏ qua {summary['ignored']} (trùng), {summary['conflicts']} tệp bị từ chối hoặc "
+        'có lỗi (xem trang "Lỗi"); '
         f"{len(result.tasks)} nhiệm vụ quá hạn hoặc hoàn thành muộn.",
         markup=False,
     )
