@@ -62,7 +62,10 @@ from .tasks_sheet import write_task_sheet
 
 EXAMPLES = 50
 TASK_ROWS = 12
-CLOSING = dt.date(2025, 12, 15)  # the default period's closing date (in every template)
+# the default period's closing date, as every template states it (Decree 09: the 14th of
+# the quarter's last month); a hard-coded date drifted once and failed only on the rare
+# inbox holding a task due exactly on the day between the two
+CLOSING = load_mappings(ROOT / "mappings").project.period().closing_date
 UNITS = load_units()
 UNKNOWN = Unit(99999, "Xã Không Có", "xã", "Không Có")
 NOT_DONE = ("Đang thực hiện", "Chưa thực hiện")
