@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from xlsaddin.consolidate import Consolidation
 from xlsaddin.demo import DemoResult, run_demo
+from xlsaddin.publish import Published, publish
 from xlsaddin.spec import Mappings, load_mappings
 
 from .paths import EXTRA_APPENDICES, MAPPINGS, ROOT
@@ -141,3 +143,18 @@ def demo_file(demo: DemoResult, role: str) -> str:
     key = json.loads(demo.answer_key.read_text(encoding="utf-8"))
     [name] = [f["file"] for f in key["files"] if f["role"] == role]
     return str(name)
+
+
+def publish_plain(
+    result: Consolidation, mappings: Mappings, workbook: Path, json_path: Path | None = None
+) -> Published:
+    """Publish ``result`` to ``workbook`` without a history database (the audit line goes
+    to ``audit.jsonl`` beside it): what most tests of the outputs need."""
+    return publish(
+        result,
+        mappings,
+        out=workbook,
+        json_path=json_path,
+        audit_path=workbook.parent / "audit.jsonl",
+        history=None,
+    )

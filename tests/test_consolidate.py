@@ -28,7 +28,7 @@ from xlsaddin.report.province_workbook import appendix_sheet_name
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code, load_units
 
-from .conftest import LibreOffice, demo_file, two_periods
+from .conftest import LibreOffice, demo_file, publish_plain, two_periods
 from .engines import libreoffice_recalculate
 
 runner = CliRunner()
@@ -44,15 +44,7 @@ def output(
     result: Consolidation, mappings: Mappings, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     out = tmp_path_factory.mktemp("out")
-    published = publish(
-        result,
-        mappings,
-        out=out / "TongHop.xlsx",
-        json_path=out / "r.json",
-        audit_path=out / "audit.jsonl",
-        history=None,
-    )
-    return published.workbook
+    return publish_plain(result, mappings, out / "TongHop.xlsx", out / "r.json").workbook
 
 
 def canonical(path: Path) -> dict[str, list[list[Any]]]:

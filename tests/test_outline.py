@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from xlsaddin.consolidate import Consolidation, consolidate
 from xlsaddin.demo import DemoResult
 from xlsaddin.forms import Filled, write_workbook
-from xlsaddin.publish import publish
 from xlsaddin.report import ReportResult, make_report
 from xlsaddin.report.spec import TextAnnexSpec
 from xlsaddin.report.templates import Figure, render_figure
@@ -24,6 +23,7 @@ from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.spec.loader import SpecError
 from xlsaddin.units import by_code
 
+from .conftest import publish_plain
 from .paths import MAPPINGS
 
 BA_TO, BA_GIA, SON_HA, CAM_THANH = 21484, 21205, 21289, 21025
@@ -104,15 +104,7 @@ def province(
         write_workbook(mappings, spec, inbox / f"{n}.xlsx", unit=unit, fill=Filled(rows=rows))
     result = consolidate([inbox], mappings, processes=1)
     out = tmp_path_factory.mktemp("outline_out") / "T.xlsx"
-    published = publish(
-        result,
-        mappings,
-        out=out,
-        json_path=None,
-        audit_path=out.with_suffix(".jsonl"),
-        history=None,
-    )
-    return result, published.workbook
+    return result, publish_plain(result, mappings, out).workbook
 
 
 def _headlines(result: Consolidation, appendix: str) -> dict[str, Any]:

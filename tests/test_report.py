@@ -15,7 +15,6 @@ import pytest
 from xlsaddin.consolidate import consolidate
 from xlsaddin.demo import DemoResult
 from xlsaddin.forms import Filled, write_workbook
-from xlsaddin.publish import publish
 from xlsaddin.report import ReportResult, make_report
 from xlsaddin.report.build import ReportOptions
 from xlsaddin.report.templates import Figure
@@ -23,7 +22,7 @@ from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.text.numbers import format_vi
 from xlsaddin.units import load_units
 
-from .conftest import LibreOffice, two_periods
+from .conftest import LibreOffice, publish_plain, two_periods
 from .paths import MAPPINGS
 
 RECEIVED, ONLINE = 2_759_865, 2_532_413
@@ -94,14 +93,7 @@ def province(mappings: Mappings, tmp_path_factory: pytest.TempPathFactory) -> Pa
         )
     result = consolidate([inbox], mappings)
     out = tmp_path_factory.mktemp("out") / "TongHop.xlsx"
-    return publish(
-        result,
-        mappings,
-        out=out,
-        json_path=None,
-        audit_path=out.with_suffix(".jsonl"),
-        history=None,
-    ).workbook
+    return publish_plain(result, mappings, out).workbook
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ from xlsaddin.consolidate import Consolidation, consolidate
 from xlsaddin.core.sheets import ISSUES, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS
 from xlsaddin.demo import DemoResult
 from xlsaddin.forms import Filled, compute_layout, write_workbook
-from xlsaddin.publish import publish
 from xlsaddin.report import ReportResult, make_report
 from xlsaddin.report.reconcile import Disagree, check
 from xlsaddin.report.templates import Context, Figure, fill
@@ -35,21 +34,14 @@ from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.units import Unit, by_code
 from xlsaddin.validate.run import validate_paths
 
-from .conftest import ROOT, finance_workbook
+from .conftest import ROOT, finance_workbook, publish_plain
 
 CLOSING = dt.date(2025, 12, 15)
 runner = CliRunner()
 
 
 def _publish(result: Consolidation, mappings: Mappings, folder: Path) -> Path:
-    return publish(
-        result,
-        mappings,
-        out=folder / "TongHop.xlsx",
-        json_path=folder / "r.json",
-        audit_path=folder / "a.jsonl",
-        history=None,
-    ).workbook
+    return publish_plain(result, mappings, folder / "TongHop.xlsx", folder / "r.json").workbook
 
 
 def _grid(path: Path, sheet: str) -> list[list[Any]]:
