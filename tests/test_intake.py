@@ -422,6 +422,69 @@ def test_workers_have_defused_xml() -> None:
     assert isinstance(out[1], WorkerFailure) and "EntitiesForbidden" in out[1].reason
 
 
+DEFUSE_PROBE = """
+import sys
+{before}
+from xlsaddin.intake.worker import _defuse_xml
+_defuse_xml()
+BOMB = {bomb!r}
+def billion_laughs():
+    return BOMB
+import xml.etree.ElementTree as ET
+for parse in (ET.fromstring, "xml.dom.minidom", "xml.sax", "xml.dom.pulldom", "xmlrpc.client"):
+    try:
+        if callable(parse):
+            parse(billion_laughs())
+        elif parse == "xmlrpc.client":
+            import xmlrpc.client
+            xmlrpc.client.loads(billion_laughs())
+        elif parse == "xml.dom.pulldom":
+            import xml.dom.pulldom
+            for _ in xml.dom.pulldom.parseString(billion_laughs().decode()):
+                pass
+        elif parse == "xml.sax":
+            import xml.sax
+            xml.sax.parseString(billion_laughs(), xml.sax.ContentHandler())
+        else:
+            __import__(parse)
+            sys.modules[parse].parseString(billion_laughs())
+        print("parsed")
+    except ImportError:
+        print("blocked")
+    except Exception as exc:
+        print(type(exc).__name__)
+"""
+
+
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [
+        # nothing loaded yet: ElementTree defused, the parsers a worker never uses blocked
+        ("", ["EntitiesForbidden", "blocked", "blocked", "blocked", "blocked"]),
+        # a parser the parent already loaded cannot be blocked: all are defused
+        (
+            "import xml.dom.minidom",
+            [
+                "EntitiesForbidden",
+                "EntitiesForbidden",
+                "EntitiesForbidden",
+                "EntitiesForbidden",
+                "EntitiesForbidden",
+            ],
+        ),
+    ],
+)
+def test_no_stdlib_xml_parser_in_a_worker_expands_entities(
+    before: str, expected: list[str]
+) -> None:
+    probe = DEFUSE_PROBE.format(before=before, bomb=billion_laughs())
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert out.stdout.split() == expected, out.stderr
+
+
 def test_inspect_corpus_in_workers(corpus: Corpus, results: dict[str, IntakeResult]) -> None:
     names = sorted(corpus.expected)
     out = isolated_map(inspect_file, [corpus[n] for n in names], Limits())

@@ -129,9 +129,45 @@ def _init_worker(memory_bytes: int, parent: int, quiet: bool = True) -> None:
             resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))
         except (ValueError, OSError):  # pragma: no cover - refused by the OS: run unlimited
             pass
-    import defusedxml
+    _defuse_xml()
 
-    defusedxml.defuse_stdlib()
+
+#: Standard-library XML modules nothing in a worker parses with (xlsaddin's own parsing is
+#: expat with handlers only and defusedxml.ElementTree; calamine parses in Rust).
+_UNUSED_XML = (
+    "xml.dom.minidom",
+    "xml.dom.pulldom",
+    "xml.dom.expatbuilder",
+    "xml.sax",
+    "xml.sax.expatreader",
+    "xmlrpc.client",
+    "xmlrpc.server",
+)
+
+
+def _defuse_xml() -> None:
+    """No standard-library XML parser in a worker expands entities or fetches DTDs.
+
+    ElementTree is defused (defusedxml's functions replace the module's). The parsers
+    nothing here uses are blocked (importing one fails) rather than defused:
+    ``defusedxml.defuse_stdlib()`` imports them all, with urllib.request, http.client and
+    xmlrpc, which costs about 20 ms per worker, that is, 1/15 of what ``validate
+    ONE.xlsx`` takes (docs/performance.md). A parser the parent already loaded cannot be
+    blocked: then every parser is defused, as before.
+    """
+    import defusedxml
+    import defusedxml.ElementTree as safe_tree
+
+    if any(name in sys.modules for name in _UNUSED_XML):
+        defusedxml.defuse_stdlib()
+        return
+    for name in _UNUSED_XML:
+        sys.modules[name] = None  # type: ignore[assignment]
+    import xml.etree.ElementTree as tree
+
+    for name, value in vars(safe_tree).items():
+        if not name.startswith("_") and hasattr(tree, name):
+            setattr(tree, name, value)
 
 
 @dataclass(frozen=True)
@@ -235,6 +271,8 @@ def _run_batch(
 
     Fills ``results``; returns (items in flight when a worker died, items not run).
     """
+    if len(todo) == 1:
+        return _run_alone(func, items, todo[0], limits, ctx, results)
     queue = deque(todo)
     inflight: dict[Future[R | _Raised], tuple[int, float]] = {}
     crashed: list[int] = []
@@ -298,6 +336,62 @@ def _run_batch(
 
 #: How long a new pool may take to start its workers before items are sent anyway.
 POOL_START_S = 30.0
+
+_READY = b"ready"
+
+
+def _alone(func: Callable[[T], R], item: T, pipe: Any, memory_bytes: int, parent: int) -> None:
+    """Runs in a worker of its own: set up as a pool worker, say so, run, send the result."""
+    _init_worker(memory_bytes, parent)
+    pipe.send_bytes(_READY)
+    pipe.send(_call(func, item))
+
+
+def _run_alone(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    index: int,
+    limits: Limits,
+    ctx: BaseContext,
+    results: dict[int, R | WorkerFailure],
+) -> tuple[list[int], list[int]]:
+    """One item in one worker process, without a pool (what one file costs: validate
+    ONE.xlsx, a suspect re-run alone). Same limits and outcomes as a pool worker; a pool
+    costs about 40 ms more to start and stop (its manager thread, queues, the ready
+    round trip). Same return as :func:`_run_batch`."""
+    reader, writer = ctx.Pipe(duplex=False)
+    worker = ctx.Process(  # type: ignore[attr-defined]
+        target=_alone,
+        args=(func, items[index], writer, limits.worker_memory_bytes, os.getpid()),
+        daemon=True,
+    )
+    try:
+        worker.start()
+    except OSError:  # cannot start a process at all (as a pool that cannot start)
+        writer.close()
+        reader.close()
+        return [index], []
+    writer.close()  # the worker's end: reading then ends (EOF) when the worker dies
+    try:
+        # an item's clock starts with a running worker, not with its start-up
+        if not reader.poll(POOL_START_S) or reader.recv_bytes() != _READY:
+            return [index], []
+        if not reader.poll(limits.worker_timeout_s):
+            results[index] = WorkerFailure(index, "timeout")
+            return [], []
+        value = reader.recv()
+    except (EOFError, OSError):  # the worker died (memory, a native crash, killed)
+        return [index], []
+    except Exception as exc:  # a result that cannot be unpickled
+        results[index] = WorkerFailure(index, f"error: {type(exc).__name__}: {exc}")
+        return [], []
+    finally:
+        reader.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+    results[index] = WorkerFailure(index, value.reason) if isinstance(value, _Raised) else value
+    return [], []
 
 
 def _ready() -> bool:
