@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,15 @@ __all__ = ["ROOT"]  # tests import the repository root from here too
 
 if EXTRA_APPENDICES:  # commands run by the tests (in-process or not) see the same mappings
     os.environ["XLSADDIN_MAPPINGS"] = str(MAPPINGS)
+
+# The validated-mappings cache (spec/cache.py) of this test run, in and out of process: not
+# the user's own cache folder.
+_CACHE = Path(tempfile.mkdtemp(prefix="xlsaddin-test-cache-"))
+os.environ["XLSADDIN_CACHE"] = str(_CACHE)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -371,7 +371,7 @@ def test_provenance_leads_every_value_back_to_its_source_cell(
     assert lines[0] == ["Trang", "Dòng", "Tệp nguồn", "SHA-256", "Trang nguồn", "Ô nguồn"]
     specs = {appendix_sheet_name(a): a.spec for a in result.appendices}
     grids = {name: book.get_sheet_by_name(name).to_python() for name in specs}
-    synonyms = synonyms_for(mappings.root)
+    synonyms = synonyms_for(mappings)
     sources: dict[str, Any] = {}
 
     def plain(value: object) -> object:

@@ -127,7 +127,7 @@ def test_every_task_is_read_typed_and_checked(
     table = validated.table
     assert table is not None
     assert len(table.rows) == len(golden)  # not 30: every entry, whatever the length
-    type_table(table, capacity.root)
+    type_table(table, capacity)
     for n, task in enumerate(golden, start=1):
         values = table.typed[str(n)]
         assert values["thoi_han"] == _date(task["thoi_han"]), (n, task["thoi_han_go"])

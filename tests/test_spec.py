@@ -912,3 +912,90 @@ def test_a_sum_over_a_text_column_is_a_mapping_error(mcopy: Path) -> None:
     exc = load_error(mcopy)
     assert "column" in exc.field and "cần cột số" in exc.message
     assert_one_line(exc)
+
+
+# --------------------------------------------------------------------------- validated cache
+
+
+def cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("mappings-*.pickle"))
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XLSADDIN_CACHE", str(folder))
+    return folder
+
+
+def test_a_cached_load_equals_a_fresh_one_and_parses_nothing(
+    mcopy: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = load_mappings(mcopy)
+    assert len(cache_files(cache)) == 1
+    import xlsaddin.spec.loader as loader
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("read YAML although the folder did not change")
+
+    monkeypatch.setattr(loader, "_read_yaml", no_parsing)
+    again = load_mappings(mcopy)
+    assert again == fresh and again is not fresh
+    assert again.synonyms and again.synonyms == fresh.synonyms
+    monkeypatch.setenv("XLSADDIN_CACHE", "0")  # turned off: the folder is read again
+    with pytest.raises(AssertionError, match="read YAML"):
+        load_mappings(mcopy)
+
+
+@pytest.mark.parametrize("rel", ["appendices/02_nguon_luc_tai_chinh.yaml", "synonyms.yaml", "new.txt"])
+def test_any_change_to_the_folder_is_seen(mcopy: Path, cache: Path, rel: str) -> None:
+    before = load_mappings(mcopy)
+    path = mcopy / rel
+    if rel == "synonyms.yaml":
+        path.write_text(
+            path.read_text(encoding="utf-8") + "  Mới: [moi]\n", encoding="utf-8"
+        )
+    elif rel.endswith(".yaml"):
+        edit_yaml(mcopy, rel, lambda d: d.update(form_name=d["form_name"] + "-B"))
+    else:
+        path.write_text("x", encoding="utf-8")
+    after = load_mappings(mcopy)
+    assert len(cache_files(cache)) == 1  # the older copy of the same folder is gone
+    if rel == "synonyms.yaml":
+        assert after.synonyms["Mới"] == ("moi",) and "Mới" not in before.synonyms
+    elif rel.endswith(".yaml"):
+        assert after.appendix("PL02").form_name == before.appendix("PL02").form_name + "-B"
+    else:
+        assert after == before
+
+
+def test_a_broken_folder_is_never_cached(mcopy: Path, cache: Path) -> None:
+    (mcopy / "project.yaml").write_text("periods: [", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(SpecError):
+            load_mappings(mcopy)
+    assert cache_files(cache) == []
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05N."])  # N. = None
+def test_a_damaged_copy_is_ignored_and_replaced(mcopy: Path, cache: Path, content: bytes) -> None:
+    fresh = load_mappings(mcopy)
+    (copy,) = cache_files(cache)
+    copy.write_bytes(content)
+    assert load_mappings(mcopy) == fresh
+    assert copy.read_bytes() != content
+
+
+def test_an_unwritable_cache_folder_costs_only_time(
+    mcopy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XLSADDIN_CACHE", str(blocker / "cache"))
+    assert load_mappings(mcopy).appendix("PL02")
+
+
+def test_synonyms_with_unquoted_yes_are_a_mapping_error(mcopy: Path) -> None:
+    (mcopy / "synonyms.yaml").write_text("synonyms:\n  Có: [yes, no]\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="synonyms.yaml"):
+        load_mappings(mcopy)

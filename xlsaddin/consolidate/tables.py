@@ -39,7 +39,7 @@ def build_blocks(spec: AppendixSpec, statuses: list[UnitStatus], mappings: Mappi
         table = status.submission.result.table if status.submission else None
         if table is not None:
             if not table.typed:
-                type_table(table, mappings.root)
+                type_table(table, mappings)
             for key, values in table.typed.items():
                 if not fixed and all(v is None for v in values.values()):
                     continue  # unused line of a free table

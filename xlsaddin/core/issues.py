@@ -26,7 +26,8 @@ RuleKind = Literal["cell", "check", "overdue", "completed_late", "form"]
 
 
 class Issue(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # validators are built on first use, not on import (docs/performance.md, start-up)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
     severity: Severity
@@ -63,6 +64,8 @@ def raw(value: object) -> str | None:
 
 
 class Report(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     valid: bool
     stats: dict[str, int]
     issues: list[Issue]
@@ -71,7 +74,9 @@ class Report(BaseModel):
     def of(cls, issues: Iterable[Issue], **stats: int) -> Report:
         items = list(issues)
         counts = Counter(i.severity for i in items)
-        return cls(
+        # model_construct: the parts are typed already (Issue objects, counts), and
+        # validating them again would build the validators (~15 ms of start-up)
+        return cls.model_construct(
             valid=counts["error"] == 0,
             stats={"errors": counts["error"], "warnings": counts["warning"], **stats},
             issues=items,

@@ -28,12 +28,12 @@ def filled(cells: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in cells.items() if not is_blank(v)}
 
 
-def looks_like_entry(spec: AppendixSpec, cells: Mapping[str, object], mappings_root: str) -> bool:
+def looks_like_entry(spec: AppendixSpec, cells: Mapping[str, object], mappings: Mappings) -> bool:
     """``cells``: raw values of the row's input cells by column key."""
     values = filled(cells)
     if len(values) >= 2:
         return True
-    synonyms = synonyms_for(mappings_root)
+    synonyms = synonyms_for(mappings)
     for key, value in values.items():
         col = spec.column(key)
         if col.type == "text":
@@ -79,7 +79,7 @@ def beyond_table(
         values = {k: line[c] if c < len(line) else None for k, c in inputs.items()}
         if not filled(values):
             continue
-        if in_footer and not looks_like_entry(spec, values, mappings.root):
+        if in_footer and not looks_like_entry(spec, values, mappings):
             continue
         first = next(k for k in values if not is_blank(values[k]))
         issues.append(

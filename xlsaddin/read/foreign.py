@@ -84,7 +84,7 @@ def _entries(
         values = {k: cells[k].value for k in inputs}
         if not filled(values) or _skipped(line, positions, header_labels):
             continue
-        if is_blank(cells[key].value) and not looks_like_entry(spec, values, mappings.root):
+        if is_blank(cells[key].value) and not looks_like_entry(spec, values, mappings):
             lone = next(iter(filled(values)))
             issues.append(
                 Issue.of(

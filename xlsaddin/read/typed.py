@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 from xlsaddin.core.cells import MAX_ABS_NUMBER
 from xlsaddin.read.table import Table
-from xlsaddin.spec.models import Column
+from xlsaddin.spec.models import Column, Mappings
 from xlsaddin.text.dates import parse_date
 from xlsaddin.text.legacy import normalize_text
 from xlsaddin.text.names import nfc
 from xlsaddin.text.numbers import format_vi, parse_number
-from xlsaddin.text.status import Synonyms, load_synonyms, match_choice
+from xlsaddin.text.status import Synonyms, fold_synonyms, match_choice
 
 
 @dataclass(frozen=True)
@@ -30,16 +29,21 @@ class Typed:
     note: str = ""
 
 
+def synonyms_for(mappings: Mappings) -> Synonyms:
+    """The mappings' synonyms, folded (``mappings/synonyms.yaml``; see text.status)."""
+    table = tuple(mappings.synonyms.items())
+    return _folded(table, f"{mappings.root}/synonyms.yaml") if table else {}
+
+
 @functools.lru_cache(maxsize=8)
-def synonyms_for(mappings_root: str) -> Synonyms:
-    path = Path(mappings_root) / "synonyms.yaml"
-    return load_synonyms(path) if path.is_file() else {}
+def _folded(table: tuple[tuple[str, tuple[str, ...]], ...], where: str) -> Synonyms:
+    return fold_synonyms(dict(table), where)
 
 
-def warm(mappings_root: str) -> None:
-    """Load what typing values needs once (synonyms, babel's locale data: ~25 ms), so that
-    worker processes forked afterwards inherit it instead of each loading it again."""
-    synonyms_for(mappings_root)
+def warm(mappings: Mappings) -> None:
+    """Load what typing values needs once (folded synonyms, babel's locale data: ~20 ms),
+    so that worker processes forked afterwards inherit it instead of each loading it."""
+    synonyms_for(mappings)
     parse_number("1.234,5")
     parse_date("01/01/2025")
 
@@ -98,9 +102,9 @@ def describe(typed: Typed) -> str:
     return f'đọc được là "{value}"'
 
 
-def type_table(table: Table, mappings_root: str) -> None:
+def type_table(table: Table, mappings: Mappings) -> None:
     """Fill ``table.typed`` with the typed value of every input cell."""
-    synonyms = synonyms_for(mappings_root)
+    synonyms = synonyms_for(mappings)
     columns = [c for c in table.spec.table.columns if c.is_input]
     typed: dict[str, dict[str, object]] = {}
     for key, cells in table.rows.items():

@@ -12,6 +12,7 @@ Vietnamese and English; never a traceback.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -19,11 +20,11 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from xlsaddin.core.codes import CATALOGUE
 from xlsaddin.core.resources import shipped
+from xlsaddin.spec.cache import cached
 from xlsaddin.spec.expr import ExprError, check_types, names
 from xlsaddin.spec.models import (
     AUTO_FIGURES,
@@ -39,10 +40,18 @@ from xlsaddin.spec.models import (
 )
 
 ENV_VAR = "XLSADDIN_MAPPINGS"
-#: libyaml's safe loader when PyYAML was built with it (about 10x faster than the
-#: pure-Python one; same safe constructor, same errors), else the pure-Python one.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CATALOGUE = TypeAdapter(dict[Literal["rows"], tuple[RowDef, ...]])
+
+
+@functools.cache
+def _synonyms() -> TypeAdapter[dict[Literal["synonyms"], dict[str, tuple[str, ...]]]]:
+    return TypeAdapter(dict[Literal["synonyms"], dict[str, tuple[str, ...]]])
+
+
+@functools.cache
+def _catalogue() -> TypeAdapter[dict[Literal["rows"], tuple[RowDef, ...]]]:
+    """Built when a catalogue is read, not on import (a cached load reads none)."""
+    return TypeAdapter(dict[Literal["rows"], tuple[RowDef, ...]])
+
 
 # Vietnamese wording for the pydantic error types a mapping author is likely to hit.
 _PYDANTIC_VI = {
@@ -129,8 +138,13 @@ def _read_yaml(path: Path, rel: str) -> dict[str, Any]:
         raise SpecError(rel, "", f"không đọc được tệp / cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise SpecError(rel, "", "tệp không phải UTF-8 / file is not UTF-8") from None
+    import yaml  # imported here: a load from the cache (spec/cache.py) parses no YAML
+
+    # libyaml's safe loader when PyYAML was built with it (about 10x faster than the
+    # pure-Python one; same safe constructor, same errors), else the pure-Python one.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)
+        data = yaml.load(text, Loader=safe_loader)
     except ValueError as exc:  # e.g. an unquoted impossible date: 2025-13-45
         raise SpecError(rel, "", f"giá trị không hợp lệ / invalid value: {exc}") from None
     except yaml.YAMLError as exc:
@@ -163,7 +177,7 @@ def _load_catalogue(root: Path, ref: CatalogueRef, spec_file: str) -> tuple[RowD
     if set(data) != {"rows"}:
         raise SpecError(rel, "", "danh mục chỉ có khóa 'rows' / a catalogue has only 'rows'")
     try:
-        return _CATALOGUE.validate_python(data)["rows"]
+        return _catalogue().validate_python(data)["rows"]
     except ValidationError as exc:
         raise _from_validation(rel, exc) from None
 
@@ -430,6 +444,7 @@ def _load(root: Path, problems: _Problems) -> Mappings | None:
             layouts = _load_layouts(root, {s.id: s for s in specs})
         except SpecError as exc:
             problems.add(exc)
+    synonyms = _load_synonyms(root, problems)
     if project is None or problems.found:
         return None
     return Mappings(
@@ -438,14 +453,35 @@ def _load(root: Path, problems: _Problems) -> Mappings | None:
         appendices=tuple(specs),
         layouts=layouts,
         hashes={s.id: _hash(s, project) for s in specs},
+        synonyms=synonyms,
     )
+
+
+def _load_synonyms(root: Path, problems: _Problems) -> dict[str, tuple[str, ...]]:
+    """``synonyms.yaml`` (optional): ``synonyms: {canonical: [variants]}``."""
+    path = root / "synonyms.yaml"
+    if not path.is_file():
+        return {}
+    rel = _rel(root, path)
+    try:
+        return _synonyms().validate_python(_read_yaml(path, rel))["synonyms"]
+    except ValidationError as exc:
+        problems.validation(rel, exc)
+    except SpecError as exc:
+        problems.add(exc)
+    return {}
 
 
 def load_mappings(root: Path | str | None = None) -> Mappings:
     """Load and check every file of a mappings folder; the first problem is raised."""
-    loaded = _load(Path(root) if root is not None else default_mappings_dir(), _Problems(False))
-    assert loaded is not None  # a problem would have been raised
-    return loaded
+    folder = Path(root) if root is not None else default_mappings_dir()
+
+    def load() -> Mappings:
+        loaded = _load(folder, _Problems(False))
+        assert loaded is not None  # a problem would have been raised
+        return loaded
+
+    return cached(folder, load)
 
 
 def check_mappings(root: Path | str) -> list[SpecError]:

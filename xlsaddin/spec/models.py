@@ -24,7 +24,7 @@ BOOL_CHOICES = ("Có", "Không")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Column(_Model):
@@ -424,6 +424,9 @@ class Mappings(_Model):
     appendices: tuple[AppendixSpec, ...]
     layouts: tuple[ForeignLayout, ...] = ()
     hashes: dict[str, str]
+    synonyms: dict[str, tuple[str, ...]] = {}
+    """``synonyms.yaml`` as written: canonical choice -> the variants officers type
+    (folded and checked where values are typed: ``read.typed.synonyms_for``)."""
 
     def appendix(self, appendix_id: str) -> AppendixSpec:
         for spec in self.appendices:

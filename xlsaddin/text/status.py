@@ -21,11 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
 from xlsaddin.text.names import fold, nfc
 
-__all__ = ["ChoiceResult", "ChoiceStatus", "Synonyms", "load_synonyms", "match_choice"]
+__all__ = [
+    "ChoiceResult",
+    "ChoiceStatus",
+    "Synonyms",
+    "fold_synonyms",
+    "load_synonyms",
+    "match_choice",
+]
 
 ChoiceStatus = Literal["ok", "synonym", "blank", "invalid"]
 #: folded variant -> canonical choice(s); a plain ``str`` value is one canonical.
@@ -46,10 +51,18 @@ def load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     wrong, an entry is not text (YAML reads bare ``yes``/``no`` as booleans: quote them), or two
     canonicals are the same after folding.
     """
+    import yaml  # here: the commands take synonyms from the loaded mappings
+
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     table = data.get("synonyms") if isinstance(data, dict) else None
     if not isinstance(table, dict):
         raise ValueError(f"{path}: expected a mapping 'synonyms: {{canonical: [variants]}}'")
+    return fold_synonyms(table, str(path))
+
+
+def fold_synonyms(table: Mapping[object, object], path: str) -> dict[str, tuple[str, ...]]:
+    """``{canonical: [variants]}`` -> folded variant -> canonicals (see :func:`load_synonyms`;
+    ``path`` names the source in errors)."""
     result: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     for canonical, variants in table.items():
@@ -59,7 +72,7 @@ def load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
         if (key := fold(canonical)) in seen:
             raise ValueError(f"{path}: canonicals {seen[key]!r} and {canonical!r} are the same")
         seen[key] = canonical
-        if not isinstance(variants, list):
+        if not isinstance(variants, (list, tuple)):
             raise ValueError(f"{path}: variants of {canonical!r} must be a list")
         for variant in [canonical, *variants]:
             if not isinstance(variant, str) or not nfc(variant):

@@ -56,7 +56,7 @@ def normalise(table: Table, mappings: Mappings) -> tuple[dict[str, dict[str, obj
     A value that cannot be read without guessing keeps its raw text, so the
     type check reports it as an error.
     """
-    synonyms = synonyms_for(mappings.root)
+    synonyms = synonyms_for(mappings)
     columns = {c.key: c for c in table.spec.table.columns}
     out: dict[str, dict[str, object]] = {}
     issues: list[Issue] = []
@@ -219,7 +219,7 @@ def check_table(
     assumed = closing is None and any(isinstance(r, DeadlineRule) for r in spec.rules)
     if assumed:
         closing = mappings.project.period().closing_date
-    synonyms = synonyms_for(mappings.root)
+    synonyms = synonyms_for(mappings)
     columns = {c.key: c for c in spec.table.columns}
     issues: list[Issue] = []
     values = {key: {k: c.value for k, c in row.items()} for key, row in table.rows.items()}

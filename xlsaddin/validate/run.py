@@ -99,7 +99,7 @@ def _process(job: _Job) -> _Outcome:
     if isinstance(result, list):
         return _Outcome(intake.sha256, intake.size, None, issues + result)
     checked = list(result.issues) + check_table(result, mappings, job.closing_date)
-    type_table(result, job.mappings_root)
+    type_table(result, mappings)
     return _Outcome(intake.sha256, intake.size, result, issues + checked)
 
 
@@ -255,7 +255,7 @@ def validate_paths(
         # Several files: build the caches once here, before the workers fork. One file:
         # its worker builds only what that file needs (babel's locale data, ~20 ms, only
         # for a number typed as text; the checks of one appendix, not of all).
-        warm(mappings.root)
+        warm(mappings)
         for spec in mappings.appendices:
             checks_for(mappings, spec)
     outcomes, notes = _run(jobs, limits, processes, progress) if jobs else ([], [])
