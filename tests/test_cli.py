@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner
 from xlsaddin.cli import app
 from xlsaddin.spec import Mappings
 

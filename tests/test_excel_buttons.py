@@ -10,8 +10,8 @@ from pathlib import Path
 import docx
 import pytest
 from python_calamine import CalamineWorkbook
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner
 from xlsaddin import excel
 from xlsaddin.cli import app
 from xlsaddin.demo import DemoResult

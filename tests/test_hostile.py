@@ -20,8 +20,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner
 from tests.conftest import ROOT, finance_workbook
 from tests.hostile import INJECTIONS, live_formulas, run_corpus
 from xlsaddin.cli import app

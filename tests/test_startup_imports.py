@@ -18,8 +18,11 @@ from xlsaddin.spec import Mappings
 
 #: Never needed by validate or consolidate. openpyxl (and numpy, PIL through it) only for
 #: ``validate --annotate``; python-docx and matplotlib only for the Word report;
-#: SQLAlchemy not at all; vietnam_provinces' modules are replaced by its data file.
+#: SQLAlchemy not at all; vietnam_provinces' modules are replaced by its data file; the
+#: command line is argparse (typer and click are no longer dependencies).
 NOT_FOR_VALIDATE = {
+    "typer",
+    "click",
     "openpyxl",
     "numpy",
     "PIL",

@@ -20,8 +20,8 @@ import docx
 import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner
 from xlsaddin.cli import app
 from xlsaddin.consolidate import Consolidation, consolidate
 from xlsaddin.core.sheets import ISSUES, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS

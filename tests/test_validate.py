@@ -10,8 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli_runner import CliRunner
 from xlsaddin.cli import app
 from xlsaddin.demo import DemoResult
 from xlsaddin.demo.foreign import write_foreign_sheet

@@ -1,40 +1,33 @@
-"""Command line: thin commands over the core (``xlsaddin --help``)."""
+"""Command line: thin commands over the core (``xlsaddin --help``).
+
+The parser is the standard library's argparse, in Vietnamese (help, usage and its
+errors), built only when a command runs. It replaced typer, which printed English help
+and cost every command about 60 ms of start-up (docs/performance.md).
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
-from collections.abc import Callable, Iterator
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlsaddin import __version__
 from xlsaddin.core.failures import check_writable_folder, output_error
 from xlsaddin.core.untrusted import markup as shown
-from xlsaddin.crash import guarded
+from xlsaddin.crash import EXIT_REFUSED, Exit, guarded
 from xlsaddin.crash import run as run_guarded
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
 
-app = typer.Typer(
-    help="xlsaddin — biểu mẫu, kiểm tra và tổng hợp báo cáo của 96 xã, phường, đặc khu.",
-    no_args_is_help=True,
-    add_completion=False,
-)
 console = Console(emoji=False)  # ":name:" in a file's text stays text (and no emoji table import)
 err = Console(stderr=True, emoji=False)
-
-MappingsOpt = Annotated[
-    Path | None,
-    typer.Option("--mappings", help="Thư mục cấu hình (mặc định: mappings/ của dự án)."),
-]
-PeriodOpt = Annotated[
-    str | None, typer.Option("--period", help="Mã kỳ báo cáo trong project.yaml, ví dụ 2025-q4.")
-]
 
 
 def _load(root: Path | None) -> Mappings:
@@ -42,7 +35,7 @@ def _load(root: Path | None) -> Mappings:
         return load_mappings(root)
     except SpecError as exc:
         err.print(f"[red]{shown(exc)}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise Exit(2) from None
 
 
 def _period(mappings: Mappings, period: str | None) -> str:
@@ -50,27 +43,48 @@ def _period(mappings: Mappings, period: str | None) -> str:
         return mappings.project.period(period).id
     except KeyError as exc:
         err.print(f"[red]{shown(exc.args[0])}[/red]")
-        raise typer.Exit(2) from None
+        raise Exit(2) from None
 
 
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    with Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        auto_refresh=False,  # no refresh thread: worker processes can then be forked safely
-    ) as bar:
-        task = bar.add_task(label, total=None)
+    """A transient progress bar on stderr, shown once there are two items or more (one
+    file is checked before a bar could be read); rich.progress is imported only then."""
+    bar: Any = None
+    task: Any = None
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-            bar.refresh()
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if total < 2:
+                return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
+            bar = Progress(
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                auto_refresh=False,  # no refresh thread: worker processes can then be forked
+            )
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done, total=total)
+        bar.refresh()
+
+    try:
         yield update
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 def _units(spec: str) -> list[Unit]:
@@ -80,25 +94,17 @@ def _units(spec: str) -> list[Unit]:
         return [by_code(int(part)) for part in spec.split(",")]
     except (KeyError, ValueError):
         err.print(f"[red]Mã đơn vị không hợp lệ: {shown(spec)} (dùng mã 5 chữ số hoặc 'all')[/red]")
-        raise typer.Exit(2) from None
+        raise Exit(2) from None
 
 
-@app.command()
 @guarded
 def build(
-    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu.")] = Path("workbooks"),
-    unit: Annotated[
-        str | None,
-        typer.Option(
-            "--unit", help="Mã đơn vị (vd 21484), nhiều mã cách nhau dấu phẩy, hoặc 'all'."
-        ),
-    ] = None,
-    period: PeriodOpt = None,
-    check: Annotated[
-        bool,
-        typer.Option("--check", help="Chỉ kiểm tra biểu mẫu trong --out có khớp cấu hình không."),
-    ] = False,
-    mappings_dir: MappingsOpt = None,
+    *,
+    out: Path = Path("workbooks"),
+    unit: str | None = None,
+    period: str | None = None,
+    check: bool = False,
+    mappings_dir: Path | None = None,
 ) -> None:
     """Tạo biểu mẫu chuẩn (một tệp mỗi phụ lục) từ cấu hình mappings/."""
     from xlsaddin.forms import build_templates, build_unit_copies
@@ -112,7 +118,7 @@ def build(
             err.print(f"[red]{shown(line)}[/red]", soft_wrap=True)
         if stale:
             err.print("Biểu mẫu chưa cập nhật: chạy lại 'xlsaddin build'.")
-            raise typer.Exit(1)
+            raise Exit(1)
         console.print(f"Biểu mẫu trong {shown(out)} khớp với cấu hình.")
         return
     with _progress("Đang tạo biểu mẫu") as update:
@@ -128,14 +134,12 @@ def build(
             console.print(f"  {shown(path)}")
 
 
-@app.command()
 @guarded
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi dữ liệu mẫu.")] = Path(
-        "xlsaddin-demo"
-    ),
-    period: PeriodOpt = None,
-    mappings_dir: MappingsOpt = None,
+    *,
+    out: Path = Path("xlsaddin-demo"),
+    period: str | None = None,
+    mappings_dir: Path | None = None,
 ) -> None:
     """Chạy thử toàn bộ: tạo biểu mẫu, 96 bộ báo cáo mẫu (có lỗi cố ý), tổng hợp cấp tỉnh."""
     from xlsaddin.consolidate.render import print_headlines, print_summary
@@ -191,26 +195,18 @@ def _date(text: str | None) -> dt.date | None:
         err.print(
             f"[red]Ngày không hợp lệ: {shown(text)} (dùng dạng YYYY-MM-DD, ví dụ 2025-12-15)[/red]"
         )
-        raise typer.Exit(2) from None
+        raise Exit(2) from None
 
 
-@app.command()
 @guarded
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục cần kiểm tra.")],
-    closing_date: Annotated[
-        str | None,
-        typer.Option(
-            "--closing-date", help="Ngày chốt số liệu YYYY-MM-DD (mặc định: ngày ghi trong biểu)."
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
-    annotate_dir: Annotated[
-        Path | None,
-        typer.Option("--annotate", help="Ghi bản sao có tô màu và ghi chú lỗi vào thư mục này."),
-    ] = None,
-    detail: Annotated[bool, typer.Option("--chi-tiet", help="Liệt kê cả cảnh báo.")] = False,
-    mappings_dir: MappingsOpt = None,
+    files: list[Path],
+    *,
+    closing_date: str | None = None,
+    as_json: bool = False,
+    annotate_dir: Path | None = None,
+    detail: bool = False,
+    mappings_dir: Path | None = None,
 ) -> None:
     """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được."""
     from xlsaddin.validate.annotate import annotate_all
@@ -221,7 +217,7 @@ def validate(
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         err.print(f"[red]Không tìm thấy: {shown(', '.join(missing))}[/red]")
-        raise typer.Exit(2)
+        raise Exit(2)
     if annotate_dir is not None:  # before the run: not one line per file after it
         check_writable_folder(annotate_dir)
     with _progress("Đang kiểm tra") as update:
@@ -234,7 +230,7 @@ def validate(
             soft_wrap=True,
         )
     if as_json:
-        typer.echo(dumps(result))
+        print(dumps(result))
     else:
         print_validation(result, console, detail=detail or len(result.files) <= 3)
     if annotate_dir is not None:
@@ -248,36 +244,23 @@ def validate(
             written = sum(c.target is not None for c in copies)
             console.print(f"Đã ghi {written} bản sao có đánh dấu lỗi vào {shown(annotate_dir)}")
     if any(f.rejected for f in result.files):
-        raise typer.Exit(2)
+        raise Exit(2)
     if not result.report.valid:
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
-@app.command()
 @guarded
 def consolidate(
-    inboxes: Annotated[list[Path], typer.Argument(help="Thư mục (hoặc tệp) các xã gửi về.")],
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Tệp tổng hợp cấp tỉnh (.xlsx).")
-    ] = None,
-    period: PeriodOpt = None,
-    closing_date: Annotated[
-        str | None, typer.Option("--closing-date", help="Ngày chốt số liệu YYYY-MM-DD.")
-    ] = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Ghi báo cáo JSON vào tệp này.")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Chỉ in tình hình và lỗi, không ghi gì.")
-    ] = False,
-    history: Annotated[
-        str | None,
-        typer.Option("--history", help="Tệp lịch sử SQLite (đường dẫn tệp, không nhận URL)."),
-    ] = None,
-    audit_log: Annotated[
-        Path | None, typer.Option("--audit-log", help="Nhật ký kiểm toán (JSON lines).")
-    ] = None,
-    mappings_dir: MappingsOpt = None,
+    inboxes: list[Path],
+    *,
+    out: Path | None = None,
+    period: str | None = None,
+    closing_date: str | None = None,
+    json_out: Path | None = None,
+    dry_run: bool = False,
+    history: str | None = None,
+    audit_log: Path | None = None,
+    mappings_dir: Path | None = None,
 ) -> None:
     """Tổng hợp báo cáo của 96 xã, phường, đặc khu thành bảng cấp tỉnh."""
     from xlsaddin.consolidate.render import print_headlines, print_summary
@@ -287,11 +270,11 @@ def consolidate(
     period_id = _period(mappings, period)
     if out is None and not dry_run:
         err.print("[red]Cần --out TỆP.xlsx (hoặc --dry-run để chỉ xem tình hình).[/red]")
-        raise typer.Exit(2)
+        raise Exit(2)
     missing = [str(p) for p in inboxes if not p.exists()]
     if missing:
         err.print(f"[red]Không tìm thấy: {shown(', '.join(missing))}[/red]")
-        raise typer.Exit(2)
+        raise Exit(2)
     outputs = (
         None
         if dry_run or out is None
@@ -329,29 +312,16 @@ def consolidate(
         console.print(f"Báo cáo JSON: {shown(published.json)}")
 
 
-@app.command()
 @guarded
 def report(
-    workbook: Annotated[Path, typer.Argument(help="Tệp tổng hợp cấp tỉnh (do 'consolidate' tạo).")],
-    docx: Annotated[Path, typer.Option("--docx", help="Tệp báo cáo Word cần tạo.")],
-    xlsx: Annotated[
-        Path | None, typer.Option("--xlsx", help="Ghi thêm các bảng số liệu dạng in (.xlsx).")
-    ] = None,
-    signer: Annotated[
-        str | None, typer.Option("--signer", help="Họ tên người ký (thay signer_name).")
-    ] = None,
-    request: Annotated[
-        str | None,
-        typer.Option(
-            "--request",
-            help='Văn bản yêu cầu báo cáo, ví dụ "Công văn số 2045-CV/TU ngày 05/9/2025 của '
-            'Ban Thường vụ Tỉnh ủy" (thay request).',
-        ),
-    ] = None,
-    report_date: Annotated[
-        str | None, typer.Option("--date", help="Ngày báo cáo YYYY-MM-DD (thay report_date).")
-    ] = None,
-    mappings_dir: MappingsOpt = None,
+    workbook: Path,
+    *,
+    docx: Path,
+    xlsx: Path | None = None,
+    signer: str | None = None,
+    request: str | None = None,
+    report_date: str | None = None,
+    mappings_dir: Path | None = None,
 ) -> None:
     """Lập báo cáo Word (bảng, câu văn, biểu đồ) từ tệp tổng hợp cấp tỉnh."""
     from xlsaddin.report import make_report
@@ -361,7 +331,7 @@ def report(
     mappings = _load(mappings_dir)
     if not workbook.is_file():
         err.print(f"[red]Không tìm thấy: {shown(workbook)}[/red]")
-        raise typer.Exit(2)
+        raise Exit(2)
     options = ReportOptions(signer_name=signer, request=request, report_date=_date(report_date))
     try:
         result = make_report(workbook, mappings, docx, xlsx, options)
@@ -370,10 +340,10 @@ def report(
             f"[red]{shown(workbook)} không phải tệp tổng hợp do xlsaddin tạo "
             f"(thiếu trang {shown(exc)}).[/red]"
         )
-        raise typer.Exit(2) from None
+        raise Exit(2) from None
     except SpecError as exc:
         err.print(f"[red]{shown(exc)}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise Exit(2) from None
     console.print(f"Đã lập báo cáo: [bold]{shown(result.docx)}[/bold]")
     if result.xlsx:
         console.print(f"Bảng số liệu dạng in: [bold]{shown(result.xlsx)}[/bold]")
@@ -394,10 +364,9 @@ def report(
     for line in result.built.refused:
         err.print("[red]Không viết (số liệu không khớp):[/red] " + shown(line), soft_wrap=True)
     if result.built.refused:
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
-@app.command()
 @guarded
 def doctor() -> None:
     """Kiểm tra cài đặt và cho biết còn thiếu gì."""
@@ -414,20 +383,11 @@ def doctor() -> None:
     if all(c.ok for c in checks if c.required):
         console.print("Mọi chức năng dòng lệnh sẵn sàng.")
         return
-    raise typer.Exit(1)
+    raise Exit(1)
 
 
-mappings_app = typer.Typer(
-    help="Cấu hình (mappings): chép ra để sửa, kiểm tra bản đã sửa.", no_args_is_help=True
-)
-app.add_typer(mappings_app, name="mappings")
-
-
-@mappings_app.command("export")
 @guarded
-def mappings_export(
-    target: Annotated[Path, typer.Argument(help="Thư mục mới để chép cấu hình vào.")],
-) -> None:
+def mappings_export(target: Path) -> None:
     """Chép cấu hình mặc định ra một thư mục để cán bộ CNTT sửa."""
     import shutil
 
@@ -435,7 +395,7 @@ def mappings_export(
 
     if target.exists() and any(target.iterdir()):
         err.print(f"Thư mục {target} đã có nội dung; chọn thư mục mới hoặc thư mục rỗng.")
-        raise typer.Exit(2)
+        raise Exit(2)
     try:
         shutil.copytree(default_mappings_dir(), target, dirs_exist_ok=True)
     except OSError as exc:  # read-only, full disk, a file in the way
@@ -447,34 +407,272 @@ def mappings_export(
     )
 
 
-@mappings_app.command("check")
 @guarded
-def mappings_check(
-    folder: Annotated[Path, typer.Argument(help="Thư mục cấu hình cần kiểm tra.")],
-) -> None:
+def mappings_check(folder: Path) -> None:
     """Kiểm tra một thư mục cấu hình: mỗi lỗi một dòng. Mã thoát 0 đúng, 2 có lỗi."""
     from xlsaddin.report.spec import check_report_spec
     from xlsaddin.spec.loader import check_mappings
 
     if not folder.is_dir():
         err.print(f"Không tìm thấy thư mục: {folder}", markup=False)
-        raise typer.Exit(2)
+        raise Exit(2)
     problems = [str(p) for p in check_mappings(folder)]
     problems += [str(p) for p in check_report_spec(folder)]
     for line in problems:
         err.print(line, markup=False, soft_wrap=True)
     if problems:
         err.print(f"{len(problems)} lỗi cấu hình.", markup=False)
-        raise typer.Exit(2)
+        raise Exit(2)
     console.print(f"Cấu hình {folder} hợp lệ.", markup=False)
 
 
-@app.command()
 @guarded
 def version() -> None:
     """In phiên bản."""
     console.print(f"xlsaddin {__version__}")
 
 
+# --------------------------------------------------------------------------- the parser
+
+#: argparse's own error messages, in Vietnamese (Python 3.11–3.13 wordings).
+_ARGPARSE_VI: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.+)", r"thiếu \1"),
+    (r"unrecognized arguments: (.+)", r"không hiểu: \1"),
+    (r"argument (.+?): expected one argument", r"\1 cần một giá trị"),
+    (r"argument (.+?): expected at least one argument", r"\1 cần ít nhất một giá trị"),
+    (r"argument (.+?): invalid choice: (.+?) \(choose from (.+)\)", r"không có \2; chọn: \3"),
+    (r"argument (.+?): ignored explicit argument (.+)", r"\1 không nhận giá trị \2"),
+)
+
+
+def _vietnamese(message: str) -> str:
+    for pattern, text in _ARGPARSE_VI:
+        if (match := re.fullmatch(pattern, message)) is not None:
+            return match.expand(text)
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        if isinstance(action, argparse._SubParsersAction):  # the commands, not "LỆNH" above them
+            text = text.split("\n", 1)[1]
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Vietnamese: usage, group titles, help, errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.update(add_help=False, allow_abbrev=False, formatter_class=_Formatter)
+        super().__init__(*args, **kwargs)
+        self.params = self.add_argument_group("Tham số")
+        self.options = self.add_argument_group("Tùy chọn")
+        self.options.add_argument("-h", "--help", action="help", help="In hướng dẫn này rồi thoát.")
+
+    def error(self, message: str) -> Any:  # argparse's signature: NoReturn
+        self.print_usage(sys.stderr)
+        sys.stderr.write(
+            f"{self.prog}: lỗi: {_vietnamese(message)}\nXem hướng dẫn: {self.prog} --help\n"
+        )
+        raise SystemExit(EXIT_REFUSED)
+
+
+def _command(commands: Any, func: Callable[..., None], name: str | None = None) -> _Parser:
+    """A sub-command whose help is the function's docstring."""
+    doc = (func.__doc__ or "").strip()
+    parser: _Parser = commands.add_parser(
+        name or func.__name__, help=doc.splitlines()[0], description=doc
+    )
+    parser.set_defaults(func=func)
+    return parser
+
+
+def _mappings_option(parser: _Parser) -> None:
+    parser.options.add_argument(
+        "--mappings",
+        dest="mappings_dir",
+        type=Path,
+        metavar="THƯ_MỤC",
+        help="Thư mục cấu hình (mặc định: cấu hình đi kèm xlsaddin).",
+    )
+
+
+def _period_option(parser: _Parser) -> None:
+    parser.options.add_argument(
+        "--period", metavar="KỲ", help="Mã kỳ báo cáo trong project.yaml, ví dụ 2025-q4."
+    )
+
+
+def _parser() -> _Parser:
+    root = _Parser(
+        prog="xlsaddin",
+        description="xlsaddin — biểu mẫu, kiểm tra và tổng hợp báo cáo của 96 xã, phường, đặc khu.",
+        epilog="Mỗi lệnh có hướng dẫn riêng: xlsaddin LỆNH --help",
+    )
+    commands = root.add_subparsers(title="Lệnh", dest="command", metavar="LỆNH")
+
+    cmd = _command(commands, build)
+    cmd.options.add_argument(
+        "--out",
+        type=Path,
+        default=Path("workbooks"),
+        metavar="THƯ_MỤC",
+        help="Thư mục ghi biểu mẫu (mặc định: workbooks).",
+    )
+    cmd.options.add_argument(
+        "--unit",
+        metavar="MÃ",
+        help="Mã đơn vị (vd 21484), nhiều mã cách nhau dấu phẩy, hoặc 'all'.",
+    )
+    _period_option(cmd)
+    cmd.options.add_argument(
+        "--check",
+        action="store_true",
+        help="Chỉ kiểm tra biểu mẫu trong --out có khớp cấu hình không.",
+    )
+    _mappings_option(cmd)
+
+    cmd = _command(commands, demo)
+    cmd.options.add_argument(
+        "--out",
+        type=Path,
+        default=Path("xlsaddin-demo"),
+        metavar="THƯ_MỤC",
+        help="Thư mục ghi dữ liệu mẫu (mặc định: xlsaddin-demo).",
+    )
+    _period_option(cmd)
+    _mappings_option(cmd)
+
+    cmd = _command(commands, validate)
+    cmd.params.add_argument(
+        "files", nargs="+", type=Path, metavar="TỆP", help="Tệp hoặc thư mục cần kiểm tra."
+    )
+    cmd.options.add_argument(
+        "--closing-date",
+        metavar="NGÀY",
+        help="Ngày chốt số liệu YYYY-MM-DD (mặc định: ngày ghi trong biểu).",
+    )
+    cmd.options.add_argument(
+        "--json", dest="as_json", action="store_true", help="In kết quả dạng JSON."
+    )
+    cmd.options.add_argument(
+        "--annotate",
+        dest="annotate_dir",
+        type=Path,
+        metavar="THƯ_MỤC",
+        help="Ghi bản sao có tô màu và ghi chú lỗi vào thư mục này.",
+    )
+    cmd.options.add_argument(
+        "--chi-tiet", dest="detail", action="store_true", help="Liệt kê cả cảnh báo."
+    )
+    _mappings_option(cmd)
+
+    cmd = _command(commands, consolidate)
+    cmd.params.add_argument(
+        "inboxes",
+        nargs="+",
+        type=Path,
+        metavar="HỘP_THƯ",
+        help="Thư mục (hoặc tệp) các xã gửi về.",
+    )
+    cmd.options.add_argument(
+        "--out", type=Path, metavar="TỆP", help="Tệp tổng hợp cấp tỉnh (.xlsx)."
+    )
+    _period_option(cmd)
+    cmd.options.add_argument("--closing-date", metavar="NGÀY", help="Ngày chốt số liệu YYYY-MM-DD.")
+    cmd.options.add_argument(
+        "--json", dest="json_out", type=Path, metavar="TỆP", help="Ghi báo cáo JSON vào tệp này."
+    )
+    cmd.options.add_argument(
+        "--dry-run", action="store_true", help="Chỉ in tình hình và lỗi, không ghi gì."
+    )
+    cmd.options.add_argument(
+        "--history",
+        metavar="TỆP",
+        help="Tệp lịch sử SQLite (đường dẫn tệp, không nhận URL).",
+    )
+    cmd.options.add_argument(
+        "--audit-log", type=Path, metavar="TỆP", help="Nhật ký kiểm toán (JSON lines)."
+    )
+    _mappings_option(cmd)
+
+    cmd = _command(commands, report)
+    cmd.params.add_argument(
+        "workbook",
+        type=Path,
+        metavar="TỆP_TỔNG_HỢP",
+        help="Tệp tổng hợp cấp tỉnh (do 'consolidate' tạo).",
+    )
+    cmd.options.add_argument(
+        "--docx", type=Path, required=True, metavar="TỆP", help="Tệp báo cáo Word cần tạo."
+    )
+    cmd.options.add_argument(
+        "--xlsx", type=Path, metavar="TỆP", help="Ghi thêm các bảng số liệu dạng in (.xlsx)."
+    )
+    cmd.options.add_argument(
+        "--signer", metavar="HỌ_TÊN", help="Họ tên người ký (thay signer_name)."
+    )
+    cmd.options.add_argument(
+        "--request",
+        metavar="VĂN_BẢN",
+        help='Văn bản yêu cầu báo cáo, ví dụ "Công văn số 2045-CV/TU ngày 05/9/2025 của '
+        'Ban Thường vụ Tỉnh ủy" (thay request).',
+    )
+    cmd.options.add_argument(
+        "--date",
+        dest="report_date",
+        metavar="NGÀY",
+        help="Ngày báo cáo YYYY-MM-DD (thay report_date).",
+    )
+    _mappings_option(cmd)
+
+    _command(commands, doctor)
+
+    group = commands.add_parser(
+        "mappings",
+        help="Cấu hình (mappings): chép ra để sửa, kiểm tra bản đã sửa.",
+        description="Cấu hình (mappings): chép ra để sửa, kiểm tra bản đã sửa.",
+    )
+    inner = group.add_subparsers(title="Lệnh", dest="mappings_command", metavar="LỆNH")
+    cmd = _command(inner, mappings_export, "export")
+    cmd.params.add_argument(
+        "target", type=Path, metavar="THƯ_MỤC", help="Thư mục mới để chép cấu hình vào."
+    )
+    cmd = _command(inner, mappings_check, "check")
+    cmd.params.add_argument(
+        "folder", type=Path, metavar="THƯ_MỤC", help="Thư mục cấu hình cần kiểm tra."
+    )
+    group.set_defaults(func=None, help_of=group)
+
+    _command(commands, version)
+    root.set_defaults(func=None, help_of=root)
+    return root
+
+
+def app(argv: Sequence[str] | None = None) -> int:
+    """Run one command line (``sys.argv[1:]`` by default); its exit code."""
+    parser = _parser()
+    try:
+        args = vars(parser.parse_args(sys.argv[1:] if argv is None else list(argv)))
+    except SystemExit as done:  # --help (0) or a usage error (2), already printed
+        return done.code if isinstance(done.code, int) else EXIT_REFUSED
+    func = args.pop("func")
+    helped = args.pop("help_of")
+    if func is None:  # "xlsaddin" or "xlsaddin mappings" alone: what can follow
+        helped.print_help()
+        return EXIT_REFUSED
+    for key in ("command", "mappings_command"):
+        args.pop(key, None)
+    try:
+        func(**args)
+    except Exit as end:
+        return end.code
+    return 0
+
+
 def main() -> None:
-    run_guarded(app)
+    run_guarded(lambda: sys.exit(app()))

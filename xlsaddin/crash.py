@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from xlsaddin.core.failures import OfficerError
+from xlsaddin.core.places import user_cache_dir
 from xlsaddin.core.untrusted import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,10 +42,7 @@ def log_dir() -> Path:
     """Where crash logs go: ``$XLSADDIN_LOG_DIR``, else the user's cache folder."""
     if given := os.environ.get(LOG_DIR_ENV):
         return Path(given)
-    if sys.platform == "win32" and (local := os.environ.get("LOCALAPPDATA")):
-        return Path(local) / "xlsaddin" / "nhat-ky-loi"
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "xlsaddin" / "nhat-ky-loi"
+    return user_cache_dir() / "nhat-ky-loi"
 
 
 def write_crash_log(exc: BaseException) -> Path | None:
@@ -106,13 +104,12 @@ def _handle(exc: BaseException) -> int:
     return report_crash(exc)
 
 
-def _passthrough() -> tuple[type[BaseException], ...]:
-    """The exceptions by which the command-line framework ends a command on purpose."""
-    import typer
+class Exit(Exception):
+    """Ends a command on purpose with an exit code; the command has said why."""
 
-    ends: list[type[BaseException]] = [SystemExit, typer.Exit, typer.Abort]
-    ends += [c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"]
-    return tuple(ends)
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def guarded(func: F) -> F:
@@ -120,15 +117,12 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import typer
-
         try:
             return func(*args, **kwargs)
+        except (SystemExit, Exit):
+            raise
         except BaseException as exc:
-            if isinstance(exc, _passthrough()):
-                raise
-            code = _handle(exc)
-            raise typer.Exit(code) from None
+            raise Exit(_handle(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 
