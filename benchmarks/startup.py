@@ -5,6 +5,7 @@
     python benchmarks/startup.py --demo D --other /path/to/old/venv/bin/xlsaddin
     python benchmarks/startup.py --demo D --importtime           # + import-time top 10
     python benchmarks/startup.py --only demo --runs 5 --other OLD  # xlsaddin demo itself
+    python benchmarks/startup.py --demo D30 --mappings M30     # other mappings (both commands)
 
 ``--demo`` is a folder made by ``xlsaddin demo`` (made in a temporary folder when
 absent, which takes about half a minute). Each command runs as a new process after
@@ -179,7 +180,14 @@ def main() -> None:
         help="a demo folder made by --other itself: it validates and consolidates its own "
         "files (the code before a change of the forms cannot read the new ones)",
     )
+    parser.add_argument(
+        "--mappings",
+        type=Path,
+        help="a mappings folder for both xlsaddin commands (e.g. the task form at 30 rows, "
+        "to time today's code on an inbox like the one before issue 11)",
+    )
     args = parser.parse_args()
+    extra = ["--mappings", str(args.mappings.resolve())] if args.mappings else []
 
     exe = shutil.which("xlsaddin", path=str(Path(sys.executable).parent)) or "xlsaddin"
     work = Path(tempfile.mkdtemp(prefix="xlsaddin-startup-"))
@@ -200,15 +208,18 @@ def main() -> None:
     print(f"python: {sys.executable}\nfile: {one}\ninbox: {inbox}")
 
     if args.only in (None, "validate"):
-        cmds = {"xlsaddin validate": cli_argv(exe, "validate", str(one))}
+        cmds = {"xlsaddin validate": cli_argv(exe, "validate", str(one), *extra)}
         if args.other:
-            cmds["other validate"] = cli_argv(args.other, "validate", str(other_one))
+            cmds["other validate"] = cli_argv(args.other, "validate", str(other_one), *extra)
         cmds["openpyxl read (alt.)"] = [sys.executable, "-c", OPENPYXL_ALTERNATIVE, str(one)]
         cmds["python -c pass"] = [sys.executable, "-c", "pass"]
         compare("validate ONE.xlsx", cmds, args.runs, dict.fromkeys(cmds, work))
         if args.importtime:
             print("\n### import time: xlsaddin validate ONE.xlsx")
-            importtime(["-c", "from xlsaddin.cli import main; main()", "validate", str(one)], work)
+            importtime(
+                ["-c", "from xlsaddin.cli import main; main()", "validate", str(one), *extra],
+                work,
+            )
 
     if args.only in (None, "consolidate"):
         counter = iter(range(10**6))
@@ -225,6 +236,7 @@ def main() -> None:
                 str(folder / "TongHop.xlsx"),
                 "--history",
                 str(folder / "lich-su.sqlite"),
+                *extra,
             ]
 
         # fresh output folders for every run: build the argv lists lazily per run
