@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.cli_runner import CliRunner
@@ -165,3 +166,28 @@ def test_an_unwritable_folder_is_named_once_before_the_run(
     assert result.output.count("Không ghi được thư mục") == 1 and "copies" in result.output
     result = runner.invoke(app, ["consolidate", str(tmp_path), "--out", str(blocker / "T.xlsx")])
     assert result.exit_code == 2 and "Không ghi được thư mục" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["--help"], 0, ["Cách dùng: xlsaddin", "Lệnh:", "Tùy chọn:", "validate", "consolidate"]),
+        ([], 2, ["Cách dùng: xlsaddin", "Lệnh:"]),  # nothing asked: what can be asked
+        (["validate", "--help"], 0, ["Cách dùng: xlsaddin validate", "Tham số:", "--chi-tiet"]),
+        (["mappings"], 2, ["export", "check"]),
+        (["validate"], 2, ["xlsaddin validate: lỗi: thiếu TỆP", "xlsaddin validate --help"]),
+        (["report", "x.xlsx"], 2, ["lỗi: thiếu --docx"]),
+        (["kiemtra"], 2, ["lỗi: không có 'kiemtra'; chọn: 'build'"]),
+        (["validate", "a.xlsx", "--jsn"], 2, ["lỗi: không hiểu: --jsn"]),
+        (["consolidate", "hop_thu", "--out"], 2, ["lỗi: --out cần một giá trị"]),
+    ],
+)
+def test_help_and_usage_errors_speak_vietnamese(
+    args: list[str], code: int, words: list[str]
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == code, result.output
+    for word in words:
+        assert word in result.output, result.output
+    for english in ("Usage", "usage:", "options", "show this help", "error:", "required"):
+        assert english not in result.output, result.output
