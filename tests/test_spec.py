@@ -8,8 +8,10 @@ directory, break exactly one thing, and check that loading fails with a one-line
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -947,26 +949,108 @@ def test_a_cached_load_equals_a_fresh_one_and_parses_nothing(
         load_mappings(mcopy)
 
 
-@pytest.mark.parametrize("rel", ["appendices/02_nguon_luc_tai_chinh.yaml", "synonyms.yaml", "new.txt"])
+@pytest.mark.parametrize(
+    "rel", ["appendices/02_nguon_luc_tai_chinh.yaml", "synonyms.yaml", "new.txt"]
+)
 def test_any_change_to_the_folder_is_seen(mcopy: Path, cache: Path, rel: str) -> None:
     before = load_mappings(mcopy)
     path = mcopy / rel
     if rel == "synonyms.yaml":
-        path.write_text(
-            path.read_text(encoding="utf-8") + "  Mới: [moi]\n", encoding="utf-8"
-        )
+        path.write_text(path.read_text(encoding="utf-8") + "  Mới: [moi]\n", encoding="utf-8")
     elif rel.endswith(".yaml"):
         edit_yaml(mcopy, rel, lambda d: d.update(form_name=d["form_name"] + "-B"))
     else:
-        path.write_text("x", encoding="utf-8")
+        path.write_text("x", encoding="utf-8")  # not a file the loader reads
     after = load_mappings(mcopy)
-    assert len(cache_files(cache)) == 1  # the older copy of the same folder is gone
+    assert len(cache_files(cache)) == 1  # one copy per folder
     if rel == "synonyms.yaml":
         assert after.synonyms["Mới"] == ("moi",) and "Mới" not in before.synonyms
     elif rel.endswith(".yaml"):
         assert after.appendix("PL02").form_name == before.appendix("PL02").form_name + "-B"
     else:
         assert after == before
+
+
+def test_files_added_or_removed_are_seen(mcopy: Path, cache: Path) -> None:
+    load_mappings(mcopy)
+    spare = mcopy / "appendices" / "08_nhan_xet.yaml"
+    kept = spare.read_bytes()
+    spare.unlink()
+    assert "PL08" not in {a.code for a in load_mappings(mcopy).appendices}
+    spare.write_bytes(kept)
+    assert "PL08" in {a.code for a in load_mappings(mcopy).appendices}
+    (mcopy / "synonyms.yaml").unlink()
+    assert load_mappings(mcopy).synonyms == {}
+
+
+def test_files_reached_through_links_or_outside_the_folder_are_seen(
+    mcopy: Path, cache: Path, tmp_path: Path
+) -> None:
+    """A subfolder that is a link, a catalogue outside the folder: their edits are seen,
+    and a broken one is an error every time (found by a new-user trial: a stored copy
+    used to answer for them)."""
+    outside = tmp_path / "elsewhere"
+    shutil.move(str(mcopy / "appendices"), outside)
+    (mcopy / "appendices").symlink_to(outside, target_is_directory=True)
+    catalogue = tmp_path / "danh_muc.yaml"
+    shutil.move(str(mcopy / "catalogues" / "tieu_chi_ha_tang.yaml"), catalogue)
+    edit_yaml(
+        mcopy,
+        "appendices/01_tieu_chi_ha_tang.yaml",
+        lambda d: d["table"].update(rows={"catalogue": "../danh_muc.yaml"}),
+    )
+    first = load_mappings(mcopy)
+    edit_yaml(mcopy, "appendices/02_nguon_luc_tai_chinh.yaml", lambda d: d.update(form_name="X"))
+    assert load_mappings(mcopy).appendix("PL02").form_name == "X"
+    rows = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
+    rows["rows"][0]["label"] = "Đã sửa ngoài thư mục"
+    catalogue.write_text(yaml.safe_dump(rows, allow_unicode=True), encoding="utf-8")
+    changed = load_mappings(mcopy).appendix("PL01").table.rows
+    assert changed[0].label == "Đã sửa ngoài thư mục" != first.appendix("PL01").table.rows[0].label
+    catalogue.write_text("rows: [", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(SpecError, match=r"danh_muc\.yaml"):
+            load_mappings(mcopy)
+
+
+def test_one_copy_per_real_folder_and_only_the_newest_kept(
+    mcopy: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xlsaddin.spec.cache as spec_cache
+
+    monkeypatch.chdir(tmp_path)
+    first = load_mappings(Path("mappings"))
+    again = load_mappings(Path("./mappings"))
+    absolute = load_mappings(mcopy)
+    assert len(cache_files(cache)) == 1
+    assert (first.root, again.root, absolute.root) == ("mappings", "mappings", str(mcopy))
+    monkeypatch.setattr(spec_cache, "KEEP", 2)
+    for n in range(3):
+        other = tmp_path / f"m{n}"
+        shutil.copytree(mcopy, other)
+        load_mappings(other)
+    assert len(cache_files(cache)) == 2
+
+
+@pytest.mark.parametrize("value", ["1", "on", "true"])
+def test_cache_switched_on_by_word_uses_the_default_folder(
+    mcopy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("XLSADDIN_CACHE", value)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    load_mappings(mcopy)
+    assert not (tmp_path / value).exists()
+    if sys.platform != "win32":
+        assert cache_files(tmp_path / "xdg" / "xlsaddin" / "cau-hinh")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_a_pipe_in_the_folder_is_never_opened(mcopy: Path, cache: Path) -> None:
+    os.mkfifo(mcopy / "ong_dan")  # reading it would wait for a writer forever
+    load_mappings(mcopy)
+    assert load_mappings(mcopy).appendix("PL02")
 
 
 def test_a_broken_folder_is_never_cached(mcopy: Path, cache: Path) -> None:
@@ -997,5 +1081,5 @@ def test_an_unwritable_cache_folder_costs_only_time(
 
 def test_synonyms_with_unquoted_yes_are_a_mapping_error(mcopy: Path) -> None:
     (mcopy / "synonyms.yaml").write_text("synonyms:\n  Có: [yes, no]\n", encoding="utf-8")
-    with pytest.raises(SpecError, match="synonyms.yaml"):
+    with pytest.raises(SpecError, match=r"synonyms\.yaml"):
         load_mappings(mcopy)

@@ -2,13 +2,16 @@
 validate the YAML again: with the models' validators built only when needed, that is
 about 50 ms of the 0.3 s that ``xlsaddin validate ONE.xlsx`` takes (docs/performance.md).
 
-The copy is a pickle in the user's cache folder (``core.places``), named by a digest of
-everything the loaded mappings depend on: every file of the folder (its bytes), the
-folder's path, xlsaddin's own modules (size and modification time: an edited checkout
-never reads a copy made by other code), and Python's and pydantic's versions. A copy that
-is missing, unreadable, not the user's own, or not a ``Mappings`` is ignored and the
-folder is loaded as usual. Only a folder that loaded without a problem is stored, and a
-new copy replaces the older copies of the same folder.
+The loader records what it looked at (:class:`Recorder`): the bytes of every file it read,
+the files it looked for and did not find, the names in every folder it listed. The copy
+(a pickle of those :class:`Sources` and the loaded ``Mappings``) is used only while all of
+them are as they were, whatever the path: a folder reached through a link, a catalogue
+outside the folder (``catalogue: ../x.yaml``), an appendix file added or removed. One copy
+per folder (by its real path) and per version of xlsaddin's code (its modules' size and
+modification time: an edited checkout never reads a copy made by other code), the 16
+newest kept. A copy that is missing, unreadable, not the user's own, or not what this
+module wrote is ignored and the folder loaded as usual. Only a folder that loaded without
+a problem is stored.
 
 Why pickle: unpickling restores the frozen pydantic models as they were validated,
 without validating again and without building their validators (``defer_build``), which
@@ -27,6 +30,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsaddin.core.places import user_cache_dir
@@ -34,6 +38,10 @@ from xlsaddin.spec.models import Mappings
 
 ENV_VAR = "XLSADDIN_CACHE"
 _OFF = {"0", "off", "no", "false"}
+_ON = {"", "1", "on", "yes", "true"}
+#: Copies kept (of as many folders), newest first.
+KEEP = 16
+_FORMAT = 2
 
 
 def cache_folder() -> Path | None:
@@ -41,21 +49,81 @@ def cache_folder() -> Path | None:
     given = os.environ.get(ENV_VAR, "").strip()
     if given.lower() in _OFF:
         return None
-    if given:
-        return Path(given)
+    if given.lower() not in _ON:
+        return Path(given).absolute()
     try:
         return user_cache_dir() / "cau-hinh"
     except (RuntimeError, KeyError, OSError):  # no home folder known
         return None
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a load looked at: file -> digest of its bytes (None: looked for, not there),
+    (folder, pattern) -> the names it found."""
+
+    files: tuple[tuple[str, str | None], ...]
+    listings: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+    def unchanged(self) -> bool:
+        try:
+            for name, digest in self.files:
+                path = Path(name)
+                if digest is None:
+                    if path.is_file():
+                        return False
+                elif not path.is_file() or _digest(path.read_bytes()) != digest:
+                    return False
+            return all(
+                _names(Path(folder), pattern) == names for folder, pattern, names in self.listings
+            )
+        except OSError:
+            return False
+
+
+def _names(folder: Path, pattern: str) -> tuple[str, ...]:
+    return tuple(sorted(p.name for p in folder.glob(pattern)))
+
+
+@dataclass
+class Recorder:
+    """Kept by the loader while it loads: every file it reads, looks for, or lists."""
+
+    files: dict[str, str | None] = field(default_factory=dict)
+    listings: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def read(self, path: Path, data: bytes) -> None:
+        self.files[str(path.absolute())] = _digest(data)
+
+    def missing(self, path: Path) -> None:
+        self.files.setdefault(str(path.absolute()), None)
+
+    def listed(self, folder: Path, pattern: str, found: list[Path]) -> None:
+        names = tuple(sorted(p.name for p in found))
+        self.listings[(str(folder.absolute()), pattern)] = names
+
+    def sources(self) -> Sources:
+        return Sources(
+            tuple(sorted(self.files.items())),
+            tuple(
+                sorted(
+                    (folder, pattern, names) for (folder, pattern), names in self.listings.items()
+                )
+            ),
+        )
+
+
 @functools.cache
-def _code_fingerprint() -> bytes:
+def _code_fingerprint() -> str:
     """Python, pydantic and xlsaddin's own modules (path, size, modification time)."""
     import pydantic
 
     package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    digest = hashlib.sha256(f"{_FORMAT}\0{sys.version}\0{pydantic.VERSION}\0".encode())
     for folder, dirs, names in os.walk(package):
         dirs.sort()
         for name in sorted(names):
@@ -63,28 +131,10 @@ def _code_fingerprint() -> bytes:
                 path = os.path.join(folder, name)
                 st = os.stat(path)
                 digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return digest.digest()
-
-
-def _digest(root: Path) -> str | None:
-    """The digest naming the copy of ``root``, None when the folder cannot be read."""
-    digest = hashlib.sha256(_code_fingerprint())
-    digest.update(f"{root}\0{root.resolve()}\0".encode())
-    try:
-        for folder, dirs, names in os.walk(root):
-            dirs.sort()
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                with open(path, "rb") as fh:
-                    data = fh.read()
-                digest.update(f"{os.path.relpath(path, root)}\0{len(data)}\0".encode())
-                digest.update(data)
-    except OSError:
-        return None
     return digest.hexdigest()
 
 
-def _read(path: Path) -> Mappings | None:
+def _read(path: Path) -> tuple[Sources, Mappings] | None:
     try:
         with open(path, "rb") as fh:
             if hasattr(os, "getuid") and os.fstat(fh.fileno()).st_uid != os.getuid():
@@ -92,11 +142,18 @@ def _read(path: Path) -> Mappings | None:
             value = pickle.load(fh)
     except Exception:  # missing, unreadable, truncated, from other code: load as usual
         return None
-    return value if isinstance(value, Mappings) else None
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], Sources)
+        and isinstance(value[1], Mappings)
+    ):
+        return value
+    return None
 
 
-def _write(folder: Path, path: Path, value: Mappings, family: str) -> None:
-    """Store ``value`` atomically; remove the older copies of the same folder."""
+def _write(folder: Path, path: Path, value: tuple[Sources, Mappings]) -> None:
+    """Store ``value`` atomically; keep the :data:`KEEP` newest copies."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
@@ -108,24 +165,36 @@ def _write(folder: Path, path: Path, value: Mappings, family: str) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(name)
             raise
-        for older in folder.glob(f"{family}-*.pickle"):
-            if older != path:
-                with contextlib.suppress(OSError):
-                    older.unlink()
+        copies = sorted(folder.glob("mappings-*.pickle"), key=_mtime, reverse=True)
+        for older in copies[KEEP:]:
+            with contextlib.suppress(OSError):
+                older.unlink()
     except Exception:  # a read-only or full cache folder only costs the next load its time
         pass
 
 
-def cached(root: Path, load: Callable[[], Mappings]) -> Mappings:
-    """``load()``, or the copy stored the last time ``root`` was loaded as it is now."""
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def cached(root: Path, load: Callable[[Recorder], Mappings]) -> Mappings:
+    """``load(recorder)``, or the copy stored when ``root`` last loaded, if nothing it
+    looked at has changed since."""
     folder = cache_folder()
-    key = _digest(root) if folder is not None else None
-    if folder is None or key is None:
-        return load()
-    family = "mappings-" + hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
-    path = folder / f"{family}-{key[:32]}.pickle"
-    if (hit := _read(path)) is not None:
-        return hit
-    value = load()
-    _write(folder, path, value, family)
+    if folder is None:
+        return load(Recorder())
+    key = _digest(f"{_code_fingerprint()}\0{root.resolve()}".encode())[:32]
+    path = folder / f"mappings-{key}.pickle"
+    hit = _read(path)
+    if hit is not None and hit[0].unchanged():
+        mappings = hit[1]
+        if mappings.root != str(root):  # the same folder, named another way
+            mappings = mappings.model_copy(update={"root": str(root)})
+        return mappings
+    recorder = Recorder()
+    value = load(recorder)
+    _write(folder, path, (recorder.sources(), value))
     return value

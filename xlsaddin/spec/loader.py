@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from xlsaddin.core.codes import CATALOGUE
 from xlsaddin.core.resources import shipped
-from xlsaddin.spec.cache import cached
+from xlsaddin.spec.cache import Recorder, cached
 from xlsaddin.spec.expr import ExprError, check_types, names
 from xlsaddin.spec.models import (
     AUTO_FIGURES,
@@ -133,7 +134,10 @@ def _from_validation(file: str, exc: ValidationError) -> SpecError:
 
 def _read_yaml(path: Path, rel: str) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        if (recorder := _RECORDER.get()) is not None:
+            recorder.read(path, data)
+        text = data.decode("utf-8")
     except OSError as exc:
         raise SpecError(rel, "", f"không đọc được tệp / cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -157,6 +161,27 @@ def _read_yaml(path: Path, rel: str) -> dict[str, Any]:
     return data
 
 
+#: What the load in progress looked at (spec/cache.py decides from it whether a stored
+#: copy is still the folder as it is).
+_RECORDER: ContextVar[Recorder | None] = ContextVar("_RECORDER", default=None)
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``; a file looked for and not found is recorded."""
+    found = path.is_file()
+    if not found and (recorder := _RECORDER.get()) is not None:
+        recorder.missing(path)
+    return found
+
+
+def _listing(folder: Path, pattern: str) -> list[Path]:
+    """``sorted(folder.glob(pattern))``, recorded."""
+    found = sorted(folder.glob(pattern))
+    if (recorder := _RECORDER.get()) is not None:
+        recorder.listed(folder, pattern, found)
+    return found
+
+
 def _rel(root: Path, path: Path) -> str:
     try:
         return f"{root.name}/{path.relative_to(root).as_posix()}"
@@ -166,7 +191,7 @@ def _rel(root: Path, path: Path) -> str:
 
 def _load_catalogue(root: Path, ref: CatalogueRef, spec_file: str) -> tuple[RowDef, ...]:
     path = root / ref.catalogue
-    if not path.is_file():
+    if not _is_file(path):
         raise SpecError(
             spec_file,
             "table.rows.catalogue",
@@ -333,7 +358,7 @@ def _hash(spec: AppendixSpec, project: Project) -> str:
 
 def _load_layouts(root: Path, specs: dict[str, AppendixSpec]) -> tuple[ForeignLayout, ...]:
     layouts = []
-    for path in sorted((root / "layouts").glob("*.yaml")):
+    for path in _listing(root / "layouts", "*.yaml"):
         rel = _rel(root, path)
         try:
             layout = ForeignLayout.model_validate(_read_yaml(path, rel))
@@ -376,7 +401,7 @@ class _Problems:
 def _load(root: Path, problems: _Problems) -> Mappings | None:
     project_file = root / "project.yaml"
     project: Project | None = None
-    if not project_file.is_file():
+    if not _is_file(project_file):
         problems.add(SpecError(str(root), "project.yaml", "thiếu tệp / file missing"))
     else:
         rel = _rel(root, project_file)
@@ -392,7 +417,7 @@ def _load(root: Path, problems: _Problems) -> Mappings | None:
             )
 
     specs: list[AppendixSpec] = []
-    files = sorted((root / "appendices").glob("*.yaml"))
+    files = _listing(root / "appendices", "*.yaml")
     if not files:
         problems.add(SpecError(str(root), "appendices/", "không có phụ lục nào / no appendix spec"))
     for path in files:
@@ -460,7 +485,7 @@ def _load(root: Path, problems: _Problems) -> Mappings | None:
 def _load_synonyms(root: Path, problems: _Problems) -> dict[str, tuple[str, ...]]:
     """``synonyms.yaml`` (optional): ``synonyms: {canonical: [variants]}``."""
     path = root / "synonyms.yaml"
-    if not path.is_file():
+    if not _is_file(path):
         return {}
     rel = _rel(root, path)
     try:
@@ -476,8 +501,12 @@ def load_mappings(root: Path | str | None = None) -> Mappings:
     """Load and check every file of a mappings folder; the first problem is raised."""
     folder = Path(root) if root is not None else default_mappings_dir()
 
-    def load() -> Mappings:
-        loaded = _load(folder, _Problems(False))
+    def load(recorder: Recorder) -> Mappings:
+        token = _RECORDER.set(recorder)
+        try:
+            loaded = _load(folder, _Problems(False))
+        finally:
+            _RECORDER.reset(token)
         assert loaded is not None  # a problem would have been raised
         return loaded
 
