@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import yaml
 
 from tests.cli_runner import CliRunner
 from xlsaddin.cli import app
+from xlsaddin.demo import DemoResult
 from xlsaddin.spec import Mappings
 
 from .paths import MAPPINGS
@@ -180,6 +182,14 @@ def test_an_unwritable_folder_is_named_once_before_the_run(
         (["kiemtra"], 2, ["lỗi: không có 'kiemtra'; chọn: 'build'"]),
         (["validate", "a.xlsx", "--jsn"], 2, ["lỗi: không hiểu: --jsn"]),
         (["consolidate", "hop_thu", "--out"], 2, ["lỗi: --out cần một giá trị"]),
+        # an error after a command names that command's usage and help
+        (["validate", "--foo", "a.xlsx"], 2, ["xlsaddin validate: lỗi: không hiểu: --foo"]),
+        (["version", "thua"], 2, ["xlsaddin version: lỗi: không hiểu: thua"]),
+        (["--mappings", "M", "validate"], 2, ["tùy chọn --mappings đặt sau tên lệnh"]),
+        (["build", "--out="], 2, ["--out: đường dẫn trống"]),  # not the current folder
+        (["validate", ""], 2, ["TỆP: đường dẫn trống"]),
+        (["build", "--unit", "21484,abc"], 2, ["Mã đơn vị không hợp lệ: abc"]),
+        (["build", "--unit", "99999"], 2, ["không có xã, phường, đặc khu nào mang mã này"]),
     ],
 )
 def test_help_and_usage_errors_speak_vietnamese(
@@ -191,3 +201,44 @@ def test_help_and_usage_errors_speak_vietnamese(
         assert word in result.output, result.output
     for english in ("Usage", "usage:", "options", "show this help", "error:", "required"):
         assert english not in result.output, result.output
+
+
+def test_mappings_export_onto_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "cau_hinh.xlsx"
+    target.write_bytes(b"x")
+    result = runner.invoke(app, ["mappings", "export", str(target)])
+    assert result.exit_code == 2 and "là một tệp, không phải thư mục" in result.output
+    assert target.read_bytes() == b"x"
+
+
+def test_a_reader_that_stops_reading_is_not_a_crash(demo: DemoResult, tmp_path: Path) -> None:
+    """``xlsaddin validate DIR --json | head -1``: exit 141, no crash log, nothing printed."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XLSADDIN_LOG_DIR": str(tmp_path / "logs")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from xlsaddin.cli import main; main()",
+            "validate",
+            str(demo.inbox),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()  # as head does after its first line
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 141, stderr
+    assert stderr == "" and not (tmp_path / "logs").exists()
+
+
+def test_validate_with_nothing_to_check_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "trong").mkdir()
+    result = runner.invoke(app, ["validate", str(tmp_path / "trong")])
+    assert result.exit_code == 2 and "Không có tệp Excel (.xlsx) nào" in result.output

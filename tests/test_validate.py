@@ -299,3 +299,26 @@ def test_files_are_dealt_in_chunks_of_even_work_heaviest_first(tmp_path: Path) -
     eighth = sum(loads) / 8
     assert all(load < eighth + max(heaviest) for load in loads)  # no chunk much over 1/8
     assert len(chunks) < 20
+
+
+def test_a_form_made_before_a_mapping_edit_says_so_not_version_x_differs_from_x(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    import shutil
+
+    import yaml
+
+    from xlsaddin.spec import load_mappings
+
+    path = finance_workbook(mappings, tmp_path / "PL02.xlsx")
+    edited = tmp_path / "mappings"
+    shutil.copytree(mappings.root, edited)
+    spec_file = edited / "appendices" / "02_nguon_luc_tai_chinh.yaml"
+    data = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+    data["form_name"] += "-B"  # same version, different form
+    spec_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = validate_paths([path], load_mappings(edited))
+    (outdated,) = [i for i in result.report.issues if i.code == "template-outdated"]
+    version = mappings.appendix("PL02").version
+    assert f"phiên bản {version} nhưng tạo trước khi cấu hình phụ lục được sửa" in outdated.message
+    assert "khác phiên bản hiện hành" not in outdated.message

@@ -26,8 +26,10 @@ from xlsaddin.crash import run as run_guarded
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
 
-console = Console(emoji=False)  # ":name:" in a file's text stays text (and no emoji table import)
-err = Console(stderr=True, emoji=False)
+# emoji=False: ":name:" in a file's text stays text (and no emoji table import);
+# soft_wrap: a long path is never cut into two lines (piped into a log, copied and pasted)
+console = Console(emoji=False, soft_wrap=True)
+err = Console(stderr=True, emoji=False, soft_wrap=True)
 
 
 def _load(root: Path | None) -> Mappings:
@@ -56,7 +58,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     def update(done: int, total: int) -> None:
         nonlocal bar, task
         if bar is None:
-            if total < 2:
+            if total < 2 or not err.is_terminal:  # piped: no bar, no blank lines
                 return
             from rich.progress import (
                 BarColumn,
@@ -88,13 +90,27 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _units(spec: str) -> list[Unit]:
-    if spec == "all":
+    if spec.strip().lower() == "all":
         return list(load_units())
-    try:
-        return [by_code(int(part)) for part in spec.split(",")]
-    except (KeyError, ValueError):
-        err.print(f"[red]Mã đơn vị không hợp lệ: {shown(spec)} (dùng mã 5 chữ số hoặc 'all')[/red]")
-        raise Exit(2) from None
+    units = []
+    for part in spec.split(","):
+        try:
+            code = int(part.strip())
+        except ValueError:
+            err.print(
+                f"[red]Mã đơn vị không hợp lệ: {shown(part)} "
+                "(dùng mã 5 chữ số, nhiều mã cách nhau dấu phẩy, hoặc 'all')[/red]"
+            )
+            raise Exit(2) from None
+        try:
+            units.append(by_code(code))
+        except KeyError:
+            err.print(
+                f"[red]Mã đơn vị không hợp lệ: {code} (không có xã, phường, đặc khu nào "
+                "mang mã này trong tỉnh)[/red]"
+            )
+            raise Exit(2) from None
+    return units
 
 
 @guarded
@@ -208,7 +224,8 @@ def validate(
     detail: bool = False,
     mappings_dir: Path | None = None,
 ) -> None:
-    """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được."""
+    """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được
+    hoặc không có tệp nào để kiểm tra."""
     from xlsaddin.validate.annotate import annotate_all
     from xlsaddin.validate.render import dumps, print_validation
     from xlsaddin.validate.run import validate_paths
@@ -218,10 +235,11 @@ def validate(
     if missing:
         err.print(f"[red]Không tìm thấy: {shown(', '.join(missing))}[/red]")
         raise Exit(2)
+    closing = _date(closing_date)  # a wrong date is refused before anything is made
     if annotate_dir is not None:  # before the run: not one line per file after it
         check_writable_folder(annotate_dir)
     with _progress("Đang kiểm tra") as update:
-        result = validate_paths(files, mappings, closing_date=_date(closing_date), progress=update)
+        result = validate_paths(files, mappings, closing_date=closing, progress=update)
     if not result.files:
         err.print(
             "[yellow]Không có tệp Excel (.xlsx) nào để kiểm tra trong "
@@ -234,7 +252,8 @@ def validate(
     else:
         print_validation(result, console, detail=detail or len(result.files) <= 3)
     if annotate_dir is not None:
-        copies = annotate_all(result.files, annotate_dir)
+        with _progress("Đang ghi bản sao có đánh dấu lỗi") as update:
+            copies = annotate_all(result.files, annotate_dir, progress=update)
         for failed in (c for c in copies if c.target is None):
             err.print(
                 f"[yellow]Không tạo được bản sao có đánh dấu cho {shown(failed.name)}: "
@@ -243,7 +262,7 @@ def validate(
         if not as_json:
             written = sum(c.target is not None for c in copies)
             console.print(f"Đã ghi {written} bản sao có đánh dấu lỗi vào {shown(annotate_dir)}")
-    if any(f.rejected for f in result.files):
+    if not result.files or any(f.rejected for f in result.files):  # nothing checked: 2
         raise Exit(2)
     if not result.report.valid:
         raise Exit(1)
@@ -393,6 +412,12 @@ def mappings_export(target: Path) -> None:
 
     from xlsaddin.spec import default_mappings_dir
 
+    if target.exists() and not target.is_dir():
+        err.print(
+            f"{target} là một tệp, không phải thư mục; chọn thư mục mới hoặc thư mục rỗng.",
+            markup=False,
+        )
+        raise Exit(2)
     if target.exists() and any(target.iterdir()):
         err.print(f"Thư mục {target} đã có nội dung; chọn thư mục mới hoặc thư mục rỗng.")
         raise Exit(2)
@@ -442,7 +467,15 @@ _ARGPARSE_VI: tuple[tuple[str, str], ...] = (
     (r"argument (.+?): expected at least one argument", r"\1 cần ít nhất một giá trị"),
     (r"argument (.+?): invalid choice: (.+?) \(choose from (.+)\)", r"không có \2; chọn: \3"),
     (r"argument (.+?): ignored explicit argument (.+)", r"\1 không nhận giá trị \2"),
+    (r"argument (.+?): (.+)", r"\1: \2"),  # e.g. _path's own Vietnamese message
 )
+
+
+def _path(text: str) -> Path:
+    """A path option's value; an empty one is refused (Path("") is the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("đường dẫn trống")
+    return Path(text)
 
 
 def _vietnamese(message: str) -> str:
@@ -495,7 +528,7 @@ def _mappings_option(parser: _Parser) -> None:
     parser.options.add_argument(
         "--mappings",
         dest="mappings_dir",
-        type=Path,
+        type=_path,
         metavar="THƯ_MỤC",
         help="Thư mục cấu hình (mặc định: cấu hình đi kèm xlsaddin).",
     )
@@ -507,7 +540,7 @@ def _period_option(parser: _Parser) -> None:
     )
 
 
-def _parser() -> _Parser:
+def _parser() -> tuple[_Parser, dict[str, _Parser]]:
     root = _Parser(
         prog="xlsaddin",
         description="xlsaddin — biểu mẫu, kiểm tra và tổng hợp báo cáo của 96 xã, phường, đặc khu.",
@@ -518,7 +551,7 @@ def _parser() -> _Parser:
     cmd = _command(commands, build)
     cmd.options.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         default=Path("workbooks"),
         metavar="THƯ_MỤC",
         help="Thư mục ghi biểu mẫu (mặc định: workbooks).",
@@ -539,7 +572,7 @@ def _parser() -> _Parser:
     cmd = _command(commands, demo)
     cmd.options.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         default=Path("xlsaddin-demo"),
         metavar="THƯ_MỤC",
         help="Thư mục ghi dữ liệu mẫu (mặc định: xlsaddin-demo).",
@@ -549,7 +582,7 @@ def _parser() -> _Parser:
 
     cmd = _command(commands, validate)
     cmd.params.add_argument(
-        "files", nargs="+", type=Path, metavar="TỆP", help="Tệp hoặc thư mục cần kiểm tra."
+        "files", nargs="+", type=_path, metavar="TỆP", help="Tệp hoặc thư mục cần kiểm tra."
     )
     cmd.options.add_argument(
         "--closing-date",
@@ -562,7 +595,7 @@ def _parser() -> _Parser:
     cmd.options.add_argument(
         "--annotate",
         dest="annotate_dir",
-        type=Path,
+        type=_path,
         metavar="THƯ_MỤC",
         help="Ghi bản sao có tô màu và ghi chú lỗi vào thư mục này.",
     )
@@ -575,17 +608,17 @@ def _parser() -> _Parser:
     cmd.params.add_argument(
         "inboxes",
         nargs="+",
-        type=Path,
+        type=_path,
         metavar="HỘP_THƯ",
         help="Thư mục (hoặc tệp) các xã gửi về.",
     )
     cmd.options.add_argument(
-        "--out", type=Path, metavar="TỆP", help="Tệp tổng hợp cấp tỉnh (.xlsx)."
+        "--out", type=_path, metavar="TỆP", help="Tệp tổng hợp cấp tỉnh (.xlsx)."
     )
     _period_option(cmd)
     cmd.options.add_argument("--closing-date", metavar="NGÀY", help="Ngày chốt số liệu YYYY-MM-DD.")
     cmd.options.add_argument(
-        "--json", dest="json_out", type=Path, metavar="TỆP", help="Ghi báo cáo JSON vào tệp này."
+        "--json", dest="json_out", type=_path, metavar="TỆP", help="Ghi báo cáo JSON vào tệp này."
     )
     cmd.options.add_argument(
         "--dry-run", action="store_true", help="Chỉ in tình hình và lỗi, không ghi gì."
@@ -596,22 +629,22 @@ def _parser() -> _Parser:
         help="Tệp lịch sử SQLite (đường dẫn tệp, không nhận URL).",
     )
     cmd.options.add_argument(
-        "--audit-log", type=Path, metavar="TỆP", help="Nhật ký kiểm toán (JSON lines)."
+        "--audit-log", type=_path, metavar="TỆP", help="Nhật ký kiểm toán (JSON lines)."
     )
     _mappings_option(cmd)
 
     cmd = _command(commands, report)
     cmd.params.add_argument(
         "workbook",
-        type=Path,
+        type=_path,
         metavar="TỆP_TỔNG_HỢP",
         help="Tệp tổng hợp cấp tỉnh (do 'consolidate' tạo).",
     )
     cmd.options.add_argument(
-        "--docx", type=Path, required=True, metavar="TỆP", help="Tệp báo cáo Word cần tạo."
+        "--docx", type=_path, required=True, metavar="TỆP", help="Tệp báo cáo Word cần tạo."
     )
     cmd.options.add_argument(
-        "--xlsx", type=Path, metavar="TỆP", help="Ghi thêm các bảng số liệu dạng in (.xlsx)."
+        "--xlsx", type=_path, metavar="TỆP", help="Ghi thêm các bảng số liệu dạng in (.xlsx)."
     )
     cmd.options.add_argument(
         "--signer", metavar="HỌ_TÊN", help="Họ tên người ký (thay signer_name)."
@@ -640,24 +673,40 @@ def _parser() -> _Parser:
     inner = group.add_subparsers(title="Lệnh", dest="mappings_command", metavar="LỆNH")
     cmd = _command(inner, mappings_export, "export")
     cmd.params.add_argument(
-        "target", type=Path, metavar="THƯ_MỤC", help="Thư mục mới để chép cấu hình vào."
+        "target", type=_path, metavar="THƯ_MỤC", help="Thư mục mới để chép cấu hình vào."
     )
     cmd = _command(inner, mappings_check, "check")
     cmd.params.add_argument(
-        "folder", type=Path, metavar="THƯ_MỤC", help="Thư mục cấu hình cần kiểm tra."
+        "folder", type=_path, metavar="THƯ_MỤC", help="Thư mục cấu hình cần kiểm tra."
     )
     group.set_defaults(func=None, help_of=group)
 
     _command(commands, version)
     root.set_defaults(func=None, help_of=root)
-    return root
+    named: dict[str, _Parser] = dict(commands.choices)
+    named.update({f"mappings {name}": sub for name, sub in inner.choices.items()})
+    return root, named
+
+
+def _parse(words: list[str]) -> dict[str, Any]:
+    """The command line's values; a usage error is printed by the parser of the command
+    it concerns (its usage and its --help) and ends with SystemExit(2)."""
+    parser, named = _parser()
+    if words and words[0].startswith("-") and words[0] not in ("-h", "--help"):
+        parser.error(f"tùy chọn {words[0]} đặt sau tên lệnh, ví dụ: xlsaddin validate {words[0]} …")
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        command = " ".join(
+            str(part) for part in (args.command, getattr(args, "mappings_command", None)) if part
+        )
+        named.get(command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return vars(args)
 
 
 def app(argv: Sequence[str] | None = None) -> int:
     """Run one command line (``sys.argv[1:]`` by default); its exit code."""
-    parser = _parser()
     try:
-        args = vars(parser.parse_args(sys.argv[1:] if argv is None else list(argv)))
+        args = _parse(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as done:  # --help (0) or a usage error (2), already printed
         return done.code if isinstance(done.code, int) else EXIT_REFUSED
     func = args.pop("func")

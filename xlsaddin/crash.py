@@ -9,6 +9,7 @@ Exit codes of every command (documented in README and ``docs/validation.md``):
      mapping, an output that cannot be written (read-only folder, full disk, history
      database); one line says what and where
 3    an unexpected error (a bug): the traceback goes to a log file, one line says where
+141  the program reading the output stopped reading it (``| head``); nothing is printed
 ==== ==================================================================================
 
 :func:`guarded` wraps each command so that this holds whether the command runs from the
@@ -35,6 +36,9 @@ from xlsaddin.core.untrusted import visible
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_ERRORS, EXIT_REFUSED, EXIT_BUG = 0, 1, 2, 3
+#: The program reading the output stopped reading (``xlsaddin validate … --json | head``):
+#: 128 + SIGPIPE, what a Unix tool ended by that signal returns.
+EXIT_BROKEN_PIPE = 141
 LOG_DIR_ENV = "XLSADDIN_LOG_DIR"
 
 
@@ -95,6 +99,14 @@ def report_crash(exc: BaseException) -> int:
 
 
 def _handle(exc: BaseException) -> int:
+    if isinstance(exc, BrokenPipeError):  # the reader stopped reading (``| head``): not a bug
+        try:  # nothing more can be written there, not even at the interpreter's exit
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+            pass
+        return EXIT_BROKEN_PIPE
     if isinstance(exc, OfficerError):
         _say(str(exc))
         return EXIT_REFUSED

@@ -38,8 +38,13 @@ def output_error(path: Path | str, exc: BaseException, what: str = "tệp") -> O
         advice = "ổ đĩa đã đầy; hãy giải phóng dung lượng hoặc chọn ổ đĩa khác rồi chạy lại"
     elif code == errno.ENAMETOOLONG:
         advice = "tên hoặc đường dẫn quá dài; hãy chọn tên ngắn hơn"
-    elif code in (errno.ENOENT, errno.ENOTDIR):
-        advice = "thư mục không tồn tại hoặc không phải thư mục; hãy kiểm tra đường dẫn"
+    elif code in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+        advice = (
+            "một tệp hoặc thư mục cùng tên đang nằm ở đó (một thư mục trong đường dẫn là "
+            "tệp, hoặc tên tệp là thư mục); hãy chọn tên khác hoặc chuyển nó đi"
+        )
+    elif code == errno.ENOENT:
+        advice = "thư mục không tồn tại; hãy kiểm tra đường dẫn"
     else:
         detail = getattr(exc, "strerror", None) or type(exc).__name__
         advice = f"lỗi hệ thống ({detail}); hãy kiểm tra ổ đĩa và quyền ghi rồi chạy lại"

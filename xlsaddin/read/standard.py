@@ -109,14 +109,18 @@ def read_standard(
     grid = sheets[sheet]
     issues: list[Issue] = []
     if meta.get(("meta", "spec_hash")) != mappings.hashes[spec.id]:
+        version = meta.get(("meta", "template_version"))
+        differs = (
+            f"phiên bản {version}, khác phiên bản hiện hành {spec.version}"
+            if str(version) != str(spec.version)
+            else f"phiên bản {version} nhưng tạo trước khi cấu hình phụ lục được sửa"
+        )
         issues.append(
             Issue.of(
                 codes.TEMPLATE_OUTDATED,
                 appendix=spec.id,
                 file=file,
-                message="Tệp dùng biểu mẫu phiên bản "
-                f"{meta.get(('meta', 'template_version'))}, "
-                f"khác phiên bản hiện hành {spec.version}; "
+                message=f"Tệp dùng biểu mẫu {differs}; "
                 "số liệu vẫn được đọc theo vị trí ghi trong tệp.",
             )
         )

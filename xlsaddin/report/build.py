@@ -79,14 +79,15 @@ def _front(spec: ReportSpec, options: ReportOptions, today: dt.date) -> _Front:
         warnings.append(
             "Chưa có văn bản yêu cầu báo cáo: câu mở đầu ghi tạm "
             f'"Công văn số {BLANK} ngày {BLANK} của {BLANK}". Điền mục "request" trong '
-            "mappings/report.yaml hoặc dùng --request."
+            "report.yaml của thư mục cấu hình hoặc dùng 'xlsaddin report … --request'."
         )
         request = f"Công văn số {BLANK} ngày {BLANK} của {BLANK}"
     day = options.report_date or spec.report_date
     if day is None:
         warnings.append(
             "Chưa có ngày báo cáo: để trống ngày để điền khi ký. Điền mục "
-            '"report_date" trong mappings/report.yaml hoặc dùng --date.'
+            '"report_date" trong report.yaml của thư mục cấu hình hoặc dùng '
+            "'xlsaddin report … --date'."
         )
         day_text = f"{BLANK}/{today.month}/{today.year}"
     else:
@@ -95,7 +96,8 @@ def _front(spec: ReportSpec, options: ReportOptions, today: dt.date) -> _Front:
     if not signer:
         warnings.append(
             "Chưa có họ tên người ký: dòng họ tên dưới chữ ký để trống. Điền mục "
-            '"signer_name" trong mappings/report.yaml hoặc dùng --signer.'
+            '"signer_name" trong report.yaml của thư mục cấu hình hoặc dùng '
+            "'xlsaddin report … --signer'."
         )
     return _Front(request, place_date_vi(spec.place, day, today=today), day_text, signer, warnings)
 

@@ -17,7 +17,7 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,10 +158,12 @@ def annotate_all(
     limits: Limits = DEFAULT_LIMITS,
     *,
     processes: int = 2,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Annotated]:
     """Write ``<name>_kiem_tra.xlsx`` for every readable file, each in a limited worker.
 
     Refused files get no copy (and no entry). A copy that fails costs only itself.
+    ``progress(done, total)`` is told as each copy settles.
     """
     readable = [r for r in results if r.table is not None]
     if not readable:
@@ -177,7 +179,17 @@ def annotate_all(
             n += 1
         taken.add(name.casefold())
         jobs.append(AnnotateJob(str(r.path), r.sha256, tuple(r.issues), str(out_dir / name)))
-    outcomes = isolated_map(_write_copy, jobs, limits, processes=processes)
+    settled = 0
+
+    def on_done(_index: int) -> None:
+        nonlocal settled
+        settled += 1
+        if progress is not None:
+            progress(settled, len(jobs))
+
+    if progress is not None:
+        progress(0, len(jobs))
+    outcomes = isolated_map(_write_copy, jobs, limits, processes=processes, on_done=on_done)
     done = []
     for r, job, outcome in zip(readable, jobs, outcomes, strict=True):
         if isinstance(outcome, WorkerFailure):
