@@ -36,6 +36,7 @@ from xlsaddin.intake import (
     sniff,
 )
 from xlsaddin.intake.parts import OUTWARD_FUNCTIONS
+from xlsaddin.intake.worker import process_context
 from xlsaddin.read import Table, read_file
 from xlsaddin.spec import Mappings
 
@@ -384,6 +385,24 @@ def test_workers_collect_garbage_even_when_the_parent_paused_it() -> None:
     assert gc.isenabled()
 
 
+def test_a_threaded_parent_starts_workers_that_work() -> None:
+    """A parent with threads does not fork (forkserver): its workers import the modules of
+    what they run after their set-up, which must leave those imports working (a first
+    version blocked parsers there and every worker died)."""
+    import threading
+
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait, daemon=True)
+    waiter.start()
+    try:
+        assert process_context().get_start_method() != "fork"
+        assert isolated_map(double, [1, 2, 3], Limits()) == [2, 4, 6]
+        assert isolated_map(double, [5], Limits()) == [10]
+    finally:
+        stop.set()
+        waiter.join()
+
+
 def test_isolated_map_plain() -> None:
     assert isolated_map(double, [1, 2, 3], Limits()) == [2, 4, 6]
     assert isolated_map(double, [], Limits()) == []
@@ -426,7 +445,7 @@ DEFUSE_PROBE = """
 import sys
 {before}
 from xlsaddin.intake.worker import _defuse_xml
-_defuse_xml()
+_defuse_xml(block={block})
 BOMB = {bomb!r}
 def billion_laughs():
     return BOMB
@@ -457,27 +476,21 @@ for parse in (ET.fromstring, "xml.dom.minidom", "xml.sax", "xml.dom.pulldom", "x
 
 
 @pytest.mark.parametrize(
-    ("before", "expected"),
+    ("before", "block", "expected"),
     [
-        # nothing loaded yet: ElementTree defused, the parsers a worker never uses blocked
-        ("", ["EntitiesForbidden", "blocked", "blocked", "blocked", "blocked"]),
+        # a forked worker, nothing loaded yet: ElementTree defused, the parsers a worker
+        # never uses blocked
+        ("", True, ["EntitiesForbidden", "blocked", "blocked", "blocked", "blocked"]),
+        # a worker started fresh (it imports what it runs afterwards): all defused
+        ("", False, ["EntitiesForbidden"] * 5),
         # a parser the parent already loaded cannot be blocked: all are defused
-        (
-            "import xml.dom.minidom",
-            [
-                "EntitiesForbidden",
-                "EntitiesForbidden",
-                "EntitiesForbidden",
-                "EntitiesForbidden",
-                "EntitiesForbidden",
-            ],
-        ),
+        ("import xml.dom.minidom", True, ["EntitiesForbidden"] * 5),
     ],
 )
 def test_no_stdlib_xml_parser_in_a_worker_expands_entities(
-    before: str, expected: list[str]
+    before: str, block: bool, expected: list[str]
 ) -> None:
-    probe = DEFUSE_PROBE.format(before=before, bomb=billion_laughs())
+    probe = DEFUSE_PROBE.format(before=before, block=block, bomb=billion_laughs())
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True

@@ -107,7 +107,7 @@ def _address_space() -> int:
         return 0
 
 
-def _init_worker(memory_bytes: int, parent: int, quiet: bool = True) -> None:
+def _init_worker(memory_bytes: int, parent: int, quiet: bool = True, forked: bool = False) -> None:
     """Pool initializer: die with the parent, silence native output, cap the address
     space, defuse stdlib XML, no core dumps."""
     _die_with_parent(parent)
@@ -129,7 +129,7 @@ def _init_worker(memory_bytes: int, parent: int, quiet: bool = True) -> None:
             resource.setrlimit(resource.RLIMIT_CORE, (0, core_hard))
         except (ValueError, OSError):  # pragma: no cover - refused by the OS: run unlimited
             pass
-    _defuse_xml()
+    _defuse_xml(block=forked)
 
 
 #: Standard-library XML modules nothing in a worker parses with (xlsaddin's own parsing is
@@ -145,20 +145,22 @@ _UNUSED_XML = (
 )
 
 
-def _defuse_xml() -> None:
+def _defuse_xml(*, block: bool) -> None:
     """No standard-library XML parser in a worker expands entities or fetches DTDs.
 
-    ElementTree is defused (defusedxml's functions replace the module's). The parsers
-    nothing here uses are blocked (importing one fails) rather than defused:
-    ``defusedxml.defuse_stdlib()`` imports them all, with urllib.request, http.client and
-    xmlrpc, which costs about 20 ms per worker, that is, 1/15 of what ``validate
-    ONE.xlsx`` takes (docs/performance.md). A parser the parent already loaded cannot be
-    blocked: then every parser is defused, as before.
+    ``block`` (a forked worker: it runs the code its parent already imported): ElementTree
+    is defused (defusedxml's functions replace the module's) and the parsers nothing here
+    uses are blocked (importing one fails) rather than defused: ``defusedxml.
+    defuse_stdlib()`` imports them all, with urllib.request, http.client and xmlrpc, which
+    costs about 20 ms per worker, 1/15 of what ``validate ONE.xlsx`` takes
+    (docs/performance.md). A parser the parent already loaded cannot be blocked; a worker
+    started fresh (forkserver, spawn) imports the modules of what it runs after this, and
+    one of them might need a blocked parser: in both cases every parser is defused.
     """
     import defusedxml
     import defusedxml.ElementTree as safe_tree
 
-    if any(name in sys.modules for name in _UNUSED_XML):
+    if not block or any(sys.modules.get(name) is not None for name in _UNUSED_XML):
         defusedxml.defuse_stdlib()
         return
     for name in _UNUSED_XML:
@@ -194,6 +196,10 @@ def process_context() -> BaseContext:
     if "fork" in methods and threading.active_count() == 1 and sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _forks(ctx: BaseContext) -> bool:
+    return ctx.get_start_method() == "fork"
 
 
 def isolated_map(
@@ -281,7 +287,7 @@ def _run_batch(
         max_workers=min(concurrency, len(todo)),
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(limits.worker_memory_bytes, os.getpid()),
+        initargs=(limits.worker_memory_bytes, os.getpid(), True, _forks(ctx)),
     )
     try:
         _started(pool)  # an item's clock starts with a running worker, not with its start-up
@@ -340,9 +346,11 @@ POOL_START_S = 30.0
 _READY = b"ready"
 
 
-def _alone(func: Callable[[T], R], item: T, pipe: Any, memory_bytes: int, parent: int) -> None:
+def _alone(
+    func: Callable[[T], R], item: T, pipe: Any, memory_bytes: int, parent: int, forked: bool
+) -> None:
     """Runs in a worker of its own: set up as a pool worker, say so, run, send the result."""
-    _init_worker(memory_bytes, parent)
+    _init_worker(memory_bytes, parent, forked=forked)
     pipe.send_bytes(_READY)
     pipe.send(_call(func, item))
 
@@ -362,7 +370,7 @@ def _run_alone(
     reader, writer = ctx.Pipe(duplex=False)
     worker = ctx.Process(  # type: ignore[attr-defined]
         target=_alone,
-        args=(func, items[index], writer, limits.worker_memory_bytes, os.getpid()),
+        args=(func, items[index], writer, limits.worker_memory_bytes, os.getpid(), _forks(ctx)),
         daemon=True,
     )
     try:
