@@ -172,3 +172,18 @@ def test_doctor_says_buttons_need_excel_and_the_rest_works() -> None:
 
     windows = {c.label: c for c in run_checks("Windows")}
     assert windows["Nút bấm Excel"].ok
+
+
+def test_doctor_names_the_mappings_folder_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from tests.paths import MAPPINGS
+    from xlsaddin.doctor import run_checks
+
+    own = tmp_path / "CauHinhTinh"
+    shutil.copytree(MAPPINGS, own)
+    monkeypatch.setenv("XLSADDIN_MAPPINGS", str(own))
+    [line] = [c for c in run_checks() if c.label.startswith("Cấu hình")]
+    assert line.ok and str(own) in line.label

@@ -426,8 +426,9 @@ def mappings_export(target: Path) -> None:
     except OSError as exc:  # read-only, full disk, a file in the way
         raise output_error(target, exc, "thư mục") from None
     console.print(f"Đã chép cấu hình vào {target}", markup=False)
+    shown_target = f'"{target}"' if any(c.isspace() for c in str(target)) else str(target)
     console.print(
-        f"Dùng bằng: --mappings {target}  (hoặc đặt biến môi trường XLSADDIN_MAPPINGS)",
+        f"Dùng bằng: --mappings {shown_target}  (hoặc đặt biến môi trường XLSADDIN_MAPPINGS)",
         markup=False,
     )
 

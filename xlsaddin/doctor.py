@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from xlsaddin.core.resources import shipped
-from xlsaddin.spec import SpecError, load_mappings
+from xlsaddin.spec import SpecError, default_mappings_dir, load_mappings
 
 MACROS = shipped("macros")
 
@@ -58,18 +58,20 @@ def run_checks(system: str | None = None) -> list[Check]:
             checks.append(
                 Check(False, f"Thư viện {name}", "chưa cài; chạy lại: pip install xlsaddin")
             )
+    where = default_mappings_dir()
+    label = f"Cấu hình ({where})"
     try:
-        mappings = load_mappings()
+        mappings = load_mappings(where)
         checks.append(
             Check(
                 True,
-                "Cấu hình mappings/",
+                label,
                 f"{len(mappings.appendices)} phụ lục, "
                 f"kỳ mặc định {mappings.project.default_period}",
             )
         )
     except SpecError as exc:
-        checks.append(Check(False, "Cấu hình mappings/", str(exc)))
+        checks.append(Check(False, label, str(exc)))
     office = shutil.which("soffice") or shutil.which("libreoffice")
     checks.append(
         Check(
