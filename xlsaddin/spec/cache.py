@@ -23,38 +23,21 @@ user. ``XLSADDIN_CACHE`` names another folder, or ``0`` turns the cache off.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import os
 import pickle
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlsaddin.core.places import user_cache_dir
+from xlsaddin.core.places import cache_folder
+from xlsaddin.core.versions import code_fingerprint
 from xlsaddin.spec.models import Mappings
 
-ENV_VAR = "XLSADDIN_CACHE"
-_OFF = {"0", "off", "no", "false"}
-_ON = {"", "1", "on", "yes", "true"}
 #: Copies kept (of as many folders), newest first.
 KEEP = 16
-_FORMAT = 2
-
-
-def cache_folder() -> Path | None:
-    """Where copies go (``$XLSADDIN_CACHE``, else the user's cache), None when turned off."""
-    given = os.environ.get(ENV_VAR, "").strip()
-    if given.lower() in _OFF:
-        return None
-    if given.lower() not in _ON:
-        return Path(given).absolute()
-    try:
-        return user_cache_dir() / "cau-hinh"
-    except (RuntimeError, KeyError, OSError):  # no home folder known
-        return None
+_FORMAT = 3
 
 
 def _digest(data: bytes) -> str:
@@ -83,6 +66,10 @@ class Sources:
             )
         except OSError:
             return False
+
+    def digest(self) -> str:
+        """One digest of everything the load looked at: what the mappings are made of."""
+        return _digest(repr((self.files, self.listings)).encode())
 
 
 def _names(folder: Path, pattern: str) -> tuple[str, ...]:
@@ -115,23 +102,6 @@ class Recorder:
                 )
             ),
         )
-
-
-@functools.cache
-def _code_fingerprint() -> str:
-    """Python, pydantic and xlsaddin's own modules (path, size, modification time)."""
-    import pydantic
-
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(f"{_FORMAT}\0{sys.version}\0{pydantic.VERSION}\0".encode())
-    for folder, dirs, names in os.walk(package):
-        dirs.sort()
-        for name in sorted(names):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                st = os.stat(path)
-                digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
 
 
 def _read(path: Path) -> tuple[Sources, Mappings] | None:
@@ -183,10 +153,10 @@ def _mtime(path: Path) -> float:
 def cached(root: Path, load: Callable[[Recorder], Mappings]) -> Mappings:
     """``load(recorder)``, or the copy stored when ``root`` last loaded, if nothing it
     looked at has changed since."""
-    folder = cache_folder()
+    folder = cache_folder("cau-hinh")
     if folder is None:
-        return load(Recorder())
-    key = _digest(f"{_code_fingerprint()}\0{root.resolve()}".encode())[:32]
+        return _marked(load, Recorder())
+    key = _digest(f"{_FORMAT}\0{code_fingerprint()}\0{root.resolve()}".encode())[:32]
     path = folder / f"mappings-{key}.pickle"
     hit = _read(path)
     if hit is not None and hit[0].unchanged():
@@ -195,6 +165,12 @@ def cached(root: Path, load: Callable[[Recorder], Mappings]) -> Mappings:
             mappings = mappings.model_copy(update={"root": str(root)})
         return mappings
     recorder = Recorder()
-    value = load(recorder)
+    value = _marked(load, recorder)
     _write(folder, path, (recorder.sources(), value))
     return value
+
+
+def _marked(load: Callable[[Recorder], Mappings], recorder: Recorder) -> Mappings:
+    """``load(recorder)`` with its ``fingerprint``: the digest of what the load looked at."""
+    value = load(recorder)
+    return value.model_copy(update={"fingerprint": recorder.sources().digest()})

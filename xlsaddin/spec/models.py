@@ -427,6 +427,9 @@ class Mappings(_Model):
     synonyms: dict[str, tuple[str, ...]] = {}
     """``synonyms.yaml`` as written: canonical choice -> the variants officers type
     (folded and checked where values are typed: ``read.typed.synonyms_for``)."""
+    fingerprint: str = ""
+    """A digest of every file the load read, looked for or listed (``spec.cache``): equal
+    fingerprints, equal mappings. "" for mappings not loaded from a folder."""
 
     def appendix(self, appendix_id: str) -> AppendixSpec:
         for spec in self.appendices:
