@@ -30,6 +30,15 @@ _CACHE = Path(tempfile.mkdtemp(prefix="xlsaddin-test-cache-"))
 os.environ["XLSADDIN_CACHE"] = str(_CACHE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process, every file is read again (``validate/reuse.py:REUSE``): tests patch what
+    reading does, and one test's outcome must not answer for another's. Commands run as
+    subprocesses keep outcomes in this run's cache folder, as for an officer; the tests of
+    reuse turn it back on."""
+    monkeypatch.setattr("xlsaddin.validate.reuse.REUSE", False)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_CACHE, ignore_errors=True)
 

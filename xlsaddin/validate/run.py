@@ -30,6 +30,8 @@ from xlsaddin.read.table import Table
 from xlsaddin.read.typed import type_table, warm
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.validate.engine import check_table, checks_for
+from xlsaddin.validate.jobs import Job, Outcome
+from xlsaddin.validate.reuse import Remembered
 
 Progress = Callable[[int, int], None]
 
@@ -69,41 +71,24 @@ def _mappings(root: str) -> Mappings:
     return _LOADED[root]
 
 
-@dataclass(frozen=True)
-class _Job:
-    path: str
-    name: str
-    mappings_root: str
-    closing_date: dt.date | None
-    limits: Limits
-
-
-@dataclass
-class _Outcome:
-    sha256: str
-    size: int
-    table: Table | None
-    issues: list[Issue]
-
-
-def _process(job: _Job) -> _Outcome:
+def _process(job: Job) -> Outcome:
     """Intake, read and check one file (runs in a worker process)."""
     intake = inspect_file(Path(job.path), job.limits)
     # one identity per file everywhere: the name relative to the folder given
     issues = [i.model_copy(update={"file": job.name}) for i in intake.issues]
     if not intake.readable:
-        return _Outcome(intake.sha256, intake.size, None, issues)
+        return Outcome(intake.sha256, intake.size, None, issues)
     mappings = _mappings(job.mappings_root)
     guard = SheetGuard(intake.parts or {}, job.limits, job.name)
     result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content, guard)
     if isinstance(result, list):
-        return _Outcome(intake.sha256, intake.size, None, issues + result)
+        return Outcome(intake.sha256, intake.size, None, issues + result)
     checked = list(result.issues) + check_table(result, mappings, job.closing_date)
     type_table(result, mappings)
-    return _Outcome(intake.sha256, intake.size, result, issues + checked)
+    return Outcome(intake.sha256, intake.size, result, issues + checked)
 
 
-def _process_chunk(jobs: tuple[_Job, ...]) -> list[_Outcome]:
+def _process_chunk(jobs: tuple[Job, ...]) -> list[Outcome]:
     return [_process(job) for job in jobs]
 
 
@@ -127,7 +112,7 @@ FAILURE_VI = {
 }
 
 
-def _failed(job: _Job, reason: str) -> _Outcome:
+def _failed(job: Job, reason: str) -> Outcome:
     path = Path(job.path)
     digest, size = "", 0
     try:
@@ -137,11 +122,12 @@ def _failed(job: _Job, reason: str) -> _Outcome:
     except OSError:
         pass
     why = FAILURE_VI.get(reason, "tệp có cấu trúc bất thường")
-    return _Outcome(
+    return Outcome(
         digest,
         size,
         None,
-        [
+        failed=True,
+        issues=[
             Issue.of(
                 codes.FILE_UNREADABLE,
                 file=job.name,
@@ -159,14 +145,14 @@ _FILE_WEIGHT = 32 * 1024
 _CHUNK_FILES = 48
 
 
-def _weight(job: _Job) -> int:
+def _weight(job: Job) -> int:
     try:
         return _FILE_WEIGHT + os.stat(job.path).st_size
     except OSError:
         return _FILE_WEIGHT
 
 
-def _chunks(jobs: list[_Job], processes: int) -> list[list[int]]:
+def _chunks(jobs: list[Job], processes: int) -> list[list[int]]:
     """Job indexes in chunks of about equal work (file sizes), largest files first.
 
     Chunks are handed to whichever worker is free: with the heaviest first and the
@@ -192,8 +178,8 @@ def _chunks(jobs: list[_Job], processes: int) -> list[list[int]]:
 
 
 def _run(
-    jobs: list[_Job], limits: Limits, processes: int, progress: Progress | None
-) -> tuple[list[_Outcome], list[Issue]]:
+    jobs: list[Job], limits: Limits, processes: int, progress: Progress | None
+) -> tuple[list[Outcome], list[Issue]]:
     """Chunks of files per worker task (less inter-process traffic); a failed chunk is
     re-run file by file so that one hostile file costs only itself."""
     indexes = _chunks(jobs, processes)
@@ -216,7 +202,7 @@ def _run(
             "rồi đọc trực tiếp.",
         )
         return [_process(job) for job in jobs], [note]
-    outcomes: dict[int, _Outcome] = {}
+    outcomes: dict[int, Outcome] = {}
     for where, chunk, result in zip(indexes, chunks, results, strict=True):
         if not isinstance(result, WorkerFailure):
             outcomes.update(zip(where, result, strict=True))
@@ -247,18 +233,35 @@ def validate_paths(
     if progress:
         progress(0, len(files))
     jobs = [
-        _Job(str(path), _display_name(path, roots), mappings.root, closing_date, limits)
+        Job(str(path), _display_name(path, roots), mappings.root, closing_date, limits)
         for path in files
     ]
     _LOADED[mappings.root] = mappings  # forked workers inherit it, and the caches below
-    if len(jobs) > 1:
+    memo = Remembered.open(mappings, closing_date, limits) if len(jobs) > 1 else None
+    known = memo.recall(jobs) if memo is not None else {}
+    todo = [i for i in range(len(jobs)) if i not in known]
+    if len(todo) > 1:
         # Several files: build the caches once here, before the workers fork. One file:
         # its worker builds only what that file needs (babel's locale data, ~20 ms, only
         # for a number typed as text; the checks of one appendix, not of all).
         warm(mappings)
         for spec in mappings.appendices:
             checks_for(mappings, spec)
-    outcomes, notes = _run(jobs, limits, processes, progress) if jobs else ([], [])
+    step = progress
+    if progress is not None and known:
+        report_progress = progress
+
+        def step(done: int, total: int) -> None:
+            report_progress(done + len(known), len(jobs))
+
+    read, notes = _run([jobs[i] for i in todo], limits, processes, step) if todo else ([], [])
+    if memo is not None:
+        if not notes:  # read in isolated workers, as every kept outcome was
+            memo.keep([(jobs[i], outcome) for i, outcome in zip(todo, read, strict=True)])
+        memo.close()
+    by_index = dict(known)
+    by_index.update(zip(todo, read, strict=True))
+    outcomes = [by_index[i] for i in range(len(jobs))]
     results = []
     for path, job, outcome in zip(files, jobs, outcomes, strict=True):
         result = FileResult(path, job.name, outcome.sha256, outcome.size, outcome.table)
