@@ -322,3 +322,25 @@ def test_a_file_name_that_is_not_utf8_is_kept_too(
     read_again.clear()
     assert _snapshots([inbox], mappings) == fresh
     assert read_again == []
+
+
+def test_the_command_says_how_many_files_it_did_not_read_again(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    """As an officer runs it: a new process each time, the cache in the user's folder."""
+    import subprocess
+
+    inbox = _sample(demo, tmp_path, n=4)
+    env = {**os.environ, "XLSADDIN_CACHE": str(tmp_path / "cache")}
+    argv = [sys.executable, "-c", "from xlsaddin.cli import main; main()", "validate", str(inbox)]
+
+    def stderr() -> str:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr
+        return done.stderr
+
+    assert "Dùng lại" not in stderr()
+    assert "Dùng lại kết quả đọc của 4 tệp không đổi" in stderr()
+    first = sorted(inbox.iterdir())[0]
+    first.write_bytes(first.read_bytes()[:-1])
+    assert "Dùng lại kết quả đọc của 3 tệp không đổi" in stderr()

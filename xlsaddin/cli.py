@@ -188,6 +188,7 @@ def demo(
         run = run_consolidation(
             [result.inbox], mappings, outputs=outputs, period_id=period_id, progress=update
         )
+    _reused(run.consolidation.reused)
     print_summary(run.consolidation, console)
     print_headlines(run.consolidation, console)
     assert run.published is not None and run.report is not None
@@ -240,6 +241,7 @@ def validate(
         check_writable_folder(annotate_dir)
     with _progress("Đang kiểm tra") as update:
         result = validate_paths(files, mappings, closing_date=closing, progress=update)
+    _reused(result.reused)
     if not result.files:
         err.print(
             "[yellow]Không có tệp Excel (.xlsx) nào để kiểm tra trong "
@@ -266,6 +268,16 @@ def validate(
         raise Exit(2)
     if not result.report.valid:
         raise Exit(1)
+
+
+def _reused(reused: int) -> None:
+    """Say how many files were not read again (their outcome kept by an earlier run)."""
+    if reused:
+        err.print(
+            f"Dùng lại kết quả đọc của {reused} tệp không đổi kể từ lần chạy trước; "
+            "các tệp mới hoặc đã sửa được đọc lại.",
+            soft_wrap=True,
+        )
 
 
 @guarded
@@ -308,6 +320,7 @@ def consolidate(
             closing_date=_date(closing_date),
             progress=update,
         )
+    _reused(run.consolidation.reused)
     print_summary(run.consolidation, console)
     print_headlines(run.consolidation, console)
     if not run.consolidation.submissions and not run.consolidation.rejected:

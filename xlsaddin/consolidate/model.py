@@ -54,6 +54,7 @@ class Consolidation:
     tasks: list[TaskFinding]
     issues: list[Issue]
     previous_period: str | None = None
+    reused: int = 0  # files whose outcome an earlier run kept (not read again)
 
     @property
     def rejected(self) -> list[Submission]:

@@ -92,6 +92,7 @@ def consolidate(
         appendices=appendices,
         tasks=tasks,
         issues=issues,
+        reused=validation.reused,
     )
     _changes(result, history, mappings)
     return result

@@ -58,6 +58,8 @@ class FileResult:
 class Validation:
     files: list[FileResult]
     report: Report
+    reused: int = 0
+    """Files not read again: their outcome was kept by an earlier run (``reuse.py``)."""
 
 
 #: Mappings by root folder, as the parent passed them: forked workers inherit this and
@@ -279,4 +281,4 @@ def validate_paths(
         rejected=sum(r.rejected for r in results),
         tables=sum(not r.rejected for r in results),
     )
-    return Validation(results, report)
+    return Validation(results, report, reused=len(known))
