@@ -344,3 +344,12 @@ def test_the_command_says_how_many_files_it_did_not_read_again(
     first = sorted(inbox.iterdir())[0]
     first.write_bytes(first.read_bytes()[:-1])
     assert "Dùng lại kết quả đọc của 3 tệp không đổi" in stderr()
+
+
+def test_a_huge_value_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("xlsaddin.core.memo.MAX_VALUE_BYTES", 1000)
+    memo = Memo.open("m", tmp_path)
+    assert memo is not None
+    memo.put_many([("small", "x"), ("huge", os.urandom(5000))])
+    assert set(memo.get_many(["small", "huge"])) == {"small"}
+    memo.close()

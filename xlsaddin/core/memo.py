@@ -31,6 +31,9 @@ from xlsaddin.core.places import cache_folder
 
 #: Values kept (about 1.3 KB each for a returned form: ~13 MB), most recently used first.
 KEEP = 10_000
+#: A value larger than this once compressed is not kept (a huge foreign workbook: reading
+#: it again costs less than carrying it in the store).
+MAX_VALUE_BYTES = 4 * 1024 * 1024
 #: Keys asked in one query (SQLite's oldest limit on parameters is 999).
 _BATCH = 500
 _SCHEMA = (
@@ -142,7 +145,9 @@ class Memo:
                 _Pickler(buffer, refer).dump(value)
             except Exception:  # an unpicklable value is simply not kept
                 continue
-            rows.append((key, now, zlib.compress(buffer.getvalue(), 1)))
+            blob = zlib.compress(buffer.getvalue(), 1)
+            if len(blob) <= MAX_VALUE_BYTES:
+                rows.append((key, now, blob))
         if not rows:
             return
         try:
