@@ -24,9 +24,12 @@ Pairs measured:
             process that opens the file with openpyxl and reads its cells), and vs the
             interpreter alone (``python -c pass``, the floor);
   consolidate: ``xlsaddin consolidate INBOX --out ... --history ...`` (a new output
-            folder each run) vs ``--other``, vs the read floor (a Python process that
-            reads every cell of every sheet of every inbox file with python-calamine,
-            checking nothing and writing nothing);
+            folder each run), twice: as a run after an earlier one (every file's outcome
+            kept by the earlier run, ``validate/reuse.py``: the office consolidating again
+            while files arrive) and as a first run (the kept outcomes deleted before each
+            run: every file read), vs ``--other``, vs the read floor (a Python process
+            that reads every cell of every sheet of every inbox file with
+            python-calamine, checking nothing and writing nothing);
   demo:     ``xlsaddin demo --out NEW`` (the README's first command) vs ``--other``.
 """
 
@@ -191,6 +194,8 @@ def main() -> None:
 
     exe = shutil.which("xlsaddin", path=str(Path(sys.executable).parent)) or "xlsaddin"
     work = Path(tempfile.mkdtemp(prefix="xlsaddin-startup-"))
+    cache = work / "cache"  # the commands' kept mappings and outcomes: not the user's own
+    ENV["XLSADDIN_CACHE"] = str(cache)
     demo = args.demo
     if demo is None or not (demo / "hop_thu_den").is_dir():
         demo = work / "demo"
@@ -240,8 +245,13 @@ def main() -> None:
             ]
 
         # fresh output folders for every run: build the argv lists lazily per run
+        def first_run() -> list[str]:
+            (cache / "tep-da-doc.sqlite").unlink(missing_ok=True)  # nothing kept: read all
+            return [exe, *out_args("first")]
+
         cmds2: dict[str, Callable[[], list[str]]] = {
-            "xlsaddin consolidate": lambda: [exe, *out_args("xlsaddin")]
+            "xlsaddin consolidate": lambda: [exe, *out_args("xlsaddin")],
+            "first run (read all)": first_run,
         }
         if args.other:
             other = args.other
