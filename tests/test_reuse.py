@@ -25,7 +25,7 @@ import xlsaddin.validate.run as run
 from xlsaddin.consolidate.render import to_json
 from xlsaddin.core.memo import Memo
 from xlsaddin.demo import DemoResult
-from xlsaddin.pipeline import run_consolidation
+from xlsaddin.pipeline import Outputs, run_consolidation
 from xlsaddin.spec import Mappings, load_mappings
 from xlsaddin.validate.jobs import Job
 from xlsaddin.validate.reuse import Remembered
@@ -146,9 +146,7 @@ def test_a_reused_consolidation_publishes_the_same_figures(
     assert figures(tmp_path / "b") == first
 
 
-def run_consolidation_outputs(out: Path) -> Any:
-    from xlsaddin.pipeline import Outputs
-
+def run_consolidation_outputs(out: Path) -> Outputs:
     out.mkdir()
     return Outputs(out / "TongHop.xlsx", history=str(out / "lich-su.sqlite"))
 
@@ -353,3 +351,80 @@ def test_a_huge_value_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     memo.put_many([("small", "x"), ("huge", os.urandom(5000))])
     assert set(memo.get_many(["small", "huge"])) == {"small"}
     memo.close()
+
+
+def test_a_locked_store_is_left_alone(tmp_path: Path) -> None:
+    """Another run holding the store: this run reads every file, and the store (with
+    the other run's journal) is not touched."""
+    memo = Memo.open("m", tmp_path)
+    assert memo is not None
+    memo.put_many([("a", 1)])
+    memo.close()
+    other = sqlite3.connect(tmp_path / "m.sqlite", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("INSERT INTO memo VALUES ('b', 0, x'00')")
+    try:
+        assert Memo.open("m", tmp_path) is None
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    memo = Memo.open("m", tmp_path)
+    assert memo is not None and memo.get_many(["a"]) == {"a": 1}
+    memo.close()
+
+
+def test_a_store_of_another_shape_is_started_again(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "m.sqlite") as db:
+        db.execute("CREATE TABLE memo (a, b)")
+    memo = Memo.open("m", tmp_path)
+    assert memo is not None
+    memo.put_many([("a", 1)])
+    assert memo.get_many(["a"]) == {"a": 1}
+    memo.close()
+
+
+def test_a_verdict_reached_for_want_of_memory_is_not_kept(
+    mappings: Mappings, tmp_path: Path, reuse: Path
+) -> None:
+    from xlsaddin.core import codes
+    from xlsaddin.core.issues import Issue
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"PK\x03\x04 whatever")
+    job = Job(str(path), "a.xlsx", mappings.root, None, DEFAULT_LIMITS)
+    remembered = Remembered.open(mappings, None, DEFAULT_LIMITS)
+    assert remembered is not None
+    outcome = run._process(job)
+    short = Issue.of(codes.FILE_CORRUPT, message="x", file="a.xlsx", value="MemoryError")
+    remembered.keep([(job, replace(outcome, issues=[short]))])
+    assert remembered.recall([job]) == {}
+    remembered.close()
+
+
+def test_the_code_fingerprint_sees_library_data_and_survives_dangling_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list of communes lives in vietnam_provinces' data folder: an update of it
+    must change the key. An editor's lock file (a dangling link) must not stop a run."""
+    from xlsaddin.core import versions
+
+    package = tmp_path / "fakereader"
+    (package / "data").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    data = package / "data" / "units.json"
+    data.write_text("[1, 2]", encoding="utf-8")
+    (package / ".#lock").symlink_to(tmp_path / "nowhere")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(versions, "_READERS", ("fakereader",))
+    versions.readers_fingerprint.cache_clear()
+    before = versions.readers_fingerprint()
+    data.write_text("[1, 2, 3]", encoding="utf-8")
+    versions.readers_fingerprint.cache_clear()
+    assert versions.readers_fingerprint() != before
+    versions.readers_fingerprint.cache_clear()  # the next caller computes the real one
+
+
+def test_the_libraries_that_decide_a_reading_are_in_the_key() -> None:
+    from xlsaddin.core import versions
+
+    assert {"python_calamine", "vietnam_provinces", "babel"} <= set(versions._READERS)

@@ -68,12 +68,14 @@ class _Unpickler(pickle.Unpickler):
 class Memo:
     """``name``.sqlite in the cache folder. Open it with :meth:`open` (None: not in use)."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
+        self._path = path
+        self._damaged = False
 
     @classmethod
     def open(cls, name: str, folder: Path | None = None) -> Memo | None:
-        """The store, or None when the cache is turned off or cannot be used here."""
+        """The store, or None when the cache is turned off or cannot be used now."""
         folder = folder if folder is not None else cache_folder("tep-da-doc")
         if folder is None:
             return None
@@ -89,25 +91,36 @@ class Memo:
         except (OSError, sqlite3.Error):
             return None
         try:
-            db.execute("PRAGMA synchronous=OFF")  # a cache: a damaged file is started again
-            db.execute(_SCHEMA)
-        except sqlite3.Error:
+            ready = _prepare(db)
+        except sqlite3.OperationalError:  # locked or busy (another run): not used this time
+            db.close()
+            return None
+        except sqlite3.DatabaseError:  # not a database, or a damaged one
+            ready = False
+        if not ready:
             db.close()
             return cls._started_again(path)
-        return cls(db)
+        return cls(db, path)
 
     @classmethod
     def _started_again(cls, path: Path) -> Memo | None:
-        """A damaged (or foreign) file: replaced by an empty store."""
+        """A damaged file, or one this module did not write: replaced by an empty store."""
         try:
             path.unlink()
             os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
             db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
-            db.execute("PRAGMA synchronous=OFF")
-            db.execute(_SCHEMA)
+            if not _prepare(db):
+                db.close()
+                return None
         except (OSError, sqlite3.Error):
             return None
-        return cls(db)
+        return cls(db, path)
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """A store that answers with damage (not a lock) is removed when closed: the next
+        run starts an empty one instead of missing every time."""
+        if not isinstance(exc, sqlite3.OperationalError):
+            self._damaged = True
 
     def get_many(
         self, keys: Sequence[str], resolve: PersistentLoad | None = None
@@ -116,22 +129,26 @@ class Memo:
         left out). ``resolve`` turns a reference made by ``put_many``'s ``refer`` back
         into its object."""
         found: dict[str, Any] = {}
-        try:
-            for start in range(0, len(keys), _BATCH):
-                batch = list(keys[start : start + _BATCH])
-                marks = ",".join("?" * len(batch))
+        for start in range(0, len(keys), _BATCH):
+            batch = list(keys[start : start + _BATCH])
+            marks = ",".join("?" * len(batch))
+            try:
                 rows = self._db.execute(
                     f"SELECT key, value FROM memo WHERE key IN ({marks})", batch
                 ).fetchall()
-                for key, blob in rows:
-                    with contextlib.suppress(Exception):  # other code's pickle: a miss
-                        found[key] = _Unpickler(io.BytesIO(zlib.decompress(blob)), resolve).load()
-                if rows:
+            except sqlite3.Error as exc:
+                self._failed(exc)
+                continue
+            for key, blob in rows:
+                with contextlib.suppress(Exception):  # other code's pickle: a miss
+                    found[key] = _Unpickler(io.BytesIO(zlib.decompress(blob)), resolve).load()
+            if rows:
+                try:  # best effort: a full disk must not cost the values already found
                     self._db.execute(
                         f"UPDATE memo SET used = ? WHERE key IN ({marks})", [time.time(), *batch]
                     )
-        except sqlite3.Error:
-            pass
+                except sqlite3.Error as exc:
+                    self._failed(exc)
         return found
 
     def put_many(self, items: Iterable[tuple[str, Any]], refer: PersistentId | None = None) -> None:
@@ -161,10 +178,22 @@ class Memo:
                     (count - KEEP,),
                 )
             self._db.execute("COMMIT")
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._failed(exc)
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+        if self._damaged:
+            with contextlib.suppress(OSError):
+                self._path.unlink()
+
+
+def _prepare(db: sqlite3.Connection) -> bool:
+    """Make the table when new; False when the file holds something else under its name."""
+    db.execute("PRAGMA synchronous=OFF")  # a cache: a damaged file is started again
+    db.execute(_SCHEMA)
+    columns = [row[1] for row in db.execute("PRAGMA table_info(memo)")]
+    return columns == ["key", "used", "value"]

@@ -14,13 +14,25 @@ import os
 import sys
 from pathlib import Path
 
-#: Libraries whose version changes what a file reads as (besides Python and pydantic).
-_READERS = ("python_calamine", "olefile", "defusedxml")
+#: Libraries (with their data) whose version changes what a file reads as, besides
+#: Python and pydantic: the workbook readers, the list of communes, number parsing.
+_READERS = ("python_calamine", "olefile", "defusedxml", "vietnam_provinces", "babel")
 
 
-def _stat_into(digest: hashlib._Hash, path: str) -> None:
-    st = os.stat(path)
-    digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+def _walk_into(digest: hashlib._Hash, top: str) -> None:
+    """Every file under ``top`` (path, size, modification time), bytecode caches aside.
+    A file that cannot be looked at (a dangling link: an editor's lock file) counts as
+    such, and never fails the walk."""
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                digest.update(f"{path}\0?\0".encode())
+                continue
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
 
 
 @functools.cache
@@ -30,29 +42,30 @@ def code_fingerprint() -> str:
     import pydantic  # imported by every command anyway (the mappings models)
 
     digest = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
-    package = Path(__file__).resolve().parents[1]
-    for folder, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            _stat_into(digest, os.path.join(folder, name))
+    _walk_into(digest, str(Path(__file__).resolve().parents[1]))
     return digest.hexdigest()
 
 
 @functools.cache
 def readers_fingerprint() -> str:
-    """:func:`code_fingerprint` and the files of the libraries that read workbooks (found,
-    not imported)."""
+    """:func:`code_fingerprint` and every file of the libraries that decide what a file
+    reads as (found, not imported)."""
     digest = hashlib.sha256(code_fingerprint().encode())
     for module in _READERS:
-        spec = importlib.util.find_spec(module)
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
         if spec is None:
             digest.update(f"{module}\0-\0".encode())
             continue
         for location in spec.submodule_search_locations or [spec.origin or ""]:
             if os.path.isdir(location):
-                for entry in sorted(os.scandir(location), key=lambda e: e.name):
-                    if entry.is_file():
-                        _stat_into(digest, entry.path)
+                _walk_into(digest, location)
             elif location:
-                _stat_into(digest, location)
+                try:
+                    st = os.lstat(location)
+                    digest.update(f"{location}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+                except OSError:
+                    digest.update(f"{location}\0?\0".encode())
     return digest.hexdigest()

@@ -89,8 +89,11 @@ def sniff(path: Path, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         refused = classify_zip(path, archive)
-    except Exception:  # BadZipFile, NotImplementedError, OSError, struct.error, …
-        return Sniffed("ooxml", issue(codes.FILE_CORRUPT, path, detail=" (cấu trúc nén ZIP hỏng)"))
+    except Exception as exc:  # BadZipFile, NotImplementedError, OSError, struct.error, …
+        broken = issue(
+            codes.FILE_CORRUPT, path, detail=" (cấu trúc nén ZIP hỏng)", value=out_of_memory(exc)
+        )
+        return Sniffed("ooxml", broken)
     return Sniffed("ooxml", refused, None if refused else archive)
 
 
@@ -192,13 +195,23 @@ def _read_small(zf: zipfile.ZipFile, name: str, cap: int = 256) -> bytes:
         return b""
 
 
+def out_of_memory(exc: BaseException) -> str | None:
+    """The value of a verdict reached because memory ran out: it depends on the moment,
+    not on the file, and is never kept for a later run (``validate/reuse.py``)."""
+    return MEMORY_ERROR if isinstance(exc, MemoryError) else None
+
+
+MEMORY_ERROR = "MemoryError"
+
+
 def classify_ole(path: Path) -> Issue:
     """Every OLE (Compound File) container is refused; say why."""
     try:
         with olefile.OleFileIO(str(path)) as ole:
             top = {entry[0].lower() for entry in ole.listdir(streams=True, storages=True)}
-    except Exception:
-        return issue(codes.FILE_CORRUPT, path, detail=" (tệp Office dạng OLE bị hỏng)")
+    except Exception as exc:
+        detail = " (tệp Office dạng OLE bị hỏng)"
+        return issue(codes.FILE_CORRUPT, path, detail=detail, value=out_of_memory(exc))
     if "encryptioninfo" in top or "encryptedpackage" in top:
         return issue(codes.FILE_ENCRYPTED, path, value="ole-encrypted-package")
     if "workbook" in top or "book" in top:

@@ -9,6 +9,7 @@ seen with the same everything-else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from xlsaddin.core.versions import readers_fingerprint
 from xlsaddin.intake import Limits
+from xlsaddin.intake.sniff import MEMORY_ERROR
 from xlsaddin.spec.models import AppendixSpec, Mappings
 from xlsaddin.validate.jobs import Job, Outcome
 
@@ -36,7 +38,11 @@ class Remembered:
     closing date, the limits and the code that read it (xlsaddin and its readers). A
     file's outcome is a function of these alone (``validate/run.py:_process``); anything
     else changes the key and the file is read again. Worker failures (memory, time, a
-    crash) are never kept: they depend on the machine's moment, not on the file."""
+    crash) and verdicts reached because memory ran out are never kept: they depend on
+    the machine's moment, not on the file.
+
+    Nothing here may stop a run: any problem with the store (or a bug in it) only means
+    that files are read again."""
 
     def __init__(self, memo: Memo, salt: str, mappings: Mappings) -> None:
         self._memo = memo
@@ -51,12 +57,15 @@ class Remembered:
             return None
         from xlsaddin.core.memo import Memo  # sqlite3: not for one file (``validate``)
 
-        memo = Memo.open("tep-da-doc")
-        if memo is None:
+        try:
+            memo = Memo.open("tep-da-doc")
+            if memo is None:
+                return None
+            parts = (_MEMO_FORMAT, readers_fingerprint(), mappings.fingerprint, closing_date)
+            named = "\0".join(map(repr, (*parts, limits)))
+            return cls(memo, hashlib.sha256(named.encode()).hexdigest(), mappings)
+        except Exception:  # only costs time: every file is read
             return None
-        parts = (_MEMO_FORMAT, readers_fingerprint(), mappings.fingerprint, closing_date, limits)
-        salt = hashlib.sha256("\0".join(map(repr, parts)).encode()).hexdigest()
-        return cls(memo, salt, mappings)
 
     def _key(self, job: Job, sha256: str) -> str:
         # a path may hold bytes that are not UTF-8 (kept as surrogates): its own bytes
@@ -66,27 +75,34 @@ class Remembered:
     def recall(self, jobs: Sequence[Job]) -> dict[int, Outcome]:
         """Index -> outcome, for the files whose bytes were read before with the rest of
         the key unchanged (hashing a file costs about a hundredth of reading it)."""
-        keys: dict[int, str] = {}
-        for i, job in enumerate(jobs):
-            digest = digest_of(job)
-            if digest is not None:
-                keys[i] = self._key(job, digest)
-        found = self._memo.get_many(list(keys.values()), self._resolve)
-        return {
-            i: found[key]
-            for i, key in keys.items()
-            if isinstance(found.get(key), Outcome) and found[key].sha256
-        }
+        try:
+            digests: dict[int, str] = {}
+            for i, job in enumerate(jobs):
+                digest = digest_of(job)
+                if digest is not None:
+                    digests[i] = digest
+            keys = {i: self._key(jobs[i], digest) for i, digest in digests.items()}
+            found = self._memo.get_many(list(keys.values()), self._resolve)
+        except Exception:  # only costs time: every file is read
+            return {}
+        known = {}
+        for i, key in keys.items():
+            outcome = found.get(key)
+            # the value of this very file (a damaged store never hands over another's)
+            if isinstance(outcome, Outcome) and outcome.sha256 == digests[i]:
+                known[i] = outcome
+        return known
 
     def keep(self, outcomes: Sequence[tuple[Job, Outcome]]) -> None:
-        self._memo.put_many(
-            (
-                (self._key(job, outcome.sha256), outcome)
-                for job, outcome in outcomes
-                if not outcome.failed and outcome.sha256
-            ),
-            refer=self._refer,
-        )
+        with contextlib.suppress(Exception):  # only costs the next run its time
+            self._memo.put_many(
+                (
+                    (self._key(job, outcome.sha256), outcome)
+                    for job, outcome in outcomes
+                    if _keepable(outcome)
+                ),
+                refer=self._refer,
+            )
 
     @staticmethod
     def _refer(obj: object) -> object:
@@ -99,7 +115,17 @@ class Remembered:
         return self._mappings.appendix(str(reference[1]))
 
     def close(self) -> None:
-        self._memo.close()
+        with contextlib.suppress(Exception):
+            self._memo.close()
+
+
+def _keepable(outcome: Outcome) -> bool:
+    """A verdict on the file itself: not a worker's failure, not one memory shortage led to."""
+    return (
+        not outcome.failed
+        and bool(outcome.sha256)
+        and not any(issue.value == MEMORY_ERROR for issue in outcome.issues)
+    )
 
 
 def digest_of(job: Job) -> str | None:
