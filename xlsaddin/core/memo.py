@@ -87,7 +87,7 @@ class Memo:
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
             if hasattr(os, "getuid") and os.stat(path).st_uid != os.getuid():
                 return None
-            db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+            db = _connect(path)
         except (OSError, sqlite3.Error):
             return None
         try:
@@ -108,7 +108,7 @@ class Memo:
         try:
             path.unlink()
             os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-            db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+            db = _connect(path)
             if not _prepare(db):
                 db.close()
                 return None
@@ -189,6 +189,11 @@ class Memo:
         if self._damaged:
             with contextlib.suppress(OSError):
                 self._path.unlink()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Autocommit (transactions are explicit); wait up to 2 s for another run's lock."""
+    return sqlite3.connect(path, timeout=2.0, isolation_level=None)
 
 
 def _prepare(db: sqlite3.Connection) -> bool:

@@ -31,13 +31,17 @@ def _walk_into(digest: hashlib._Hash, top: str) -> None:
     for folder, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED)
         for name in sorted(names):
-            path = os.path.join(folder, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                digest.update(f"{path}\0?\0".encode())
-                continue
-            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            _stat_into(digest, os.path.join(folder, name))
+
+
+def _stat_into(digest: hashlib._Hash, path: str) -> None:
+    """``path``'s size and modification time (the link itself, never followed)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        digest.update(f"{path}\0?\0".encode())
+        return
+    digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
 
 
 @functools.cache
@@ -68,9 +72,5 @@ def readers_fingerprint() -> str:
             if os.path.isdir(location):
                 _walk_into(digest, location)
             elif location:
-                try:
-                    st = os.lstat(location)
-                    digest.update(f"{location}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-                except OSError:
-                    digest.update(f"{location}\0?\0".encode())
+                _stat_into(digest, location)
     return digest.hexdigest()
