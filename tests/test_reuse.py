@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,93 @@ def test_anything_an_outcome_depends_on_changes_the_key(
     assert len(read_again) == 3
 
 
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files each run hashes (the others: digest kept under their stat)."""
+    names: list[str] = []
+    real = reuse_mod._hash
+
+    def spy(job: Job, st: os.stat_result) -> Any:
+        names.append(Path(job.path).name)
+        return real(job, st)
+
+    monkeypatch.setattr(reuse_mod, "_hash", spy)
+    return names
+
+
+def test_a_settled_file_is_not_even_hashed_again(
+    demo: DemoResult,
+    mappings: Mappings,
+    tmp_path: Path,
+    reuse: Path,
+    read_again: list[str],
+    hashed: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Runs long after the files were written: the second run hashes nothing (the stat
+    of each file is the one its digest was kept under); a file rewritten with the same
+    size and its old modification time put back is still seen (its change time moved)."""
+    inbox = _sample(demo, tmp_path)
+    later = time.time() + 60
+    monkeypatch.setattr(reuse_mod, "_now", lambda: later)
+    names = sorted(p.name for p in inbox.iterdir())
+    first = _snapshots([inbox], mappings)
+    assert sorted(hashed) == names
+    hashed.clear()
+    read_again.clear()
+
+    assert _snapshots([inbox], mappings) == first
+    assert hashed == [] and read_again == []
+
+    victim = inbox / names[0]
+    before = victim.stat()
+    data = victim.read_bytes()
+    at = len(data) // 2
+    victim.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+    os.utime(victim, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert victim.stat().st_size == before.st_size
+    assert victim.stat().st_mtime_ns == before.st_mtime_ns
+    again = _snapshots([inbox], mappings)
+    assert hashed == [names[0]] and read_again == [names[0]]
+    monkeypatch.setattr(reuse_mod, "REUSE", False)
+    assert again == _snapshots([inbox], mappings)
+    assert again[0] != first[0]
+
+
+def test_a_file_written_just_now_is_hashed_at_every_run(
+    demo: DemoResult,
+    mappings: Mappings,
+    tmp_path: Path,
+    reuse: Path,
+    read_again: list[str],
+    hashed: list[str],
+) -> None:
+    """Within SETTLED_SECONDS of its last write a file could be written again with the
+    same stat (times counted in steps): its digest is not kept under its stat, it is
+    hashed again (its outcome is still reused when its bytes are the same)."""
+    inbox = _sample(demo, tmp_path, n=3)
+    _snapshots([inbox], mappings)
+    assert len(hashed) == 3
+    hashed.clear()
+    read_again.clear()
+    _snapshots([inbox], mappings)
+    assert len(hashed) == 3 and read_again == []
+
+
+def test_a_file_written_while_it_was_hashed_is_not_kept_under_its_stat(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"first")
+    job = Job(str(path), "a.xlsx", "", None, DEFAULT_LIMITS)
+    st = os.stat(path)
+    digest, unchanged = reuse_mod._hash(job, st) or ("", False)
+    assert unchanged and digest
+    path.write_bytes(b"second, longer")  # between the stat and the read
+    digest2, unchanged2 = reuse_mod._hash(job, st) or ("", True)
+    assert not unchanged2 and digest2 != digest
+
+
 @settings(
     max_examples=12,
     deadline=None,
@@ -198,28 +286,37 @@ def test_anything_an_outcome_depends_on_changes_the_key(
             st.integers(0, 3), st.sampled_from(["append", "flip", "truncate", "remove", "copy"])
         ),
         max_size=4,
-    )
+    ),
+    settled=st.booleans(),
 )
 def test_after_any_edits_a_reusing_run_equals_a_fresh_one(
     edits: list[tuple[int, str]],
+    settled: bool,
     demo: DemoResult,
     mappings: Mappings,
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Files changed, cut short, removed, or added between two runs: the second run,
-    reusing what it can, equals a run that reads everything."""
+    reusing what it can, equals a run that reads everything. ``settled``: the runs
+    happen long after the files were written (their digests are kept under their stat,
+    not hashed again) and each edit happens at a moment of its own."""
     tmp = tmp_path_factory.mktemp("edits")
     monkeypatch.setenv("XLSADDIN_CACHE", str(tmp / "cache"))
     monkeypatch.setattr(reuse_mod, "REUSE", True)
+    if settled:
+        later = time.time() + 60
+        monkeypatch.setattr(reuse_mod, "_now", lambda: later)
     inbox = _sample(demo, tmp, n=4)
     validate_paths([inbox], mappings, processes=1)
+    moment = int(time.time() - 3600) * 10**9
     for index, edit in edits:
         files = sorted(inbox.iterdir())
         if not files:
             break
         path = files[index % len(files)]
         data = path.read_bytes()
+        written: Path | None = path
         if edit == "append":
             path.write_bytes(data + b"x")
         elif edit == "flip":
@@ -229,8 +326,13 @@ def test_after_any_edits_a_reusing_run_equals_a_fresh_one(
             path.write_bytes(data[: len(data) // 3])
         elif edit == "remove":
             path.unlink()
+            written = None
         else:
-            shutil.copyfile(path, inbox / f"zz_{len(files)}_{path.name}")
+            written = inbox / f"zz_{len(files)}_{path.name}"
+            shutil.copyfile(path, written)
+        moment += 10**9  # each edit a second after the one before
+        if settled and written is not None:
+            os.utime(written, ns=(moment, moment))
     reused = _snapshots([inbox], mappings, processes=1)
     monkeypatch.setattr(reuse_mod, "REUSE", False)
     assert reused == _snapshots([inbox], mappings, processes=1)

@@ -4,7 +4,9 @@ depend on has changed (stored by ``core/memo.py``).
 An office consolidates many times while the communes' files arrive over days; most
 files have not changed since the last run. Reading one costs about a hundred times
 hashing it (docs/performance.md), so a run hashes every file and reads only those it has not
-seen with the same everything-else.
+seen with the same everything-else. A file whose stat (device, inode, size, times) is
+the one it had when an earlier run hashed it is not even hashed again (its digest is
+kept under that stat, as ``git`` keeps its index): see :data:`SETTLED_SECONDS`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import stat
+import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from xlsaddin.core.versions import readers_fingerprint
 from xlsaddin.intake import Limits
@@ -30,6 +34,18 @@ if TYPE_CHECKING:
 #: turn this off in-process, where they patch what reading a file does.
 REUSE = True
 _MEMO_FORMAT = 1
+_DIGEST_FORMAT = b"sha256-by-stat-1"
+_DIGEST = re.compile("[0-9a-f]{64}")
+
+#: A file's digest is kept under its stat only when its times (modified, changed) are
+#: this much older than the moment it was hashed. Any later write then gives the file
+#: another stat, even where times are counted in 2-second steps (FAT): a file written
+#: "just now" is hashed again at every run until it has settled.
+SETTLED_SECONDS = 2.0
+
+
+def _now() -> float:
+    return time.time()
 
 
 class Remembered:
@@ -76,11 +92,7 @@ class Remembered:
         """Index -> outcome, for the files whose bytes were read before with the rest of
         the key unchanged (hashing a file costs about a hundredth of reading it)."""
         try:
-            digests: dict[int, str] = {}
-            for i, job in enumerate(jobs):
-                digest = digest_of(job)
-                if digest is not None:
-                    digests[i] = digest
+            digests = self._digests(jobs)
             keys = {i: self._key(jobs[i], digest) for i, digest in digests.items()}
             found = self._memo.get_many(list(keys.values()), self._resolve)
         except Exception:  # only costs time: every file is read
@@ -92,6 +104,34 @@ class Remembered:
             if isinstance(outcome, Outcome) and outcome.sha256 == digests[i]:
                 known[i] = outcome
         return known
+
+    def _digests(self, jobs: Sequence[Job]) -> dict[int, str]:
+        """Index -> SHA-256 of each regular file within the size limit: kept from an
+        earlier run while the file's stat is the same, else hashed (and kept once
+        settled)."""
+        now = _now()
+        stats = {}
+        for i, job in enumerate(jobs):
+            st = _regular_stat(job)
+            if st is not None:
+                stats[i] = (_stat_key(job, st), st)
+        seen = self._memo.get_many([key for key, _ in stats.values()])
+        digests: dict[int, str] = {}
+        settled: list[tuple[str, str]] = []
+        for i, (key, st) in stats.items():
+            kept = seen.get(key)
+            if _is_digest(kept):
+                digests[i] = kept
+                continue
+            hashed = _hash(jobs[i], st)
+            if hashed is None:
+                continue
+            digests[i], unchanged = hashed
+            if unchanged and max(st.st_mtime, st.st_ctime) < now - SETTLED_SECONDS:
+                settled.append((key, digests[i]))
+        if settled:
+            self._memo.put_many(settled)
+        return digests
 
     def keep(self, outcomes: Sequence[tuple[Job, Outcome]]) -> None:
         with contextlib.suppress(Exception):  # only costs the next run its time
@@ -128,13 +168,43 @@ def _keepable(outcome: Outcome) -> bool:
     )
 
 
-def digest_of(job: Job) -> str | None:
-    """The SHA-256 of a regular file within the size limit, else None (not looked up)."""
+def _regular_stat(job: Job) -> os.stat_result | None:
+    """The file's stat when it is a regular file within the size limit."""
     try:
         st = os.stat(job.path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > job.limits.max_file_bytes:
-            return None
-        with open(job.path, "rb") as fh:
-            return hashlib.sha256(fh.read(job.limits.max_file_bytes + 1)).hexdigest()
-    except OSError:
+    except (OSError, ValueError):
         return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > job.limits.max_file_bytes:
+        return None
+    return st
+
+
+def _hash(job: Job, st: os.stat_result) -> tuple[str, bool] | None:
+    """The file's SHA-256, and whether the file read had the stat ``st`` from before the
+    read to after it (no write in between: its digest may be kept under that stat)."""
+    try:
+        with open(job.path, "rb") as fh:
+            before = os.fstat(fh.fileno())
+            digest = hashlib.sha256(fh.read(job.limits.max_file_bytes + 1)).hexdigest()
+            after = os.fstat(fh.fileno())
+    except (OSError, ValueError):
+        return None
+    return digest, _same_stat(st, before) and _same_stat(st, after)
+
+
+def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
+    return _stat_parts(a) == _stat_parts(b)
+
+
+def _stat_parts(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _stat_key(job: Job, st: os.stat_result) -> str:
+    """The key of a file's digest: its path and stat (no salt: bytes alone decide it)."""
+    parts = (_DIGEST_FORMAT, os.fsencode(job.path), *(b"%d" % n for n in _stat_parts(st)))
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def _is_digest(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
