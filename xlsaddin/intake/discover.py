@@ -93,6 +93,7 @@ def _walk(root: Path, found: dict[Path, Path], hazards: list[Hazard]) -> None:
 
     for folder, dirs, files in os.walk(root, onerror=refused):
         base = Path(folder)
+        real_base: Path | None = None  # resolved once per folder, when it holds a file
         kept = []
         for d in dirs:
             if d.startswith("."):
@@ -116,7 +117,10 @@ def _walk(root: Path, found: dict[Path, Path], hazards: list[Hazard]) -> None:
                 hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, exc.strerror or ""))
                 continue
             if stat.S_ISREG(mode):
-                _add(found, entry)
+                if real_base is None:
+                    real_base = _resolved(base)
+                # not a link: its real path is its real folder's and its own name
+                _add(found, entry, real_base / name)
             else:
                 hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, _kind(mode)))
 
@@ -162,11 +166,15 @@ def _kind(mode: int) -> str:
     return "loại đặc biệt"
 
 
-def _add(found: dict[Path, Path], path: Path) -> None:
+def _add(found: dict[Path, Path], path: Path, key: Path | None = None) -> None:
+    """Keep ``path`` once per real file (``key``: its real path, when known)."""
     if is_skipped(path.name):
         return
+    found.setdefault(key if key is not None else _resolved(path), path)
+
+
+def _resolved(path: Path) -> Path:
     try:
-        key = path.resolve()
-    except OSError:
-        key = path.absolute()
-    found.setdefault(key, path)
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
