@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 NOTHING_WORDS = frozenset({"không", "khong", "không có", "ko", "k", "-", "0"})
 
 
+@lru_cache(maxsize=16384)  # the same few answers and choices, thousands of times a run
 def normalised(text: str) -> str:
     """NFC, one space, case and final punctuation ignored."""
     folded = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
