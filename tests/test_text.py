@@ -152,6 +152,32 @@ def test_format_percent_vi(ratio: float, decimals: int, text: str) -> None:
     assert format_percent_vi(ratio, decimals) == text
 
 
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(min_value=-(10**30), max_value=10**30),
+    ),
+    st.integers(min_value=0, max_value=4),
+)
+def test_format_vi_writes_what_babel_writes_for_vi_VN(value: float, decimals: int) -> None:
+    """format_vi writes with the decimal module's own grouping (babel's locale data is not
+    loaded to write a figure): the same text as babel's format_decimal in vi_VN, for the
+    value rounded half up as format_vi rounds it."""
+    from decimal import ROUND_HALF_UP, localcontext
+
+    from babel.numbers import format_decimal
+
+    number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, number.adjusted() + decimals + 4)
+        rounded = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if rounded == 0:
+            rounded = abs(rounded)
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        expected = format_decimal(rounded, format=pattern, locale="vi_VN")
+    assert format_vi(value, decimals) == expected
+
+
 def test_format_round_trips_through_parse() -> None:
     for value in (0, 7, 1234, 2759865, 1234567890):
         assert parse_number(format_vi(value), integer=True).value == value
