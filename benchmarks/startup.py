@@ -27,7 +27,8 @@ Pairs measured:
             folder each run), twice: as a run after an earlier one (every file's outcome
             kept by the earlier run, ``validate/reuse.py``: the office consolidating again
             while files arrive) and as a first run (the kept outcomes deleted before each
-            run: every file read), vs ``--other``, vs the read floor (a Python process
+            run: every file read), vs ``--other`` (after an earlier run of its own, in a
+            cache folder of its own), vs the read floor (a Python process
             that reads every cell of every sheet of every inbox file with
             python-calamine, checking nothing and writing nothing);
   demo:     ``xlsaddin demo --out NEW`` (the README's first command) vs ``--other``.
@@ -254,8 +255,10 @@ def main() -> None:
             "first run (read all)": first_run,
         }
         if args.other:
-            other = args.other
-            cmds2["other consolidate"] = lambda: [other, *out_args("other", other_inbox)]
+            # its own cache folder (the first run above deletes this one's store): it runs
+            # after an earlier run of its own too. ``env`` replaces itself with the command.
+            other = ["env", f"XLSADDIN_CACHE={work / 'cache-other'}", args.other]
+            cmds2["other consolidate"] = lambda: [*other, *out_args("other", other_inbox)]
         floor = [sys.executable, "-c", CALAMINE_FLOOR, str(inbox)]
         cmds2["calamine read floor"] = lambda: floor
         n_files = sum(1 for _ in inbox.rglob("*.xlsx"))
