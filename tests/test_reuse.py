@@ -188,6 +188,13 @@ def test_anything_an_outcome_depends_on_changes_the_key(
     assert len(read_again) == 3
 
 
+def _flip_a_byte(path: Path) -> None:
+    """The same size, one bit of the middle byte other."""
+    data = path.read_bytes()
+    at = len(data) // 2
+    path.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+
+
 @pytest.fixture
 def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the files each run hashes (the others: digest kept under their stat)."""
@@ -228,9 +235,7 @@ def test_a_settled_file_is_not_even_hashed_again(
 
     victim = inbox / names[0]
     before = victim.stat()
-    data = victim.read_bytes()
-    at = len(data) // 2
-    victim.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+    _flip_a_byte(victim)
     os.utime(victim, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert victim.stat().st_size == before.st_size
     assert victim.stat().st_mtime_ns == before.st_mtime_ns
@@ -320,8 +325,7 @@ def test_after_any_edits_a_reusing_run_equals_a_fresh_one(
         if edit == "append":
             path.write_bytes(data + b"x")
         elif edit == "flip":
-            at = len(data) // 2
-            path.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+            _flip_a_byte(path)
         elif edit == "truncate":
             path.write_bytes(data[: len(data) // 3])
         elif edit == "remove":
