@@ -266,6 +266,29 @@ def test_a_file_written_just_now_is_hashed_at_every_run(
     assert len(hashed) == 3 and read_again == []
 
 
+def test_on_a_network_share_every_file_is_hashed_at_every_run(
+    demo: DemoResult,
+    mappings: Mappings,
+    tmp_path: Path,
+    reuse: Path,
+    read_again: list[str],
+    hashed: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A share may answer a stat from its cache after another computer rewrote the file:
+    there the stat never stands for the content (the outcome is still reused when the
+    bytes hashed are the same)."""
+    inbox = _sample(demo, tmp_path, n=3)
+    later = time.time() + 60
+    monkeypatch.setattr(reuse_mod, "_now", lambda: later)
+    monkeypatch.setattr(reuse_mod, "local_folders", lambda folders: set())
+    first = _snapshots([inbox], mappings)
+    hashed.clear()
+    read_again.clear()
+    assert _snapshots([inbox], mappings) == first
+    assert len(hashed) == 3 and read_again == []
+
+
 def test_a_file_written_while_it_was_hashed_is_not_kept_under_its_stat(
     tmp_path: Path,
 ) -> None:

@@ -6,7 +6,8 @@ files have not changed since the last run. Reading one costs about a hundred tim
 hashing it (docs/performance.md), so a run hashes every file and reads only those it has not
 seen with the same everything-else. A file whose stat (device, inode, size, times) is
 the one it had when an earlier run hashed it is not even hashed again (its digest is
-kept under that stat, as ``git`` keeps its index): see :data:`SETTLED_SECONDS`.
+kept under that stat, as ``git`` keeps its index): see :data:`SETTLED_SECONDS`. Only on
+a local disk (``core/disks.py``): a network share may answer a stat from its cache.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeGuard
 
+from xlsaddin.core.disks import local_folders
 from xlsaddin.core.versions import readers_fingerprint
 from xlsaddin.intake import Limits
 from xlsaddin.intake.sniff import MEMORY_ERROR
@@ -110,16 +112,19 @@ class Remembered:
         earlier run while the file's stat is the same, else hashed (and kept once
         settled)."""
         now = _now()
+        # on a network share a stat may be answered from a cache: there, always hashed
+        local = local_folders({os.path.dirname(job.path) for job in jobs})
         stats = {}
         for i, job in enumerate(jobs):
             st = _regular_stat(job)
             if st is not None:
-                stats[i] = (_stat_key(job, st), st)
-        seen = self._memo.get_many([key for key, _ in stats.values()])
+                key = _stat_key(job, st) if os.path.dirname(job.path) in local else None
+                stats[i] = (key, st)
+        seen = self._memo.get_many([key for key, _ in stats.values() if key is not None])
         digests: dict[int, str] = {}
         settled: list[tuple[str, str]] = []
         for i, (key, st) in stats.items():
-            kept = seen.get(key)
+            kept = seen.get(key) if key is not None else None
             if _is_digest(kept):
                 digests[i] = kept
                 continue
@@ -127,7 +132,11 @@ class Remembered:
             if hashed is None:
                 continue
             digests[i], unchanged = hashed
-            if unchanged and max(st.st_mtime, st.st_ctime) < now - SETTLED_SECONDS:
+            if (
+                key is not None
+                and unchanged
+                and max(st.st_mtime, st.st_ctime) < now - SETTLED_SECONDS
+            ):
                 settled.append((key, digests[i]))
         if settled:
             self._memo.put_many(settled)
