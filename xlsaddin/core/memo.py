@@ -29,8 +29,9 @@ from typing import Any
 
 from xlsaddin.core.places import cache_folder
 
-#: Values kept (about 1.3 KB each for a returned form: ~13 MB), most recently used first.
-KEEP = 10_000
+#: Values kept, most recently used first: two per returned file (its outcome, about 1.3 KB,
+#: and its digest under its stat, about 100 bytes), so 10,000 files (~15 MB).
+KEEP = 20_000
 #: A value larger than this once compressed is not kept (a huge foreign workbook: reading
 #: it again costs less than carrying it in the store).
 MAX_VALUE_BYTES = 4 * 1024 * 1024

@@ -33,7 +33,7 @@ Formatting (:func:`format_vi`, :func:`format_percent_vi`) rounds **half up** (0.
 decimal representation of the float, as officers round by hand, not babel's default
 half-even, then written with the ``vi_VN`` marks ("." groups thousands, "," marks
 decimals, as CLDR's ``#,##0.00``) by the decimal module's own formatting, which gives what
-babel's ``format_decimal`` gives (tests/test_numbers.py compares the two) without loading
+babel's ``format_decimal`` gives (tests/test_text.py compares the two) without loading
 babel's locale data in every process that only writes figures (~50 ms with its import).
 Percentages have no space before "%" ("91,8%") as in official reports.
 Formatting is total: any finite number is written in full (the decimal context grows with
