@@ -25,16 +25,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from xlsaddin.intake.limits import DEFAULT_LIMITS
 from xlsaddin.intake.worker import isolated_map
 from xlsaddin.spec import load_mappings
+from xlsaddin.validate import reading
 from xlsaddin.validate import run as validate_run
+from xlsaddin.validate.jobs import Job
 
 INITIALIZER = """
-import time
-import xlsaddin.cli, xlsaddin.validate.run, xlsaddin.validate.render
+import os, time
+import xlsaddin.cli, xlsaddin.validate.run, xlsaddin.validate.reading, xlsaddin.validate.render
 from xlsaddin.intake.worker import _init_worker
 t = time.process_time()
-_init_worker(0)
+_init_worker(0, os.getppid(), quiet=False)
 print(time.process_time() - t)
 """
 
@@ -59,14 +62,12 @@ def main() -> None:
     args = parser.parse_args()
     print("load:", " ".join(Path("/proc/loadavg").read_text().split()[:3]))
     mappings = load_mappings()
-    job = validate_run._Job(
-        str(args.file), args.file.name, mappings.root, None, validate_run.DEFAULT_LIMITS
-    )
+    job = Job(str(args.file), args.file.name, mappings.root, None, DEFAULT_LIMITS)
     print(
         "validate_paths([FILE])    ",
         median_ms(lambda: validate_run.validate_paths([args.file], mappings), args.runs),
     )
-    print("_process(FILE) in-process ", median_ms(lambda: validate_run._process(job), args.runs))
+    print("_process(FILE) in-process ", median_ms(lambda: reading._process(job), args.runs))
     print("isolated_map(no-op)       ", median_ms(lambda: isolated_map(abs, [1]), args.runs))
     cpu = []
     for _ in range(max(5, args.runs // 3)):
