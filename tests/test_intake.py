@@ -33,9 +33,9 @@ from xlsaddin.intake import (
     discover,
     inspect_file,
     isolated_map,
-    sniff,
 )
 from xlsaddin.intake.parts import OUTWARD_FUNCTIONS
+from xlsaddin.intake.sniff import sniff
 from xlsaddin.intake.worker import process_context
 from xlsaddin.read import Table, read_file
 from xlsaddin.spec import Mappings

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import xlsaddin.validate.reading as reading
 import xlsaddin.validate.reuse as reuse_mod
-import xlsaddin.validate.run as run
 from xlsaddin.consolidate.render import to_json
 from xlsaddin.core.memo import Memo
 from xlsaddin.demo import DemoResult
@@ -75,13 +75,13 @@ def reuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def read_again(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the files each run hands to the workers (read, not reused)."""
     handed: list[str] = []
-    real = run._run
+    real = reading.run
 
     def spy(jobs: list[Any], *args: Any) -> Any:
         handed.extend(job.name for job in jobs)
         return real(jobs, *args)
 
-    monkeypatch.setattr(run, "_run", spy)
+    monkeypatch.setattr(reading, "run", spy)
     return handed
 
 
@@ -372,11 +372,11 @@ def test_worker_failures_are_not_kept(mappings: Mappings, tmp_path: Path, reuse:
     job = Job(str(path), "a.xlsx", mappings.root, None, DEFAULT_LIMITS)
     remembered = Remembered.open(mappings, None, DEFAULT_LIMITS)
     assert remembered is not None
-    failed = run._failed(job, "timeout")
+    failed = reading._failed(job, "timeout")
     assert failed.failed and failed.sha256
     remembered.keep([(job, failed)])
     assert remembered.recall([job]) == {}
-    fine = run._process(job)
+    fine = reading._process(job)
     remembered.keep([(job, fine)])
     assert remembered.recall([job])[0].issues == fine.issues
     remembered.close()
@@ -523,7 +523,7 @@ def test_a_verdict_reached_for_want_of_memory_is_not_kept(
     job = Job(str(path), "a.xlsx", mappings.root, None, DEFAULT_LIMITS)
     remembered = Remembered.open(mappings, None, DEFAULT_LIMITS)
     assert remembered is not None
-    outcome = run._process(job)
+    outcome = reading._process(job)
     short = Issue.of(codes.FILE_CORRUPT, message="x", file="a.xlsx", value="MemoryError")
     remembered.keep([(job, replace(outcome, issues=[short]))])
     assert remembered.recall([job]) == {}

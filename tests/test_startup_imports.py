@@ -8,6 +8,7 @@ importtime``, which logs every module any of its processes imports.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +38,8 @@ NOT_FOR_VALIDATE = {
 NOT_FOR_CONSOLIDATE = NOT_FOR_VALIDATE - {"xlsxwriter"}
 
 
-def _imported(args: list[str], cwd: Path) -> set[str]:
-    """Top-level packages imported by ``xlsaddin ARGS`` (the process and its workers)."""
+def _modules(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> set[str]:
+    """Modules imported by ``xlsaddin ARGS`` (the process and its workers)."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "from xlsaddin.cli import main; main()", *args],
         cwd=cwd,
@@ -46,14 +47,20 @@ def _imported(args: list[str], cwd: Path) -> set[str]:
         text=True,
         timeout=300,
         check=False,
+        env=env,
     )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     names = set()
     for line in proc.stderr.splitlines():
         if line.startswith("import time:") and "self [us]" not in line:
-            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
-    assert "xlsaddin" in names  # the log was read
+            names.add(line.rsplit("|", 1)[1].strip())
+    assert "xlsaddin.cli" in names  # the log was read
     return names
+
+
+def _imported(args: list[str], cwd: Path) -> set[str]:
+    """Top-level packages imported by ``xlsaddin ARGS`` (the process and its workers)."""
+    return {name.split(".")[0] for name in _modules(args, cwd)}
 
 
 def test_validate_imports_no_heavy_library(mappings: Mappings, tmp_path: Path) -> None:
@@ -64,3 +71,36 @@ def test_validate_imports_no_heavy_library(mappings: Mappings, tmp_path: Path) -
 def test_consolidate_imports_no_report_library(demo: DemoResult, tmp_path: Path) -> None:
     args = ["consolidate", str(demo.inbox), "--out", str(tmp_path / "TongHop.xlsx")]
     assert _imported(args, tmp_path) & NOT_FOR_CONSOLIDATE == set()
+
+
+#: What reading a returned file needs (intake, the readers, the worker processes, babel
+#: for numbers typed as text).
+READERS = {
+    "python_calamine",
+    "olefile",
+    "babel",
+    "multiprocessing",
+    "xlsaddin.intake.inspect",
+    "xlsaddin.intake.sniff",
+    "xlsaddin.intake.worker",
+    "xlsaddin.read.workbook",
+    "xlsaddin.read.typed",
+    "xlsaddin.validate.engine",
+    "xlsaddin.validate.reading",
+}
+
+
+def test_a_consolidation_that_reads_nothing_new_imports_no_reader(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    """Every outcome kept by an earlier run (``validate/reuse.py``): nothing is read, and
+    none of what reading needs is imported (about 50 ms of a run)."""
+    env = {**os.environ, "XLSADDIN_CACHE": str(tmp_path / "cache")}
+    first = _modules(
+        ["consolidate", str(demo.inbox), "--out", str(tmp_path / "a.xlsx")], tmp_path, env
+    )
+    assert first >= READERS  # the first run reads every file: the names are real modules
+    again = _modules(
+        ["consolidate", str(demo.inbox), "--out", str(tmp_path / "b.xlsx")], tmp_path, env
+    )
+    assert again & READERS == set()

@@ -281,7 +281,7 @@ def test_files_are_dealt_in_chunks_of_even_work_heaviest_first(tmp_path: Path) -
     an eighth of the work (a folder sorted by name keeps its large forms together)."""
     from xlsaddin.intake import DEFAULT_LIMITS
     from xlsaddin.validate.jobs import Job as _Job
-    from xlsaddin.validate.run import _chunks, _weight
+    from xlsaddin.validate.reading import _chunks, _weight
 
     sizes = [300_000 if i % 50 < 25 else 30_000 for i in range(400)] + [0]
     jobs = []

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from xlsaddin.consolidate.submissions import UnitStatus
-from xlsaddin.read.typed import type_table
 from xlsaddin.spec.models import AppendixSpec, Mappings
 from xlsaddin.units import Unit
 
@@ -38,7 +37,9 @@ def build_blocks(spec: AppendixSpec, statuses: list[UnitStatus], mappings: Mappi
         rows: list[ConsRow] = []
         table = status.submission.result.table if status.submission else None
         if table is not None:
-            if not table.typed:
+            if not table.typed:  # typed by its worker (a table kept by an earlier run too)
+                from xlsaddin.read.typed import type_table
+
                 type_table(table, mappings)
             for key, values in table.typed.items():
                 if not fixed and all(v is None for v in values.values()):

@@ -5,19 +5,36 @@ resource-limited worker processes.
 >>> from xlsaddin.intake import discover, inspect_file
 >>> results = [inspect_file(p) for p in discover([Path("inbox")])]
 >>> readable = [r.path for r in results if r.readable]
+
+Finding files, the limits and the messages are imported with the package; the
+inspection and worker machinery on first use (PEP 562), so a run that reads no file
+(every outcome kept by an earlier run, ``validate/reuse.py``) never imports it.
 """
 
-from xlsaddin.intake.discover import MANIFEST_NAME, Discovery, Hazard, discover, explore, is_skipped
-from xlsaddin.intake.guard import SheetGuard
-from xlsaddin.intake.inspect import IntakeResult, Kind, dimension_cells, inspect_file
-from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from xlsaddin.intake.discover import (
+    MANIFEST_NAME,
+    Discovery,
+    Hazard,
+    discover,
+    explore,
+    is_skipped,
+)
+from xlsaddin.intake.limits import DEFAULT_LIMITS, MEMORY_ERROR, Limits
 from xlsaddin.intake.messages import MESSAGES
-from xlsaddin.intake.sniff import Container, Sniffed, sniff
-from xlsaddin.intake.worker import WorkerFailure, isolated_map
+
+if TYPE_CHECKING:
+    from xlsaddin.intake.guard import SheetGuard
+    from xlsaddin.intake.inspect import IntakeResult, Kind, dimension_cells, inspect_file
+    from xlsaddin.intake.sniff import Container, Sniffed
+    from xlsaddin.intake.worker import WorkerFailure, isolated_map
 
 __all__ = [
     "DEFAULT_LIMITS",
     "MANIFEST_NAME",
+    "MEMORY_ERROR",
     "MESSAGES",
     "Container",
     "Discovery",
@@ -34,5 +51,27 @@ __all__ = [
     "inspect_file",
     "is_skipped",
     "isolated_map",
-    "sniff",
 ]
+
+# Imported on first use. (``sniff`` the function is not among them: once its module is
+# imported the package's name ``sniff`` is that module; import it from
+# ``xlsaddin.intake.sniff``.)
+_LAZY = {
+    "SheetGuard": "guard",
+    "IntakeResult": "inspect",
+    "Kind": "inspect",
+    "dimension_cells": "inspect",
+    "inspect_file": "inspect",
+    "Container": "sniff",
+    "Sniffed": "sniff",
+    "WorkerFailure": "worker",
+    "isolated_map": "worker",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value

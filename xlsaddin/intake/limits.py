@@ -41,3 +41,7 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 """The defaults above (immutable, safe as a default argument)."""
+
+#: The value of an issue whose verdict was reached because memory ran out: it depends on
+#: the moment, not on the file, and is never kept for a later run (``validate/reuse.py``).
+MEMORY_ERROR = "MemoryError"

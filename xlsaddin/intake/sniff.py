@@ -18,7 +18,7 @@ import olefile
 
 from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue
-from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
+from xlsaddin.intake.limits import DEFAULT_LIMITS, MEMORY_ERROR, Limits
 from xlsaddin.intake.messages import SAVE_AS_XLSX, issue, vn_int
 
 Container = Literal["ooxml", "ole", "other"]
@@ -199,9 +199,6 @@ def out_of_memory(exc: BaseException) -> str | None:
     """The value of a verdict reached because memory ran out: it depends on the moment,
     not on the file, and is never kept for a later run (``validate/reuse.py``)."""
     return MEMORY_ERROR if isinstance(exc, MemoryError) else None
-
-
-MEMORY_ERROR = "MemoryError"
 
 
 def classify_ole(path: Path) -> Issue:

@@ -1,4 +1,4 @@
-"""Workbook -> typed tables with provenance (file hash, sheet, cell)."""
+"""Reading one workbook file (python-calamine) into a typed table with provenance."""
 
 from __future__ import annotations
 

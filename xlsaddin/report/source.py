@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
-
 from xlsaddin.core.failures import OfficerError
 from xlsaddin.core.sheets import INFO, STATUS, SUMMARY, SUMMARY_KEY_COL, TASKS
-from xlsaddin.intake import WorkerFailure, isolated_map
 from xlsaddin.report.templates import Figure
 from xlsaddin.spec.models import Indicator, Mappings
 
@@ -111,6 +108,8 @@ NEEDED = (SUMMARY, STATUS, TASKS, INFO)
 def read_grids(path: str, extra: tuple[str, ...] = ()) -> dict[str, list[list[Any]]] | list[str]:
     """The sheets a report needs (and the ``extra`` ones that exist), or the names of those
     missing (runs in a worker)."""
+    from python_calamine import CalamineWorkbook  # not for source_from_grids (consolidate)
+
     book = CalamineWorkbook.from_path(path)
     missing = sorted(set(NEEDED) - set(book.sheet_names))
     if missing:
@@ -127,6 +126,10 @@ def read_source(path: Path, mappings: Mappings, extra: tuple[str, ...] = ()) -> 
     """Read the workbook in a limited worker: a file given here may be anything, and a
     hostile one costs that worker, never the officer's session. ``extra``: appendix sheets
     to read too (for the text annexes)."""
+    import python_calamine  # noqa: F401  # imported before the worker forks (intake/worker.py)
+
+    from xlsaddin.intake.worker import WorkerFailure, isolated_map
+
     [grids] = isolated_map(_read, [(str(path), extra)], processes=1)
     if isinstance(grids, WorkerFailure):
         why = {

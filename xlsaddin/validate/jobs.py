@@ -4,11 +4,15 @@ between processes (and is kept between runs, ``validate/reuse.py``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlsaddin.core.issues import Issue
 from xlsaddin.intake import Limits
 from xlsaddin.read.table import Table
+
+#: Called with (files done, files in all) as a batch goes on.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

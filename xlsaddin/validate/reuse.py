@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TypeGuard
 from xlsaddin.core.disks import local_folders
 from xlsaddin.core.versions import readers_fingerprint
 from xlsaddin.intake import Limits
-from xlsaddin.intake.sniff import MEMORY_ERROR
+from xlsaddin.intake.limits import MEMORY_ERROR
 from xlsaddin.spec.models import AppendixSpec, Mappings
 from xlsaddin.validate.jobs import Job, Outcome
 

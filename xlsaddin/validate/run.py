@@ -1,39 +1,26 @@
 """Validate many files: intake, read in isolated workers, check -> one report.
 
 One hostile or broken file costs only itself: it is refused at intake or its
-worker fails, it gets an issue with a stable code, and the batch goes on.
+worker fails, it gets an issue with a stable code, and the batch goes on. Reading
+itself is in ``reading.py``, imported only when a file is to be read (a run whose
+every outcome was kept by an earlier one imports none of the readers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue, Report
 from xlsaddin.core.untrusted import visible
-from xlsaddin.intake import (
-    DEFAULT_LIMITS,
-    Limits,
-    SheetGuard,
-    WorkerFailure,
-    explore,
-    inspect_file,
-    isolated_map,
-)
-from xlsaddin.read import read_file
+from xlsaddin.intake.discover import explore
+from xlsaddin.intake.limits import DEFAULT_LIMITS, Limits
 from xlsaddin.read.table import Table
-from xlsaddin.read.typed import type_table, warm
-from xlsaddin.spec import Mappings, load_mappings
-from xlsaddin.validate.engine import check_table, checks_for
-from xlsaddin.validate.jobs import Job, Outcome
+from xlsaddin.spec import Mappings
+from xlsaddin.validate.jobs import Job, Outcome, Progress
 from xlsaddin.validate.reuse import Remembered
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -62,38 +49,6 @@ class Validation:
     """Files not read again: their outcome was kept by an earlier run (``reuse.py``)."""
 
 
-#: Mappings by root folder, as the parent passed them: forked workers inherit this and
-#: never parse the YAML again (a spawned worker loads its root once).
-_LOADED: dict[str, Mappings] = {}
-
-
-def _mappings(root: str) -> Mappings:
-    if root not in _LOADED:
-        _LOADED[root] = load_mappings(root)
-    return _LOADED[root]
-
-
-def _process(job: Job) -> Outcome:
-    """Intake, read and check one file (runs in a worker process)."""
-    intake = inspect_file(Path(job.path), job.limits)
-    # one identity per file everywhere: the name relative to the folder given
-    issues = [i.model_copy(update={"file": job.name}) for i in intake.issues]
-    if not intake.readable:
-        return Outcome(intake.sha256, intake.size, None, issues)
-    mappings = _mappings(job.mappings_root)
-    guard = SheetGuard(intake.parts or {}, job.limits, job.name)
-    result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content, guard)
-    if isinstance(result, list):
-        return Outcome(intake.sha256, intake.size, None, issues + result)
-    checked = list(result.issues) + check_table(result, mappings, job.closing_date)
-    type_table(result, mappings)
-    return Outcome(intake.sha256, intake.size, result, issues + checked)
-
-
-def _process_chunk(jobs: tuple[Job, ...]) -> list[Outcome]:
-    return [_process(job) for job in jobs]
-
-
 def _display_name(path: Path, roots: Sequence[Path]) -> str:
     """The name an officer sees (relative to the folder given), printable and unique:
     control characters and bytes that are not UTF-8 are spelled out (``\\x1b``)."""
@@ -106,118 +61,29 @@ def _display_name(path: Path, roots: Sequence[Path]) -> str:
     return visible(path.name)
 
 
-#: A worker's failure, for the officer.
-FAILURE_VI = {
-    "memory": "tệp cần quá nhiều bộ nhớ",
-    "timeout": "đọc tệp quá thời gian cho phép",
-    "crashed": "tiến trình đọc tệp bị dừng đột ngột",
-}
-
-
-def _failed(job: Job, reason: str) -> Outcome:
-    path = Path(job.path)
-    digest, size = "", 0
-    try:
-        if path.is_file() and path.stat().st_size <= job.limits.max_file_bytes:
-            data = path.read_bytes()
-            digest, size = hashlib.sha256(data).hexdigest(), len(data)
-    except OSError:
-        pass
-    why = FAILURE_VI.get(reason, "tệp có cấu trúc bất thường")
-    return Outcome(
-        digest,
-        size,
-        None,
-        failed=True,
-        issues=[
-            Issue.of(
-                codes.FILE_UNREADABLE,
-                file=job.name,
-                value=reason,
-                message=f"Không đọc được tệp ({why}); tệp bị bỏ qua, "
-                "các tệp khác vẫn được xử lý. Hãy mở tệp bằng Excel, lưu lại rồi gửi lại.",
-            )
-        ],
-    )
-
-
-#: What a file costs a worker besides its bytes (opening, reading ``_meta``, checking):
-#: about what 32 KB of a workbook costs.
-_FILE_WEIGHT = 32 * 1024
-_CHUNK_FILES = 48
-
-
-def _weight(job: Job) -> int:
-    try:
-        return _FILE_WEIGHT + os.stat(job.path).st_size
-    except OSError:
-        return _FILE_WEIGHT
-
-
-def _chunks(jobs: list[Job], processes: int) -> list[list[int]]:
-    """Job indexes in chunks of about equal work (file sizes), largest files first.
-
-    Chunks are handed to whichever worker is free: with the heaviest first and the
-    lightest last, both workers finish at about the same time, whatever the order of the
-    files in the folder (a folder sorted by name keeps its 300-row task forms together).
-    A chunk never holds more than 48 files, nor much more than an eighth of the work.
-    """
-    weights = [_weight(job) for job in jobs]
-    order = sorted(range(len(jobs)), key=lambda i: -weights[i])
-    target = max(1, sum(weights) // (max(1, processes) * 4))
-    chunks: list[list[int]] = []
-    current: list[int] = []
-    load = 0
-    for i in order:
-        current.append(i)
-        load += weights[i]
-        if load >= target or len(current) >= _CHUNK_FILES:
-            chunks.append(current)
-            current, load = [], 0
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _run(
-    jobs: list[Job], limits: Limits, processes: int, progress: Progress | None
+def _read(
+    jobs: list[Job],
+    mappings: Mappings,
+    limits: Limits,
+    processes: int,
+    progress: Progress | None,
+    known: int,
 ) -> tuple[list[Outcome], list[Issue]]:
-    """Chunks of files per worker task (less inter-process traffic); a failed chunk is
-    re-run file by file so that one hostile file costs only itself."""
-    indexes = _chunks(jobs, processes)
-    chunks = [tuple(jobs[i] for i in chunk) for chunk in indexes]
-    done = 0
+    """Read ``jobs`` in workers (``known``: files reused, counted in the progress shown)."""
+    # imported here, before the workers fork: a forked worker runs only code its parent
+    # imported (intake/worker.py blocks the XML parsers nothing there uses)
+    from xlsaddin.validate import reading
 
-    def settled(index: int) -> None:
-        nonlocal done
-        done += len(chunks[index])
-        if progress:
-            progress(done, len(jobs))
+    reading.prepare(mappings, several=len(jobs) > 1)
+    step = progress
+    if progress is not None and known:
+        report_progress = progress
+        total = len(jobs) + known
 
-    results = isolated_map(_process_chunk, chunks, limits, processes=processes, on_done=settled)
-    if len(chunks) >= 3 and all(isinstance(r, WorkerFailure) for r in results):
-        # Worker processes cannot start here (an embedding host, a frozen app):
-        # intake still runs first, file by file, in this process.
-        note = Issue.of(
-            codes.ISOLATION_UNAVAILABLE,
-            message="Không khởi động được tiến trình đọc riêng; các tệp được kiểm tra an toàn "
-            "rồi đọc trực tiếp.",
-        )
-        return [_process(job) for job in jobs], [note]
-    outcomes: dict[int, Outcome] = {}
-    for where, chunk, result in zip(indexes, chunks, results, strict=True):
-        if not isinstance(result, WorkerFailure):
-            outcomes.update(zip(where, result, strict=True))
-            continue
-        if len(chunk) == 1:  # already alone: the verdict stands (no second timeout)
-            outcomes[where[0]] = _failed(chunk[0], result.reason)
-            continue
-        singles = isolated_map(_process_chunk, [(job,) for job in chunk], limits, processes=1)
-        for i, job, single in zip(where, chunk, singles, strict=True):
-            outcomes[i] = (
-                _failed(job, single.reason) if isinstance(single, WorkerFailure) else single[0]
-            )
-    return [outcomes[i] for i in range(len(jobs))], []
+        def step(done: int, _total: int) -> None:
+            report_progress(done + known, total)
+
+    return reading.run(jobs, limits, processes, step)
 
 
 def validate_paths(
@@ -238,25 +104,15 @@ def validate_paths(
         Job(str(path), _display_name(path, roots), mappings.root, closing_date, limits)
         for path in files
     ]
-    _LOADED[mappings.root] = mappings  # forked workers inherit it, and the caches below
     memo = Remembered.open(mappings, closing_date, limits) if len(jobs) > 1 else None
     known = memo.recall(jobs) if memo is not None else {}
     todo = [i for i in range(len(jobs)) if i not in known]
-    if len(todo) > 1:
-        # Several files: build the caches once here, before the workers fork. One file:
-        # its worker builds only what that file needs (babel's locale data, ~20 ms, only
-        # for a number typed as text; the checks of one appendix, not of all).
-        warm(mappings)
-        for spec in mappings.appendices:
-            checks_for(mappings, spec)
-    step = progress
-    if progress is not None and known:
-        report_progress = progress
-
-        def step(done: int, total: int) -> None:
-            report_progress(done + len(known), len(jobs))
-
-    read, notes = _run([jobs[i] for i in todo], limits, processes, step) if todo else ([], [])
+    read: list[Outcome] = []
+    notes: list[Issue] = []
+    if todo:
+        read, notes = _read(
+            [jobs[i] for i in todo], mappings, limits, processes, progress, len(known)
+        )
     if memo is not None:
         if not notes:  # read in isolated workers, as every kept outcome was
             memo.keep([(jobs[i], outcome) for i, outcome in zip(todo, read, strict=True)])
