@@ -423,3 +423,31 @@ def test_issue_values_read_as_the_officer_typed_them(output: Path) -> None:
         assert not re.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?", value), value
     dates = [v for v in values if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v)]
     assert dates  # task deadlines quoted with the finding
+
+
+def test_receipt_times_are_read_for_files_reached_through_links(tmp_path: Path) -> None:
+    """The sidecar's paths are matched by their real path (a folder resolved once, a
+    link or '..' in full): the same keys as resolving every path."""
+    from xlsaddin.consolidate.submissions import read_manifests
+
+    inbox = tmp_path / "inbox"
+    (inbox / "email").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.xlsx").write_bytes(b"c")
+    (inbox / "a.xlsx").write_bytes(b"a")
+    (inbox / "email" / "b.xlsx").write_bytes(b"b")
+    (inbox / "zalo").symlink_to(inbox / "email", target_is_directory=True)
+    (inbox / "link.xlsx").symlink_to(tmp_path / "elsewhere" / "c.xlsx")
+    lines = ["a.xlsx", "email/b.xlsx", "zalo/b.xlsx", "link.xlsx", "email/../a.xlsx", "gone.xlsx"]
+    (inbox / "_thoi_gian_nhan.csv").write_text(
+        "tep,thoi_gian_nhan\n"
+        + "".join(f"{t},2025-10-0{i + 1}T08:00:00\n" for i, t in enumerate(lines)),
+        encoding="utf-8",
+    )
+    times = read_manifests([inbox])
+    expected: dict[Path, str] = {}
+    for i, t in enumerate(lines):
+        expected[(inbox / t).resolve()] = f"2025-10-0{i + 1}"
+    assert {p: w.date().isoformat() for p, w in times.items()} == expected
+    assert (tmp_path / "elsewhere" / "c.xlsx").resolve() in times  # the link's target
+    assert (inbox / "email" / "b.xlsx").resolve() in times  # by the folder or its link

@@ -71,6 +71,7 @@ class UnitStatus:
 def read_manifests(roots: Sequence[Path]) -> dict[Path, dt.datetime]:
     """Receipt times from ``_thoi_gian_nhan.csv`` sidecars (``tep,thoi_gian_nhan``)."""
     times: dict[Path, dt.datetime] = {}
+    folders: dict[Path, Path] = {}
     for root in roots:
         manifest = root / MANIFEST_NAME if root.is_dir() else None
         if manifest is None or not manifest.is_file():
@@ -82,12 +83,23 @@ def read_manifests(roots: Sequence[Path]) -> dict[Path, dt.datetime]:
                         when = dt.datetime.fromisoformat(row["thoi_gian_nhan"].strip())
                         if when.tzinfo is not None:  # comparable with the (local) deadline
                             when = when.astimezone().replace(tzinfo=None)
-                        times[(root / row["tep"].strip()).resolve()] = when
-                    except (KeyError, ValueError, AttributeError, TypeError, OSError):
+                        times[_real_path(root / row["tep"].strip(), folders)] = when
+                    except (KeyError, ValueError, AttributeError, TypeError, OSError, RuntimeError):
                         continue  # a line that says nothing usable: mtime decides
         except (OSError, UnicodeError, csv.Error):
             continue  # an unreadable sidecar: every file's mtime decides
     return times
+
+
+def _real_path(path: Path, folders: dict[Path, Path]) -> Path:
+    """``path.resolve()``, each folder resolved once (``folders``: those resolved so far);
+    the last part itself costs one ``lstat`` (a link, or "..", is resolved in full)."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    parent = path.parent
+    if parent not in folders:
+        folders[parent] = parent.resolve()
+    return folders[parent] / path.name
 
 
 def _modified(path: Path) -> dt.datetime:

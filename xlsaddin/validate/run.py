@@ -49,15 +49,15 @@ class Validation:
     """Files not read again: their outcome was kept by an earlier run (``reuse.py``)."""
 
 
-def _display_name(path: Path, roots: Sequence[Path]) -> str:
+def _display_name(path: Path, folders: Sequence[Path]) -> str:
     """The name an officer sees (relative to the folder given), printable and unique:
-    control characters and bytes that are not UTF-8 are spelled out (``\\x1b``)."""
-    for root in roots:
-        if root.is_dir():
-            try:
-                return visible(path.relative_to(root).as_posix())
-            except ValueError:
-                continue
+    control characters and bytes that are not UTF-8 are spelled out (``\\x1b``).
+    ``folders``: the roots given that are folders."""
+    for root in folders:
+        try:
+            return visible(path.relative_to(root).as_posix())
+        except ValueError:
+            continue
     return visible(path.name)
 
 
@@ -97,11 +97,12 @@ def validate_paths(
 ) -> Validation:
     roots = [Path(p) for p in paths]
     found = explore(roots)
+    folders = [root for root in roots if root.is_dir()]
     files = found.files
     if progress:
         progress(0, len(files))
     jobs = [
-        Job(str(path), _display_name(path, roots), mappings.root, closing_date, limits)
+        Job(str(path), _display_name(path, folders), mappings.root, closing_date, limits)
         for path in files
     ]
     memo = Remembered.open(mappings, closing_date, limits) if len(jobs) > 1 else None
@@ -126,7 +127,7 @@ def validate_paths(
         result.issues = outcome.issues
         results.append(result)
     for hazard in found.hazards:  # reported, never skipped: listed as refused entries
-        name = _display_name(hazard.path, roots)
+        name = _display_name(hazard.path, folders)
         results.append(FileResult(hazard.path, name, "", 0, None, [hazard.issue(name)]))
     if progress:
         progress(len(files), len(files))
