@@ -949,6 +949,39 @@ def test_a_cached_load_equals_a_fresh_one_and_parses_nothing(
         load_mappings(mcopy)
 
 
+def test_the_report_wording_is_kept_validated_and_read_again_when_changed(
+    mcopy: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """report.yaml is kept like the mappings (a consolidation writes its tables without
+    PyYAML): the copy equals a fresh load, and an edited or broken file is seen."""
+    import xlsaddin.report.spec as report_spec
+    from xlsaddin.report.spec import load_report_spec
+
+    fresh = load_report_spec(mcopy)
+    assert len(list(cache.glob("bao-cao-*.pickle"))) == 1
+    real = report_spec._read_yaml
+    monkeypatch.setattr(report_spec, "_read_yaml", _refuse)
+    again = load_report_spec(mcopy)
+    assert again == fresh and again is not fresh
+    path = mcopy / "report.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(fresh.title, fresh.title + " MỚI", 1), encoding="utf-8")
+    with pytest.raises(AssertionError, match="read YAML"):
+        load_report_spec(mcopy)
+    monkeypatch.setattr(report_spec, "_read_yaml", real)
+    assert load_report_spec(mcopy).title == fresh.title + " MỚI"
+    path.write_text("title: [", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"report\.yaml"):
+        load_report_spec(mcopy)
+    path.unlink()
+    with pytest.raises(SpecError, match="thiếu tệp"):
+        load_report_spec(mcopy)
+
+
+def _refuse(*args: object) -> None:
+    raise AssertionError("read YAML although the file did not change")
+
+
 @pytest.mark.parametrize(
     "rel", ["appendices/02_nguon_luc_tai_chinh.yaml", "synonyms.yaml", "new.txt"]
 )

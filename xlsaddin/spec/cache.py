@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from xlsaddin.core.places import cache_folder
 from xlsaddin.core.versions import code_fingerprint
@@ -37,7 +38,8 @@ from xlsaddin.spec.models import Mappings
 
 #: Copies kept (of as many folders), newest first.
 KEEP = 16
-_FORMAT = 3
+_FORMAT = 4
+T = TypeVar("T")
 
 
 def _digest(data: bytes) -> str:
@@ -104,7 +106,7 @@ class Recorder:
         )
 
 
-def _read(path: Path) -> tuple[Sources, Mappings] | None:
+def _read(path: Path, kind: type[T]) -> tuple[Sources, T] | None:
     try:
         with open(path, "rb") as fh:
             if hasattr(os, "getuid") and os.fstat(fh.fileno()).st_uid != os.getuid():
@@ -116,26 +118,26 @@ def _read(path: Path) -> tuple[Sources, Mappings] | None:
         isinstance(value, tuple)
         and len(value) == 2
         and isinstance(value[0], Sources)
-        and isinstance(value[1], Mappings)
+        and isinstance(value[1], kind)
     ):
         return value
     return None
 
 
-def _write(folder: Path, path: Path, value: tuple[Sources, Mappings]) -> None:
-    """Store ``value`` atomically; keep the :data:`KEEP` newest copies."""
+def _write(folder: Path, path: Path, value: tuple[Sources, object], name: str) -> None:
+    """Store ``value`` atomically; keep the :data:`KEEP` newest copies of this ``name``."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(name, path)
+            os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
-                os.unlink(name)
+                os.unlink(tmp)
             raise
-        copies = sorted(folder.glob("mappings-*.pickle"), key=_mtime, reverse=True)
+        copies = sorted(folder.glob(f"{name}-*.pickle"), key=_mtime, reverse=True)
         for older in copies[KEEP:]:
             with contextlib.suppress(OSError):
                 older.unlink()
@@ -150,27 +152,22 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def cached(root: Path, load: Callable[[Recorder], Mappings]) -> Mappings:
-    """``load(recorder)``, or the copy stored when ``root`` last loaded, if nothing it
-    looked at has changed since."""
+def cached(root: Path, load: Callable[[Recorder], T], kind: type[T], name: str = "mappings") -> T:
+    """``load(recorder)``, or the copy stored when ``root`` last loaded it, if nothing it
+    looked at has changed since. ``kind``: the type of the value (a stored copy of another
+    type is not used); ``name``: what is stored (copies ``name-KEY.pickle``)."""
     folder = cache_folder("cau-hinh")
     if folder is None:
-        return _marked(load, Recorder())
-    key = _digest(f"{_FORMAT}\0{code_fingerprint()}\0{root.resolve()}".encode())[:32]
-    path = folder / f"mappings-{key}.pickle"
-    hit = _read(path)
+        return load(Recorder())
+    key = _digest(f"{_FORMAT}\0{name}\0{code_fingerprint()}\0{root.resolve()}".encode())[:32]
+    path = folder / f"{name}-{key}.pickle"
+    hit = _read(path, kind)
     if hit is not None and hit[0].unchanged():
-        mappings = hit[1]
-        if mappings.root != str(root):  # the same folder, named another way
-            mappings = mappings.model_copy(update={"root": str(root)})
-        return mappings
+        value = hit[1]
+        if isinstance(value, Mappings) and value.root != str(root):  # the same folder,
+            value = value.model_copy(update={"root": str(root)})  # named another way
+        return value
     recorder = Recorder()
-    value = _marked(load, recorder)
-    _write(folder, path, (recorder.sources(), value))
-    return value
-
-
-def _marked(load: Callable[[Recorder], Mappings], recorder: Recorder) -> Mappings:
-    """``load(recorder)`` with its ``fingerprint``: the digest of what the load looked at."""
     value = load(recorder)
-    return value.model_copy(update={"fingerprint": recorder.sources().digest()})
+    _write(folder, path, (recorder.sources(), value), name)
+    return value

@@ -17,9 +17,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -39,6 +40,8 @@ from xlsaddin.spec.models import (
     RowDef,
     Table,
 )
+
+T = TypeVar("T")
 
 ENV_VAR = "XLSADDIN_MAPPINGS"
 
@@ -502,15 +505,22 @@ def load_mappings(root: Path | str | None = None) -> Mappings:
     folder = Path(root) if root is not None else default_mappings_dir()
 
     def load(recorder: Recorder) -> Mappings:
-        token = _RECORDER.set(recorder)
-        try:
-            loaded = _load(folder, _Problems(False))
-        finally:
-            _RECORDER.reset(token)
+        loaded = recorded(recorder, lambda: _load(folder, _Problems(False)))
         assert loaded is not None  # a problem would have been raised
-        return loaded
+        # the digest of everything the load looked at: what these mappings are made of
+        return loaded.model_copy(update={"fingerprint": recorder.sources().digest()})
 
-    return cached(folder, load)
+    return cached(folder, load, Mappings)
+
+
+def recorded(recorder: Recorder, load: Callable[[], T]) -> T:
+    """``load()``, with every file it reads or looks for (``_read_yaml``, ``_is_file``)
+    recorded by ``recorder``."""
+    token = _RECORDER.set(recorder)
+    try:
+        return load()
+    finally:
+        _RECORDER.reset(token)
 
 
 def check_mappings(root: Path | str) -> list[SpecError]:
