@@ -227,7 +227,6 @@ def validate(
 ) -> None:
     """Kiểm tra tệp báo cáo. Mã thoát: 0 không lỗi, 1 có lỗi, 2 có tệp không đọc được
     hoặc không có tệp nào để kiểm tra."""
-    from xlsaddin.validate.annotate import annotate_all
     from xlsaddin.validate.render import dumps, print_validation
     from xlsaddin.validate.run import validate_paths
 
@@ -254,6 +253,8 @@ def validate(
     else:
         print_validation(result, console, detail=detail or len(result.files) <= 3)
     if annotate_dir is not None:
+        from xlsaddin.validate.annotate import annotate_all  # only for --annotate
+
         with _progress("Đang ghi bản sao có đánh dấu lỗi") as update:
             copies = annotate_all(result.files, annotate_dir, progress=update)
         for failed in (c for c in copies if c.target is None):
