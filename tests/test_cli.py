@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -242,3 +243,57 @@ def test_validate_with_nothing_to_check_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "trong").mkdir()
     result = runner.invoke(app, ["validate", str(tmp_path / "trong")])
     assert result.exit_code == 2 and "Không có tệp Excel (.xlsx) nào" in result.output
+
+
+def test_the_script_ends_without_teardown_yet_delivers_everything(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    """``main`` ends the process once the command is done (crash.leave): the output is
+    whole, the exit code is the command's, the outputs are on disk and the exit handlers
+    still ran (one registered before the command writes a file)."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "handler-ran"
+    script = (
+        "import atexit, pathlib, sys\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'x')\n"
+        "from xlsaddin.cli import main\n"
+        "main()\n"
+    )
+    out = tmp_path / "TongHop.xlsx"
+    # buffered output, as an officer's shell has it (not this suite's PYTHONUNBUFFERED)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["XLSADDIN_CACHE"] = str(tmp_path / "cache")
+    args = ["consolidate", str(demo.inbox), "--out", str(out), "--json", str(tmp_path / "r.json")]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(f"Báo cáo JSON: {tmp_path / 'r.json'}")
+    assert out.is_file() and json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert marker.read_text() == "x"
+    one = next(demo.inbox.rglob("PL02_*.xlsx"))
+    printed = subprocess.run(  # print() into a pipe is buffered: flushed before the end
+        [sys.executable, "-c", script, "validate", str(one), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert printed.returncode in (0, 1) and json.loads(printed.stdout)["stats"]["files"] == 1
+    wrong = subprocess.run(
+        [sys.executable, "-c", script, "validate", str(tmp_path / "none.xlsx")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert wrong.returncode == 2 and "Không tìm thấy" in wrong.stderr

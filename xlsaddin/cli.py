@@ -21,7 +21,7 @@ from rich.console import Console
 from xlsaddin import __version__
 from xlsaddin.core.failures import check_writable_folder, output_error
 from xlsaddin.core.untrusted import markup as shown
-from xlsaddin.crash import EXIT_REFUSED, Exit, guarded
+from xlsaddin.crash import EXIT_REFUSED, Exit, guarded, leave
 from xlsaddin.crash import run as run_guarded
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
@@ -739,4 +739,4 @@ def app(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    run_guarded(lambda: sys.exit(app()))
+    run_guarded(lambda: leave(app()))

@@ -19,15 +19,17 @@ anything outside a command.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import os
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from xlsaddin.core.failures import OfficerError
 from xlsaddin.core.places import user_cache_dir
@@ -147,3 +149,28 @@ def run(main: Callable[[], object]) -> None:
         raise
     except BaseException as exc:
         sys.exit(_handle(exc))
+
+
+def leave(code: int) -> NoReturn:
+    """End the script with ``code`` once its command is done, without the interpreter's
+    teardown.
+
+    Everything a command writes is complete when it returns (outputs fsynced and renamed,
+    stores closed); what the teardown would add is freeing every object one by one, which
+    took 0.05 s of a consolidation that read nothing and 0.10-0.19 s of one that read a
+    few new files (benchmarks: docs/performance.md). So the output streams are flushed,
+    the exit handlers run (``atexit``: multiprocessing's, coverage's, temporary folders'),
+    and the process ends. A failing flush (a closed pipe) raises here, for :func:`run` to
+    report as any other; with a thread still running (none is expected) the usual exit
+    waits for it. ``atexit._run_exitfuncs`` is CPython's own (undocumented) entry to the
+    handlers; where it is missing the usual exit is taken.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if threading.active_count() != 1 or run_handlers is None:
+        sys.exit(code)
+    run_handlers()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
