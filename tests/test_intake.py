@@ -594,3 +594,21 @@ def test_the_outward_prefilter_never_misses_what_the_old_one_saw(data: bytes) ->
 
     if _may_reach_out_by_pieces(data):
         assert _may_reach_out(data)
+
+
+def test_the_packages_export_their_heavy_names_on_first_use() -> None:
+    """``xlsaddin.intake`` and ``xlsaddin.read`` (core/lazy.py): every exported name
+    resolves to the object of its module; an unknown name is an AttributeError."""
+    import xlsaddin.intake as intake
+    import xlsaddin.read as read
+    from xlsaddin.intake import inspect as inspect_module
+    from xlsaddin.intake import worker
+    from xlsaddin.read import workbook
+
+    assert intake.inspect_file is inspect_module.inspect_file
+    assert intake.isolated_map is worker.isolated_map
+    assert read.read_file is workbook.read_file
+    assert all(getattr(intake, name) is not None for name in intake.__all__)
+    assert all(getattr(read, name) is not None for name in read.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = intake.nothing  # type: ignore[attr-defined]

@@ -11,9 +11,9 @@ inspection and worker machinery on first use (PEP 562), so a run that reads no f
 (every outcome kept by an earlier run, ``validate/reuse.py``) never imports it.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from xlsaddin.core.lazy import lazy_exports
 from xlsaddin.intake.discover import (
     MANIFEST_NAME,
     Discovery,
@@ -69,9 +69,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY, globals())

@@ -8,8 +8,9 @@ never needs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xlsaddin.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from xlsaddin.read.table import Cell, Table
@@ -20,9 +21,4 @@ __all__ = ["Cell", "Table", "read_file"]
 _WHERE = {"Cell": "table", "Table": "table", "read_file": "workbook"}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE, globals())
