@@ -212,12 +212,17 @@ def test_mappings_export_onto_a_file_is_refused(tmp_path: Path) -> None:
     assert target.read_bytes() == b"x"
 
 
-def test_a_reader_that_stops_reading_is_not_a_crash(demo: DemoResult, tmp_path: Path) -> None:
-    """``xlsaddin validate DIR --json | head -1``: exit 141, no crash log, nothing printed."""
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_reader_that_stops_reading_is_not_a_crash(
+    demo: DemoResult, tmp_path: Path, as_json: bool
+) -> None:
+    """``xlsaddin validate DIR [--json] | head -1``: exit 141, no crash log, nothing
+    printed (the text goes through rich, whose own handler would exit with 1)."""
     import subprocess
     import sys
 
     env = {**os.environ, "XLSADDIN_LOG_DIR": str(tmp_path / "logs")}
+    env["XLSADDIN_CACHE"] = str(tmp_path / "cache")  # a first run: no message on stderr
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -225,14 +230,15 @@ def test_a_reader_that_stops_reading_is_not_a_crash(demo: DemoResult, tmp_path: 
             "from xlsaddin.cli import main; main()",
             "validate",
             str(demo.inbox),
-            "--json",
+            *(["--json"] if as_json else []),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    assert proc.stdout.read(1) == b"{"
+    first = proc.stdout.read(1)
+    assert first == b"{" if as_json else first.strip() != b""
     proc.stdout.close()  # as head does after its first line
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == 141, stderr
@@ -297,3 +303,57 @@ def test_the_script_ends_without_teardown_yet_delivers_everything(
         check=False,
     )
     assert wrong.returncode == 2 and "Không tìm thấy" in wrong.stderr
+
+
+def test_messages_whose_reader_left_do_not_cost_the_output(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    """``xlsaddin validate DIR 2>&1 >out.txt | true``: the messages (the line on outcomes
+    reused, the progress) have nowhere to go; stdout and the exit code are as without
+    the pipe (rich's own handler sent stdout to /dev/null and exited with 120)."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["XLSADDIN_CACHE"] = str(tmp_path / "cache")
+    env["XLSADDIN_LOG_DIR"] = str(tmp_path / "logs")
+    argv = [sys.executable, "-c", "from xlsaddin.cli import main; main()"]
+    argv += ["validate", str(demo.inbox)]
+    first = subprocess.run(argv, capture_output=True, env=env, timeout=300, check=False)
+    assert "Dùng lại" not in first.stderr.decode()
+    with open(tmp_path / "out.txt", "wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env=env)
+        assert proc.stderr is not None
+        proc.stderr.close()  # the reader of the messages is gone before the first one
+        code = proc.wait(timeout=300)
+    assert code == first.returncode
+    assert (tmp_path / "out.txt").read_bytes() == first.stdout
+    assert not (tmp_path / "logs").exists()
+
+
+@pytest.mark.parametrize(
+    ("closed", "args", "code"),
+    [(1, ["version"], 0), (2, ["version"], 0), (2, ["validate", "x.xlsx"], 2)],
+)
+def test_a_stream_closed_from_the_start_changes_no_exit_code(
+    tmp_path: Path, closed: int, args: list[str], code: int
+) -> None:
+    """``xlsaddin version >&-`` or ``2>&-``: Python has no sys.stdout (or stderr) at all;
+    the command's own exit code, no crash log."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XLSADDIN_LOG_DIR": str(tmp_path / "logs")}
+    done = subprocess.run(
+        [sys.executable, "-c", "from xlsaddin.cli import main; main()", *args],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL if closed == 2 else None,
+        stderr=subprocess.DEVNULL if closed == 1 else None,
+        preexec_fn=lambda: os.close(closed),
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == code
+    assert not (tmp_path / "logs").exists()

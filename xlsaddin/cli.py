@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -26,10 +27,25 @@ from xlsaddin.crash import run as run_guarded
 from xlsaddin.spec import Mappings, SpecError, load_mappings
 from xlsaddin.units import Unit, by_code, load_units
 
+
+class _Console(Console):
+    """rich's console, ending as every other output does when its reader has gone.
+
+    rich's own handler (``on_broken_pipe``, made to be overridden) exits with 1, and sends
+    stdout to /dev/null even when it is stderr's reader that left. Here stdout's reader
+    gone is a BrokenPipeError (``crash``: exit 141, nothing more printed), and stderr's
+    only silences the messages: stdout and the command go on."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        if not self.stderr:
+            raise BrokenPipeError(errno.EPIPE, "stdout closed")
+
+
 # emoji=False: ":name:" in a file's text stays text (and no emoji table import);
 # soft_wrap: a long path is never cut into two lines (piped into a log, copied and pasted)
-console = Console(emoji=False, soft_wrap=True)
-err = Console(stderr=True, emoji=False, soft_wrap=True)
+console = _Console(emoji=False, soft_wrap=True)
+err = _Console(stderr=True, emoji=False, soft_wrap=True)
 
 
 def _load(root: Path | None) -> Mappings:

@@ -160,17 +160,30 @@ def leave(code: int) -> NoReturn:
     took 0.05 s of a consolidation that read nothing and 0.10-0.19 s of one that read a
     few new files (benchmarks: docs/performance.md). So the output streams are flushed,
     the exit handlers run (``atexit``: multiprocessing's, coverage's, temporary folders'),
-    and the process ends. A failing flush (a closed pipe) raises here, for :func:`run` to
-    report as any other; with a thread still running (none is expected) the usual exit
-    waits for it. ``atexit._run_exitfuncs`` is CPython's own (undocumented) entry to the
-    handlers; where it is missing the usual exit is taken.
+    and the process ends. Stdout's reader gone raises here (BrokenPipeError, for :func:`run`:
+    exit 141); a stream that cannot be flushed otherwise, or a thread still running (none
+    is expected), takes the usual exit. ``atexit._run_exitfuncs`` is CPython's own
+    (undocumented) entry to the handlers; where it is missing the usual exit is taken.
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
     run_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if threading.active_count() != 1 or run_handlers is None:
+    if not _flushed() or threading.active_count() != 1 or run_handlers is None:
         sys.exit(code)
     run_handlers()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    _flushed()
     os._exit(code)
+
+
+def _flushed() -> bool:
+    """Flush stdout and stderr (a stream closed from the start is None: nothing to do).
+    Stdout's reader gone raises BrokenPipeError (exit 141); any other failure: False."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            if stream is sys.stdout:
+                raise
+        except (OSError, ValueError):
+            return False
+    return True
