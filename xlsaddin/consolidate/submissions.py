@@ -18,7 +18,7 @@ from typing import Literal
 
 from xlsaddin.core import codes
 from xlsaddin.core.issues import Issue
-from xlsaddin.intake import MANIFEST_NAME
+from xlsaddin.intake.discover import MANIFEST_NAME, real_path
 from xlsaddin.spec.models import Mappings, Period
 from xlsaddin.units import Unit, load_units
 from xlsaddin.validate.run import FileResult
@@ -83,23 +83,12 @@ def read_manifests(roots: Sequence[Path]) -> dict[Path, dt.datetime]:
                         when = dt.datetime.fromisoformat(row["thoi_gian_nhan"].strip())
                         if when.tzinfo is not None:  # comparable with the (local) deadline
                             when = when.astimezone().replace(tzinfo=None)
-                        times[_real_path(root / row["tep"].strip(), folders)] = when
+                        times[real_path(root / row["tep"].strip(), folders)] = when
                     except (KeyError, ValueError, AttributeError, TypeError, OSError, RuntimeError):
                         continue  # a line that says nothing usable: mtime decides
         except (OSError, UnicodeError, csv.Error):
             continue  # an unreadable sidecar: every file's mtime decides
     return times
-
-
-def _real_path(path: Path, folders: dict[Path, Path]) -> Path:
-    """``path.resolve()``, each folder resolved once (``folders``: those resolved so far);
-    the last part itself costs one ``lstat`` (a link, or "..", is resolved in full)."""
-    if path.name in ("", ".", "..") or path.is_symlink():
-        return path.resolve()
-    parent = path.parent
-    if parent not in folders:
-        folders[parent] = parent.resolve()
-    return folders[parent] / path.name
 
 
 def _modified(path: Path) -> dt.datetime:

@@ -91,9 +91,9 @@ def _walk(root: Path, found: dict[Path, Path], hazards: list[Hazard]) -> None:
         detail = error.strerror or type(error).__name__
         hazards.append(Hazard(where, codes.INBOX_FOLDER_UNREADABLE, detail))
 
+    folders: dict[Path, Path] = {}  # each folder resolved once (real_path)
     for folder, dirs, files in os.walk(root, onerror=refused):
         base = Path(folder)
-        real_base: Path | None = None  # resolved once per folder, when it holds a file
         kept = []
         for d in dirs:
             if d.startswith("."):
@@ -117,10 +117,11 @@ def _walk(root: Path, found: dict[Path, Path], hazards: list[Hazard]) -> None:
                 hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, exc.strerror or ""))
                 continue
             if stat.S_ISREG(mode):
-                if real_base is None:
-                    real_base = _resolved(base)
-                # not a link: its real path is its real folder's and its own name
-                _add(found, entry, real_base / name)
+                try:
+                    key = real_path(entry, folders)
+                except (OSError, RuntimeError):
+                    key = entry.absolute()
+                _add(found, entry, key)
             else:
                 hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, _kind(mode)))
 
@@ -171,6 +172,17 @@ def _add(found: dict[Path, Path], path: Path, key: Path | None = None) -> None:
     if is_skipped(path.name):
         return
     found.setdefault(key if key is not None else _resolved(path), path)
+
+
+def real_path(path: Path, folders: dict[Path, Path]) -> Path:
+    """``path.resolve()``, each folder resolved once (``folders``: those resolved so far);
+    the last part itself costs one ``lstat`` (a link, or "..", is resolved in full)."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    parent = path.parent
+    if parent not in folders:
+        folders[parent] = parent.resolve()
+    return folders[parent] / path.name
 
 
 def _resolved(path: Path) -> Path:
