@@ -146,8 +146,12 @@ def _number(value: int, tenths: bool, how: str) -> Written:
     if how == "text":  # "1.834,5" / "12.000.000": recovered
         text = vi_number(real)
         # "2.417" is 2417 the Vietnamese way and 2.417 the English way: flagged as
-        # ambiguous and never guessed (docs/validation.md), so it means no figure
-        return Written(text, None if ONE_GROUP_OF_THOUSANDS.fullmatch(text) else real)
+        # ambiguous and never guessed (text/numbers.py), so it means no figure; except
+        # in a column of whole numbers (``tenths`` False: the TTHC counts), where only
+        # the Vietnamese reading is whole ("2.000" stays ambiguous: 2000 or 2)
+        one_group = ONE_GROUP_OF_THOUSANDS.fullmatch(text) is not None
+        ambiguous = one_group and (tenths or text.endswith("000"))
+        return Written(text, None if ambiguous else real)
     if how == "junk":
         return Written("khoảng 12", None)
     if how == "off":  # readable, but no longer adds up
