@@ -52,6 +52,7 @@ from xlsaddin.demo.run import vi_number
 from xlsaddin.forms import Filled, compute_layout, write_workbook
 from xlsaddin.publish import publish
 from xlsaddin.report import make_report
+from xlsaddin.report.provenance import expand
 from xlsaddin.report.province_workbook import appendix_sheet_name
 from xlsaddin.report.spec import load_report_spec
 from xlsaddin.spec import Mappings, load_mappings
@@ -430,13 +431,12 @@ def test_invariants_hold_for_any_inbox(small: Quiet, data: st.DataObject) -> Non
         rows_named = {(r[4], int("".join(ch for ch in r[6] if ch.isdigit())))
                       for r in issue_rows if r[6] and r[7] in ROW_LEVEL}  # fmt: skip
         traced: dict[tuple[str, str], object] = {}
-        for sheet, row, file, _, _, refs in grids[SOURCES][1:]:
-            spec = specs[sheet]
+        for src in (s for line in grids[SOURCES][1:] for s in expand(line)):
+            spec = specs[src.sheet]
             inputs = [c.key for c in spec.table.columns if c.is_input]
             first = 5 if spec.table.fixed_rows else 4
-            for pair in str(refs).split("; "):
-                key, ref = pair.split("=")
-                traced[(file, ref)] = grids[sheet][int(row) - 1][first + inputs.index(key)]
+            value = grids[src.sheet][src.row - 1][first + inputs.index(src.key)]
+            traced[(src.file, src.cell)] = value
         for f in files:
             if states[f.name] != "accepted":
                 continue

@@ -37,6 +37,7 @@ from xlsaddin.core.sheets import (
     appendix_sheet,
     quote,
 )
+from xlsaddin.report.provenance import HEADER, Traced, lines
 from xlsaddin.spec.layout import a1, text_em, width_for, wrapped_lines
 from xlsaddin.spec.loader import SpecError
 from xlsaddin.spec.models import Chart, Column, Mappings
@@ -219,7 +220,7 @@ PORTRAIT_CHARS = 150
 
 
 def _appendix_sheet(
-    b: _Book, result: Consolidation, app: AppendixResult, src: list[list[str]]
+    b: _Book, result: Consolidation, app: AppendixResult, src: list[Traced]
 ) -> None:
     spec = app.spec
     name = appendix_sheet_name(app)
@@ -287,14 +288,14 @@ def _appendix_sheet(
                 sub = block.status.submission.result
                 table = sub.table
                 src.append(
-                    [
+                    Traced(
                         name,
-                        str(row + 1),
+                        row + 1,
                         sub.name,
                         sub.sha256,
                         table.sheet if table else "",
-                        "; ".join(f"{k}={v}" for k, v in cons.sources.items()),
-                    ]
+                        cons.sources,
+                    )
                 )
             row += 1
     first, last = head_row + 1, row - 1
@@ -753,12 +754,18 @@ def _info_sheet(b: _Book, result: Consolidation) -> None:
     ws.hide()
 
 
-def _sources_sheet(b: _Book, rows: list[list[str]]) -> None:
+def _sources_sheet(b: _Book, rows: list[Traced]) -> None:
+    """Provenance, one line per run of rows from one source (``report/provenance.py``)."""
     ws = b.book.add_worksheet(SOURCES, worksheet_class=ClassicWorksheet)
-    ws.write_row(0, 0, ["Trang", "Dòng", "Tệp nguồn", "SHA-256", "Trang nguồn", "Ô nguồn"])
-    for r, line in enumerate(rows, start=1):
-        for c, text in enumerate(line):
-            ws.put_string(r, c, text)
+    ws.write_row(0, 0, HEADER)
+    for r, (sheet, first, last, file, sha, source_sheet, refs) in enumerate(lines(rows), 1):
+        ws.put_string(r, 0, sheet)
+        ws.put_number(r, 1, first)
+        ws.put_number(r, 2, last)
+        ws.put_string(r, 3, file)
+        ws.put_string(r, 4, sha)
+        ws.put_string(r, 5, source_sheet)
+        ws.put_string(r, 6, refs)
     ws.hide()
 
 
@@ -779,7 +786,7 @@ def write_province_workbook(
     )
     if run_id:
         b.book.set_custom_property("xlsaddin_run_id", run_id)
-    sources: list[list[str]] = []
+    sources: list[Traced] = []
     _summary_sheet(b, result)
     _status_sheet(b, result)
     for app in result.appendices:
