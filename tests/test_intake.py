@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import LibreOffice, finance_workbook
 from tests.hostile import IGNORED_NAMES, billion_laughs, build_corpus, build_read_corpus
+from xlsaddin.core import codes
 from xlsaddin.intake import (
     MESSAGES,
     IntakeResult,
@@ -34,6 +36,7 @@ from xlsaddin.intake import (
     inspect_file,
     isolated_map,
 )
+from xlsaddin.intake.discover import Hazard, explore
 from xlsaddin.intake.parts import OUTWARD_FUNCTIONS
 from xlsaddin.intake.sniff import sniff
 from xlsaddin.intake.worker import process_context
@@ -319,6 +322,76 @@ def test_discover_recurses_dedupes_and_skips_hidden_dirs(tmp_path: Path) -> None
         f.write_bytes(b"x")
     found = discover([tmp_path, tmp_path / "xa_a", files[0], tmp_path / "khong_co"])
     assert found == sorted(files[:3])
+
+
+def _walk_model(root: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]:
+    """What discovery finds, by the os.walk algorithm it used before it listed folders
+    with os.scandir (December 2026): the model the faster walk must agree with. Links are
+    judged by discovery's own ``_link`` (its rules have their own tests)."""
+    from xlsaddin.intake.discover import _kind, _link, is_skipped
+
+    found: dict[Path, Path] = {}
+    hazards: list[Any] = []
+    real_root = root.resolve(strict=True)
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder)
+        kept = []
+        for d in dirs:
+            if d.startswith("."):
+                continue
+            if (base / d).is_symlink():
+                _link(base / d, real_root, found, hazards, folder_link=True)
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        for name in files:
+            entry = base / name
+            if is_skipped(name):
+                continue
+            if entry.is_symlink():
+                _link(entry, real_root, found, hazards, folder_link=False)
+                continue
+            mode = entry.lstat().st_mode
+            if stat.S_ISREG(mode):
+                found[entry] = entry
+            else:
+                hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, _kind(mode)))
+    # one path per real file: the file itself rather than a link to it, else the first
+    by_file: dict[Path, list[Path]] = {}
+    for path in found.values():
+        by_file.setdefault(path.resolve(), []).append(path)
+    kept = [min(paths, key=lambda p: (p.is_symlink(), str(p))) for paths in by_file.values()]
+    triples = sorted((h.path, h.code.code, h.detail) for h in hazards)
+    return sorted(kept), triples
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and symlinks")
+def test_discovery_finds_what_a_plain_os_walk_finds(tmp_path: Path) -> None:
+    """Every kind of entry, nested: the scandir walk agrees with the os.walk model, file
+    for file and hazard for hazard (code and detail)."""
+    inbox = tmp_path / "hop_thu"
+    for folder in ("email/2026", "zalo", ".an", "email/.cache", "trong"):
+        (inbox / folder).mkdir(parents=True)
+    for name in ("email/a.xlsx", "email/2026/b.xlsx", "zalo/c.xls", ".an/d.xlsx", "zalo/.e.xlsx",
+                 "zalo/~$c.xls", "zalo/Thumbs.db", "email/2026/anh.jpg"):  # fmt: skip
+        (inbox / name).write_bytes(b"x")
+    (tmp_path / "ngoai.xlsx").write_bytes(b"x")
+    os.mkfifo(inbox / "zalo" / "ong.xlsx")
+    links = {
+        "zalo/lien_ket.xlsx": inbox / "email" / "a.xlsx",  # inside: the same file once
+        "zalo/ra_ngoai.xlsx": tmp_path / "ngoai.xlsx",
+        "zalo/gay.xlsx": inbox / "khong_co.xlsx",
+        "thu_muc_trong": inbox / "email",  # a folder inside: walked there
+        "thu_muc_ngoai": tmp_path,
+        ".an_lien_ket": tmp_path,  # hidden: skipped before it is looked at
+        "vong": inbox / "vong",
+    }
+    for name, target in links.items():
+        (inbox / name).symlink_to(target)
+    found = explore([inbox])
+    assert found.files == _walk_model(inbox)[0]
+    assert sorted((h.path, h.code.code, h.detail) for h in found.hazards) == _walk_model(inbox)[1]
+    assert len(found.files) == 4 and len(found.hazards) == 5
 
 
 # --------------------------------------------------------------------------- isolated_map
