@@ -158,7 +158,7 @@ def _form_issues(table: Table, mappings: Mappings) -> list[Issue]:
             if table.unit_code is not None:  # read anyway from a name not in the list
                 message += f" (tên ghi trong tệp được hiểu là đơn vị mã {table.unit_code})"
         issues.append(
-            Issue(
+            Issue.make(
                 code=check.code,
                 severity=check.severity,
                 message=message,
@@ -245,7 +245,7 @@ def check_table(
                 typed = typed_value(columns[check.column], value, synonyms)
                 message += f' Giá trị "{value}" {describe(typed)}.'
             issues.append(
-                Issue(
+                Issue.make(
                     code=check.code,
                     severity=check.severity,
                     message=message,
