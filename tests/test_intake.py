@@ -394,6 +394,51 @@ def test_discovery_finds_what_a_plain_os_walk_finds(tmp_path: Path) -> None:
     assert len(found.files) == 4 and len(found.hazards) == 5
 
 
+class _Untyped:
+    """A folder entry whose type the listing did not give, in a folder that can be
+    listed but not searched: every question about it needs a stat, which is refused."""
+
+    def __init__(self, entry: os.DirEntry[str]) -> None:
+        self.name, self.path = entry.name, entry.path
+
+    def _refused(self, *_: object, **__: object) -> bool:
+        raise PermissionError(13, "Permission denied", self.path)
+
+    is_dir = is_file = is_symlink = stat = _refused
+
+
+def test_a_folder_listed_but_not_searchable_is_reported_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(Seen by a reviewer with a filesystem that gives no file types and a folder of
+    mode 644: the walk raised, and validate and consolidate stopped with a crash log.)"""
+    import contextlib
+    import importlib
+
+    module = importlib.import_module("xlsaddin.intake.discover")  # (the package exports a
+    # function of the same name)
+
+    (tmp_path / "mo").mkdir()
+    (tmp_path / "khoa").mkdir()
+    (tmp_path / "mo" / "a.xlsx").write_bytes(b"x")
+    (tmp_path / "khoa" / "b.xlsx").write_bytes(b"x")
+    (tmp_path / "khoa" / "c.xlsx").write_bytes(b"x")
+    real_scandir = os.scandir
+
+    @contextlib.contextmanager
+    def scandir(folder: Path) -> Iterator[list[Any]]:
+        with real_scandir(folder) as listing:
+            entries = list(listing)
+        yield [_Untyped(e) if Path(folder).name == "khoa" else e for e in entries]
+
+    monkeypatch.setattr(module.os, "scandir", scandir)
+    found = explore([tmp_path])
+    assert found.files == [tmp_path / "mo" / "a.xlsx"]
+    assert [(h.path, h.code) for h in found.hazards] == [
+        (tmp_path / "khoa", codes.INBOX_FOLDER_UNREADABLE)
+    ]
+
+
 # --------------------------------------------------------------------------- isolated_map
 # Worker functions must be top-level (picklable by reference).
 

@@ -133,3 +133,14 @@ def test_every_traced_value_is_read_back_as_it_was_traced(rows: list[Traced]) ->
     out = lines(rows)
     assert [s for line in out for s in expand(line)] == _sources(rows)
     assert len(out) <= len(rows)
+
+
+def test_a_run_never_goes_past_excels_last_row() -> None:
+    """(A reviewer's edge: a run joined D1048576 to D1048577, a row no sheet has.)"""
+    rows = _form("a.xlsx", 5, 1_048_575, 3)
+    out = lines(rows)
+    assert [(line[1], line[2], line[6].split(";")[0]) for line in out] == [
+        (5, 6, "ket_qua=D1048575:D1048576"),
+        (7, 7, "ket_qua=D1048577"),
+    ]
+    assert [s for line in out for s in expand(line)] == _sources(rows)

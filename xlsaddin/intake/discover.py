@@ -112,14 +112,23 @@ def _walk(root: Path, found: dict[Path, Path], hazards: list[Hazard]) -> None:
             if is_dir:
                 if item.name.startswith("."):
                     continue
-                if item.is_symlink():
+                if os.path.islink(entry):  # False when it cannot be told: walked, refused there
                     _link(entry, real_root, found, hazards, folder_link=True)
                 else:
                     pending.append(entry)
                 continue
             if is_skipped(item.name):
                 continue
-            if item.is_symlink():
+            try:
+                link = item.is_symlink()  # may need a stat: the listing gave no type
+            except PermissionError as exc:  # listed but not searchable: nothing in it opens
+                exc.filename = str(folder)
+                refused(exc)
+                break
+            except OSError as exc:
+                hazards.append(Hazard(entry, codes.INBOX_SPECIAL_FILE, exc.strerror or ""))
+                continue
+            if link:
                 _link(entry, real_root, found, hazards, folder_link=False)
                 continue
             try:
@@ -190,13 +199,13 @@ def _add(found: dict[Path, Path], path: Path, key: Path | None = None) -> None:
 
 
 def _rank(path: Path) -> tuple[bool, str]:
-    return path.is_symlink(), str(path)
+    return os.path.islink(path), str(path)  # islink: False, never an error, if unknown
 
 
 def real_path(path: Path, folders: dict[Path, Path]) -> Path:
     """``path.resolve()``, each folder resolved once (``folders``: those resolved so far);
     the last part itself costs one ``lstat`` (a link, or "..", is resolved in full)."""
-    if path.name in ("", ".", "..") or path.is_symlink():
+    if path.name in ("", ".", "..") or os.path.islink(path):
         return path.resolve()
     parent = path.parent
     if parent not in folders:

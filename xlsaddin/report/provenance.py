@@ -14,7 +14,7 @@ longer line each is a range of one column with exactly as many rows as the line.
 
 Written this way, the sheet holds about a sixth of the cells it held with one line per
 row (4,566 lines for the demo inbox): a third of the provincial workbook's cells and of
-its writing time went to it (docs/performance.md, sixth round).
+its writing time went to it (docs/performance.md, sixth round of issue 10).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 HEADER = ("Trang", "Từ dòng", "Đến dòng", "Tệp nguồn", "SHA-256", "Trang nguồn", "Ô nguồn")
 
+LAST_ROW = 1_048_576  # Excel's: a run never goes beyond it (its ranges stay readable)
 _CELL = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _RANGE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})([1-9][0-9]{0,6})")
 
@@ -80,7 +81,7 @@ class _Run:
             return False
         step = row.row - self.first
         for (letters, start), ref in zip(self.starts, row.cells.values(), strict=True):
-            if ref != f"{letters}{start + step}":
+            if start + step > LAST_ROW or ref != f"{letters}{start + step}":
                 return False
         return True
 
