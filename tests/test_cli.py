@@ -154,6 +154,48 @@ def test_an_output_that_cannot_be_what_was_asked_is_refused_first(
     assert result.exit_code == 2 and good.read_bytes() == before
 
 
+def test_an_output_under_a_file_is_refused_before_anything_is_written(
+    tmp_path: Path, mappings: Mappings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(A fresh-eyed trial: --json or --audit-log under a path that is a file ended with
+    exit 3 and a crash log, and left an empty history file behind; report --xlsx there
+    wrote the .docx first.) Each is one Vietnamese line, exit 2, nothing written."""
+    from .conftest import finance_workbook
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    finance_workbook(mappings, inbox / "pl02.xlsx")
+    blocker = tmp_path / "tep"
+    blocker.write_text("x")
+    for extra in (["--json", str(blocker / "x.json")], ["--audit-log", str(blocker / "a.jsonl")]):
+        out = tmp_path / f"out{len(extra[0])}"
+        args = ["consolidate", str(inbox), "--out", str(out / "TongHop.xlsx"), *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "là một tệp, không phải thư mục" in result.output, result.output
+        assert not out.exists()  # no history file, nothing staged
+    good = tmp_path / "ok" / "TongHop.xlsx"
+    assert runner.invoke(app, ["consolidate", str(inbox), "--out", str(good)]).exit_code == 0
+    docx = tmp_path / "bao_cao" / "BaoCao.docx"
+    args = ["report", str(good), "--docx", str(docx), "--xlsx", str(blocker / "b.xlsx")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "là một tệp, không phải thư mục" in result.output
+    assert not docx.exists()
+
+    # a failure while writing the second file publishes neither
+    import xlsaddin.report.tables_xlsx as tables
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tables, "write_tables_xlsx", broken)
+    result = runner.invoke(
+        app, ["report", str(good), "--docx", str(docx), "--xlsx", str(docx.with_suffix(".xlsx"))]
+    )
+    assert result.exit_code == 2, result.output
+    assert not docx.parent.exists() or sorted(docx.parent.iterdir()) == []
+
+
 def test_an_unwritable_folder_is_named_once_before_the_run(
     tmp_path: Path, mappings: Mappings
 ) -> None:

@@ -82,6 +82,7 @@ def run_consolidation(
             (outputs.report_docx, ".docx"),
             (outputs.report_xlsx, ".xlsx"),
             (Path(outputs.history) if outputs.history else None, ""),
+            (outputs.audit_path, ""),
         ]
     )
     check_writable_folder(outputs.workbook.parent)  # before the store, the run and staging

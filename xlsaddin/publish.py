@@ -198,7 +198,8 @@ def publish(
             raise output_error(target.parent, exc, "thư mục kết quả") from exc
     except BaseException:
         for tmp in staged:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # never mask why the run failed
+                tmp.unlink(missing_ok=True)
         if pending and history is not None:
             _forget(history, run_id)
         raise

@@ -7,9 +7,10 @@ write is an :class:`~xlsaddin.core.failures.OfficerError` naming the path and wh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from xlsaddin.core.failures import OfficerError, output_error
@@ -68,6 +69,32 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     If the process dies midway, the previous ``path`` is intact and only a
     hidden ``.tmp-<pid>-*`` file may remain. A failure to write raises OfficerError.
     """
+    atomic_write_all([(path, write)])
+
+
+def atomic_write_all(outputs: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
+    """:func:`atomic_write` for several files that belong together: every one is written
+    to its temp file (flushed to disk) before any is renamed into place, so a failure to
+    write one publishes none of them. (Only a failure of the renames themselves, after
+    every file was written, could leave some renamed: a consolidation's outputs go
+    through the publishing journal instead, ``consolidate/journal.py``.)"""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, write in outputs:
+            staged.append((_stage(path, write), path))
+        for tmp, path in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise output_error(path, exc) from exc
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def _stage(path: Path, write: Callable[[Path], object]) -> Path:
+    """``path``'s content written to a temp file beside it (flushed), or OfficerError."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
@@ -81,10 +108,10 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         found = find_os_error(exc) if isinstance(exc, Exception) else None
         if found is not None:
             raise output_error(path, found) from exc
         raise
+    return Path(tmp)

@@ -73,6 +73,12 @@ def check_outputs(outputs: Sequence[tuple[Path | None, str]], inputs: Sequence[P
                 f"Không ghi được {path}: đây là một thư mục; hãy ghi cả tên tệp, "
                 f"ví dụ {path / ('TongHop' + (suffix or '.xlsx'))}."
             )
+        blocked = _file_in_the_way(path)
+        if blocked is not None:
+            raise OfficerError(
+                f"Không ghi được {path}: {blocked} là một tệp, không phải thư mục; "
+                "hãy chọn thư mục khác cho tệp kết quả."
+            )
         if suffix and path.suffix.lower() != suffix:
             raise OfficerError(
                 f"Không ghi được {path}: tệp này phải có đuôi {suffix} "
@@ -83,6 +89,20 @@ def check_outputs(outputs: Sequence[tuple[Path | None, str]], inputs: Sequence[P
                 f"Không ghi được {path}: hai kết quả cùng trỏ vào một tệp; hãy chọn tên khác nhau."
             )
         seen[key] = path
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing folder above ``path``, when it is not a folder (a file), else
+    None: the output could never be written there (nor its folder made)."""
+    for parent in path.absolute().parents:
+        try:
+            if parent.is_dir():
+                return None
+            if parent.exists():
+                return parent
+        except OSError:  # pragma: no cover - cannot be looked at: writing will say why
+            return None
+    return None
 
 
 def _key(path: Path) -> Path:

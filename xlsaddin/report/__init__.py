@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xlsaddin.safe_output import atomic_write, choose_target
+from xlsaddin.safe_output import atomic_write_all, choose_target
 
 if TYPE_CHECKING:
     from xlsaddin.report.build import Built, ReportOptions
@@ -46,20 +47,26 @@ def make_report(
     spec = load_report_spec(mappings.root)
     source = read_source(workbook, mappings, sheet_names(spec, mappings))
     docx_target, _ = choose_target(docx)
+    xlsx_target = choose_target(xlsx)[0] if xlsx is not None else None
     with tempfile.TemporaryDirectory(prefix="xlsaddin-report-") as tmp:
         built = build_report(source, spec, mappings, Path(tmp), options)
-        atomic_write(docx_target, lambda p: write_docx(built.doc, p))
-    xlsx_target = None
-    if xlsx is not None:
-        xlsx_target, _ = choose_target(xlsx)
-        font = mappings.project.font_name
-        subtitle, footer = print_texts(
-            source.info.get("period_label", ""), format_date_vi(source.closing_date)
-        )
-        atomic_write(
-            xlsx_target,
-            lambda p: write_tables_xlsx(built.doc, p, font, subtitle=subtitle, footer=footer),
-        )
+        outputs: list[tuple[Path, Callable[[Path], object]]] = [
+            (docx_target, lambda p: write_docx(built.doc, p))
+        ]
+        if xlsx_target is not None:
+            font = mappings.project.font_name
+            subtitle, footer = print_texts(
+                source.info.get("period_label", ""), format_date_vi(source.closing_date)
+            )
+            outputs.append(
+                (
+                    xlsx_target,
+                    lambda p: write_tables_xlsx(
+                        built.doc, p, font, subtitle=subtitle, footer=footer
+                    ),
+                )
+            )
+        atomic_write_all(outputs)  # both files or neither
     return ReportResult(docx_target, xlsx_target, built)
 
 
