@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -429,6 +431,51 @@ def test_issue_values_read_as_the_officer_typed_them(output: Path) -> None:
         assert not re.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?", value), value
     dates = [v for v in values if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v)]
     assert dates  # task deadlines quoted with the finding
+
+
+def test_an_identical_copy_sent_after_the_deadline_keeps_the_first_receipt_time(
+    tmp_path: Path, mappings: Mappings
+) -> None:
+    """(A fresh-eyed trial: a copy "(gui lai)" of an on-time file, received after the
+    deadline, made the unit "Nộp muộn".) The first copy is the submission, the later one
+    a resend; a different later version still replaces it, and is late when it is."""
+    from xlsaddin.consolidate.submissions import classify
+    from xlsaddin.validate.run import validate_paths
+
+    from .conftest import finance_workbook
+
+    period = mappings.project.period()
+    before = dt.datetime.combine(period.deadline, dt.time(9)) - dt.timedelta(days=3)
+    after = dt.datetime.combine(period.deadline, dt.time(9)) + dt.timedelta(days=5)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    finance_workbook(mappings, inbox / "pl02.xlsx")
+    shutil.copyfile(inbox / "pl02.xlsx", inbox / "pl02 (gui lai).xlsx")
+    (inbox / "_thoi_gian_nhan.csv").write_text(
+        f"tep,thoi_gian_nhan\npl02.xlsx,{before:%Y-%m-%dT%H:%M:%S}\n"
+        f"pl02 (gui lai).xlsx,{after:%Y-%m-%dT%H:%M:%S}\n",
+        encoding="utf-8",
+    )
+
+    def statuses() -> tuple[list[Any], Any]:
+        found = validate_paths([inbox], mappings, processes=1)
+        subs, status, _ = classify(found.files, [inbox], mappings, period)
+        row = next(s for s in status["nguon_luc_tai_chinh"] if s.submission is not None)
+        return subs, row
+
+    subs, row = statuses()
+    assert row.status == "submitted"
+    assert row.submission.result.name == "pl02.xlsx"
+    assert {s.result.name: s.state for s in subs} == {
+        "pl02.xlsx": "accepted",
+        "pl02 (gui lai).xlsx": "resend",
+    }
+    # a changed version after the deadline is the report now, and it is late
+    book = openpyxl.load_workbook(inbox / "pl02 (gui lai).xlsx")
+    book.properties.title = "sửa"
+    book.save(inbox / "pl02 (gui lai).xlsx")
+    subs, row = statuses()
+    assert (row.status, row.submission.result.name) == ("late", "pl02 (gui lai).xlsx")
 
 
 def test_receipt_times_are_read_for_files_reached_through_links(tmp_path: Path) -> None:

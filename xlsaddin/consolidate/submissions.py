@@ -139,9 +139,18 @@ def classify(
             groups[(sub.unit_code, sub.appendix)].append(sub)
     issues: list[Issue] = []
     for (unit_code, appendix), subs in groups.items():
-        # latest wins; ties broken by name so the result never depends on file order
+        # the latest content wins; ties broken by name so the result never depends on file
+        # order. Of identical copies of it the first received is the submission (its time
+        # decides lateness) and the later ones are resends: sending the same file again
+        # after the deadline does not make an on-time report late.
         subs.sort(key=lambda s: (s.received_at, s.result.name), reverse=True)
-        winner = subs[0]
+        latest = subs[0].result.sha256
+        winner = min(
+            (s for s in subs if s.result.sha256 == latest),
+            key=lambda s: (s.received_at, s.result.name),
+        )
+        subs.remove(winner)
+        subs.insert(0, winner)
         for older in subs[1:]:
             same = older.result.sha256 == winner.result.sha256
             older.state = "resend" if same else "superseded"
