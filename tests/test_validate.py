@@ -323,3 +323,39 @@ def test_a_form_made_before_a_mapping_edit_says_so_not_version_x_differs_from_x(
     version = mappings.appendix("PL02").version
     assert f"phiên bản {version} nhưng tạo trước khi cấu hình phụ lục được sửa" in outdated.message
     assert "khác phiên bản hiện hành" not in outdated.message
+
+
+def test_a_number_typed_as_text_is_checked_by_the_value_read_from_it(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    """(A fresh-eyed trial: "1.234" typed as text in a TTHC count skipped the rule that
+    a row cannot process more than it received, as the workbook's check sheet does, yet
+    consolidation used 1234.) Here "1.234,5" disbursed against 60 allocated: the rule is
+    reported, said to be judged on the value read from text; the same value typed as a
+    number gives the same rule, and a text
+    that keeps the rule is not reported."""
+    from xlsaddin.validate.engine import RECOVERED_NOTE, check_table
+
+    from .conftest import finance_workbook
+
+    def rules(path: Path) -> list[tuple[str | None, str | None, bool]]:
+        found = validate_paths([path], mappings, processes=1)
+        return sorted(
+            (i.rule and i.rule.split(":")[0], i.cell, i.message.endswith(RECOVERED_NOTE))
+            for i in found.report.issues
+            if i.rule_kind == "check"
+        )
+
+    as_text = finance_workbook(mappings, tmp_path / "text.xlsx", da_giai_ngan="1.234,5")
+    as_number = finance_workbook(mappings, tmp_path / "number.xlsx", da_giai_ngan=1234.5)
+    within = finance_workbook(mappings, tmp_path / "ok.xlsx", da_giai_ngan="50")
+    found = rules(as_text)
+    assert [(r, recovered) for r, _, recovered in found] == [("disbursed-over-allocated", True)]
+    assert [(r, c) for r, c, _ in rules(as_number)] == [(r, c) for r, c, _ in found]
+    assert rules(within) == []
+    # the check sheet's twin alone still skips the text, as Excel does
+    from xlsaddin.read import read_file
+
+    table = read_file(as_text, mappings, "")
+    assert not isinstance(table, list)
+    assert not [i for i in check_table(table, mappings) if i.rule_kind == "check"]

@@ -93,7 +93,7 @@ def _grid(sheet: Any) -> list[list[Any]]:
 def validate(book: Any) -> dict[str, int]:
     """Check the open appendix workbook as it is on screen (saved or not)."""
     from xlsaddin.read.standard import read_standard
-    from xlsaddin.validate.engine import check_table
+    from xlsaddin.validate.engine import validate_table
 
     _status(book, "xlsaddin: đang kiểm tra...")
     mappings = _mappings()
@@ -105,7 +105,7 @@ def validate(book: Any) -> dict[str, int]:
     if isinstance(table, list):
         _alert(book, "\n".join(i.message for i in table))
         return {"errors": len(table), "warnings": 0}
-    issues = table.issues + check_table(table, mappings)
+    issues = table.issues + validate_table(table, mappings)
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity == "warning"]
     for issue in issues:

@@ -18,7 +18,7 @@ from xlsaddin.intake.worker import WorkerFailure, isolated_map
 from xlsaddin.read.typed import type_table, warm
 from xlsaddin.read.workbook import read_file
 from xlsaddin.spec import Mappings, load_mappings
-from xlsaddin.validate.engine import check_table, checks_for
+from xlsaddin.validate.engine import checks_for, validate_table
 from xlsaddin.validate.jobs import Job, Outcome, Progress
 
 
@@ -57,7 +57,7 @@ def _process(job: Job) -> Outcome:
     result = read_file(Path(job.path), mappings, intake.sha256, job.name, intake.content, guard)
     if isinstance(result, list):
         return Outcome(intake.sha256, intake.size, None, issues + result)
-    checked = list(result.issues) + check_table(result, mappings, job.closing_date)
+    checked = list(result.issues) + validate_table(result, mappings, job.closing_date)
     type_table(result, mappings)
     return Outcome(intake.sha256, intake.size, result, issues + checked)
 
