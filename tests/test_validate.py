@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -359,3 +361,64 @@ def test_a_number_typed_as_text_is_checked_by_the_value_read_from_it(
     table = read_file(as_text, mappings, "")
     assert not isinstance(table, list)
     assert not [i for i in check_table(table, mappings) if i.rule_kind == "check"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda ws: ws.insert_rows(1), "bị lệch 1 dòng xuống dưới"),
+        (lambda ws: ws.insert_cols(3), None),  # the numbers' row itself split: not found
+        (lambda ws: ws.insert_cols(1), "bị lệch 1 cột sang phải"),
+        (lambda ws: ws.delete_rows(2), "bị lệch 1 dòng lên trên"),
+        (lambda ws: ws.insert_rows(5, 3), "bị lệch 3 dòng xuống dưới"),
+    ],
+)
+def test_a_table_moved_by_an_inserted_row_or_column_is_refused_not_misread(
+    mappings: Mappings, tmp_path: Path, edit: Any, words: str | None
+) -> None:
+    """(A fresh-eyed trial: a row inserted above the PL02 table put the chi đầu tư figures
+    under "Chi thường xuyên" and dropped the real ones, with no issue but "number typed as
+    text" on the column numbers.) The file is refused with layout-shifted, naming where
+    the column numbers are; nothing of it reaches consolidation."""
+    from .conftest import finance_workbook
+
+    path = finance_workbook(mappings, tmp_path / "pl02.xlsx")
+    assert validate_paths([path], mappings, processes=1).report.stats["rejected"] == 0
+    book = openpyxl.load_workbook(path)
+    edit(book[mappings.appendix("nguon_luc_tai_chinh").sheet_name])
+    book.save(path)
+    found = validate_paths([path], mappings, processes=1)
+    assert found.report.stats["rejected"] == 1
+    shifted = [i for i in found.report.issues if i.code == "layout-shifted"]
+    assert len(shifted) == 1 and shifted[0].severity == "error"
+    assert found.files[0].table is None
+    if words is not None:
+        assert words in shifted[0].message, shifted[0].message
+    else:
+        assert "không còn dòng đánh số cột" in shifted[0].message
+
+
+def test_a_form_of_an_older_template_without_column_numbers_is_still_read(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    """Column numbers removed in a form whose template is not the current one: it may
+    never have had them, so it is read by position as before (and said to be older)."""
+    from .conftest import finance_workbook
+
+    path = finance_workbook(mappings, tmp_path / "pl02.xlsx")
+    book = openpyxl.load_workbook(path)
+    spec = mappings.appendix("nguon_luc_tai_chinh")
+    ws = book[spec.sheet_name]
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and re.fullmatch(r"\(\d+\)", cell.value):
+                cell.value = None
+    meta = book["_meta"]
+    for row in meta.iter_rows():
+        if row[0].value == "meta" and row[1].value == "spec_hash":
+            row[2].value = "khac"
+    book.save(path)
+    found = validate_paths([path], mappings, processes=1)
+    assert found.report.stats["rejected"] == 0
+    assert "template-outdated" in found.report.codes()
+    assert "layout-shifted" not in found.report.codes()

@@ -265,6 +265,13 @@ SHEET_MISSING = _code(
     "Thiếu trang dữ liệu",
     "Không đổi tên hay xóa trang của biểu mẫu; điền lại vào biểu mẫu chuẩn.",
 )
+LAYOUT_SHIFTED = _code(
+    "layout-shifted",
+    "error",
+    "read",
+    "Bảng bị lệch khỏi vị trí của biểu mẫu",
+    "Không chèn hay xóa dòng, cột trong biểu mẫu; nhập lại vào biểu mẫu chuẩn rồi gửi lại.",
+)
 UNIT_UNKNOWN = _code(
     "unit-unknown",
     "error",

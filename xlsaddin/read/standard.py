@@ -78,6 +78,64 @@ def _unit_code(meta: dict[tuple[str, str], str], header: dict[str, Cell]) -> int
     return None
 
 
+#: How far a table is looked for when its column numbers are not where ``_meta`` says.
+_SEARCH_ROWS, _SEARCH_COLS = 12, 6
+
+
+def _shifted(grid: Grid, meta: dict[tuple[str, str], str], current: bool) -> tuple[str, str] | None:
+    """Why the table is not where ``_meta`` puts it (and the cell to look at), or None.
+
+    Every template has the column numbers "(1)", "(2)", … in the row just above the
+    table. ``_meta`` gives each value's cell, so a row or column inserted or deleted
+    above or left of the table would have every value read from its neighbour's cell:
+    the numbers' row is looked for at its place, then nearby. Found elsewhere: the table
+    moved. Found nowhere: for a form of the current template the numbers were removed or
+    typed over, and positions cannot be trusted either; a form of an older template may
+    never have had them, and is read as before.
+    """
+    try:
+        cols = sorted(col_index(v) for (kind, _), v in meta.items() if kind == "column")
+        first = min(int(v) for (kind, _), v in meta.items() if kind == "row") - 1
+    except ValueError:
+        return None  # no rows or columns recorded: nothing to compare
+    number_row = first - 1
+    if number_row < 0 or not cols:
+        return None
+    expected = [(c, f"({k})") for k, c in enumerate(cols, start=1)]
+
+    def holds(dr: int, dc: int) -> bool:
+        r = number_row + dr
+        return r >= 0 and all(
+            c + dc >= 0 and str(cell_at(grid, r, c + dc) or "").strip() == label
+            for c, label in expected
+        )
+
+    if holds(0, 0):
+        return None
+    where = a1(number_row, cols[0])
+    for dr in range(-_SEARCH_ROWS, _SEARCH_ROWS + 1):
+        for dc in range(-_SEARCH_COLS, _SEARCH_COLS + 1):
+            if (dr or dc) and holds(dr, dc):
+                moved = []
+                if dr:
+                    moved.append(f"{abs(dr)} dòng {'xuống dưới' if dr > 0 else 'lên trên'}")
+                if dc:
+                    moved.append(f"{abs(dc)} cột {'sang phải' if dc > 0 else 'sang trái'}")
+                found = a1(number_row + dr, cols[0] + dc)
+                return (
+                    f"bị lệch {' và '.join(moved)} so với biểu mẫu (dòng đánh số cột "
+                    f'"(1)" đang ở ô {found}, đúng ra ở ô {where})',
+                    found,
+                )
+    if not current:
+        return None
+    return (
+        f'không còn dòng đánh số cột "(1)", "(2)", … ở ô {where} và các ô bên phải '
+        "như biểu mẫu, nên không xác định được vị trí của bảng",
+        where,
+    )
+
+
 def read_standard(
     sheets: Mapping[str, Grid], mappings: Mappings, file: str, sha256: str
 ) -> Table | list[Issue]:
@@ -107,8 +165,24 @@ def read_standard(
             )
         ]
     grid = sheets[sheet]
+    current = meta.get(("meta", "spec_hash")) == mappings.hashes[spec.id]
+    shifted = _shifted(grid, meta, current)
+    if shifted is not None:
+        return [
+            Issue.of(
+                codes.LAYOUT_SHIFTED,
+                appendix=spec.id,
+                file=file,
+                sheet=sheet,
+                cell=shifted[1],
+                message=f'Bảng số liệu trên trang "{sheet}" {shifted[0]}: có thể đã chèn '
+                "hoặc xóa dòng, cột phía trên hoặc bên trái bảng. Số liệu của tệp không được "
+                "đọc, để không ghi nhầm vào cột, dòng khác; hãy nhập lại vào biểu mẫu chuẩn "
+                "rồi gửi lại.",
+            )
+        ]
     issues: list[Issue] = []
-    if meta.get(("meta", "spec_hash")) != mappings.hashes[spec.id]:
+    if not current:
         version = meta.get(("meta", "template_version"))
         differs = (
             f"phiên bản {version}, khác phiên bản hiện hành {spec.version}"
