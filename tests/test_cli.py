@@ -210,7 +210,8 @@ def test_an_unwritable_folder_is_named_once_before_the_run(
     assert result.exit_code == 2
     assert result.output.count("Không ghi được thư mục") == 1 and "copies" in result.output
     result = runner.invoke(app, ["consolidate", str(tmp_path), "--out", str(blocker / "T.xlsx")])
-    assert result.exit_code == 2 and "Không ghi được thư mục" in result.output
+    assert result.exit_code == 2 and "là một tệp, không phải thư mục" in result.output
+    assert result.output.count("\n") == 1
 
 
 @pytest.mark.parametrize(

@@ -422,3 +422,12 @@ def test_a_form_of_an_older_template_without_column_numbers_is_still_read(
     assert found.report.stats["rejected"] == 0
     assert "template-outdated" in found.report.codes()
     assert "layout-shifted" not in found.report.codes()
+
+
+def test_an_entry_below_the_table_is_quoted_as_the_officer_typed_it() -> None:
+    """(A fresh-eyed trial: row-beyond-capacity quoted 5 as "5.0".)"""
+    from xlsaddin.read.entries import quote
+
+    assert quote({"a": 5.0, "b": dt.date(2025, 8, 31), "c": " Nghỉ sinh ", "d": 1234.5}) == (
+        "5 | 31/8/2025 | Nghỉ sinh | 1.234,5"
+    )

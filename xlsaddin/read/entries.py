@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xlsaddin.core import codes
-from xlsaddin.core.cells import is_blank
+from xlsaddin.core.cells import display_vi, is_blank
 from xlsaddin.core.issues import Issue
 from xlsaddin.read.typed import synonyms_for, typed_value
 from xlsaddin.spec.layout import a1
@@ -44,8 +44,9 @@ def looks_like_entry(spec: AppendixSpec, cells: Mapping[str, object], mappings: 
 
 
 def quote(cells: Mapping[str, object], limit: int = 120) -> str:
-    """The row's content for a message: "Tên nhiệm vụ" | "31/08/2025"."""
-    text = " | ".join(str(v).strip() for v in filled(cells).values())
+    """The row's content for a message, as the officer typed it: "Tên nhiệm vụ | 31/8/2025
+    | 5" (numbers and dates Vietnamese-style, ``core.cells.display_vi``; never "5.0")."""
+    text = " | ".join(display_vi(v).strip() for v in filled(cells).values())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -398,7 +398,7 @@ class Project(_Model):
             if p.id == wanted:
                 return p
         known = ", ".join(p.id for p in self.periods)
-        raise KeyError(f"Không có kỳ báo cáo '{wanted}' (có: {known}) / unknown period")
+        raise KeyError(f"Không có kỳ báo cáo '{wanted}' (có: {known}).")
 
 
 class ForeignLayout(_Model):
