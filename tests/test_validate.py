@@ -431,3 +431,50 @@ def test_an_entry_below_the_table_is_quoted_as_the_officer_typed_it() -> None:
     assert quote({"a": 5.0, "b": dt.date(2025, 8, 31), "c": " Nghỉ sinh ", "d": 1234.5}) == (
         "5 | 31/8/2025 | Nghỉ sinh | 1.234,5"
     )
+
+
+def test_a_total_typed_over_the_formula_and_text_beside_the_table_are_named(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    """(A fresh-eyed trial: a total typed over the template's sum, and a note typed right
+    of the table, were neither read nor named.) Consolidation still adds up the rows;
+    each of these is a warning naming its cell and what it holds."""
+    from python_calamine import CalamineWorkbook
+
+    from .conftest import finance_workbook
+
+    spec = mappings.appendix("nguon_luc_tai_chinh")
+    path = finance_workbook(mappings, tmp_path / "pl02.xlsx")
+    meta = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("_meta").to_python()
+    where = {(str(r[0]), str(r[1])): r[2] for r in meta[1:] if len(r) > 2}
+    total_row = int(where[("row", "tong_cong")])
+    du_toan, approved = str(where[("column", "du_toan")]), str(where[("column", "duoc_duyet")])
+    last_col = max(str(v) for (k, _), v in where.items() if k == "column")
+    beside = f"{chr(ord(last_col) + 2)}{total_row - 1}"
+    book = openpyxl.load_workbook(path)
+    ws = book[spec.sheet_name]
+    ws[f"{du_toan}{total_row}"] = 9999  # the rows add up to 110
+    ws[f"{approved}{total_row}"] = "một trăm"
+    ws[beside] = "Ghi thêm: 3 người nghỉ sinh"
+    below = int(where[("meta", "last_data_row")]) + 1
+    ws[f"B{below}"] = "Chi khác"  # a label typed below the table, with its figure
+    ws[f"{du_toan}{below}"] = 5
+    book.save(path)
+
+    found = validate_paths([path], mappings, processes=1)
+    assert found.report.stats["rejected"] == 0
+    named = {(i.code, i.cell): i for i in found.report.issues}
+    mismatch = named[("total-typed-mismatch", f"{du_toan}{total_row}")]
+    assert "ghi 9.999 nhưng cộng các dòng" in mismatch.message and "được 110" in mismatch.message
+    assert mismatch.severity == "warning" and mismatch.file == "pl02.xlsx"
+    assert "một trăm" in named[("total-typed-mismatch", f"{approved}{total_row}")].message
+    outside = named[("value-outside-table", beside)]
+    assert outside.value == "Ghi thêm: 3 người nghỉ sinh"
+    assert named[("row-beyond-capacity", f"{du_toan}{below}")].value == "Chi khác | 5"
+    # a total that is the sum of its rows is not named
+    book = openpyxl.load_workbook(path)
+    book[spec.sheet_name][f"{du_toan}{total_row}"] = 110
+    book.save(path)
+    found = validate_paths([path], mappings, processes=1)
+    cells = {i.cell for i in found.report.issues if i.code == "total-typed-mismatch"}
+    assert cells == {f"{approved}{total_row}"}

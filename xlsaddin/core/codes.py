@@ -287,6 +287,22 @@ ROW_BEYOND_CAPACITY = _code(
     "Chỉ nhập trong các dòng của bảng (số liệu ngoài bảng không được tổng hợp); "
     "bảng không đủ dòng thì báo Sở để tăng số dòng của biểu mẫu.",
 )
+TOTAL_TYPED_MISMATCH = _code(
+    "total-typed-mismatch",
+    "warning",
+    "read",
+    "Số ở dòng tổng khác tổng các dòng",
+    "Số tổng hợp được cộng từ các dòng, không lấy số ở dòng tổng; kiểm tra lại số liệu "
+    "các dòng và giữ nguyên công thức cộng của biểu mẫu ở dòng tổng.",
+)
+VALUE_OUTSIDE_TABLE = _code(
+    "value-outside-table",
+    "warning",
+    "read",
+    "Có nội dung ngoài các cột của bảng",
+    "Nội dung ngoài các cột của bảng không được tổng hợp; ghi vào cột Ghi chú của bảng "
+    "hoặc báo cáo riêng.",
+)
 ROW_NOT_READ = _code(
     "row-not-read",
     "warning",

@@ -69,6 +69,7 @@ def beyond_table(
     notes = (project.input_note, sig.left_title, sig.left_note, sig.right_title, sig.right_note)
     footer = {" ".join(t.split()) for t in (*notes, sig.place_date)}
     inputs = {c.key: columns[c.key] for c in spec.table.columns if c.is_input and c.key in columns}
+    every = dict(sorted(columns.items(), key=lambda kc: kc[1]))  # the table's columns, in order
     issues: list[Issue] = []
     in_footer = False
     for r in range(last_data_row + 1, len(grid)):
@@ -78,8 +79,10 @@ def beyond_table(
             in_footer = True
             continue
         values = {k: line[c] if c < len(line) else None for k, c in inputs.items()}
+        # the whole line as typed, label columns too ("Người lao động tạm thời | 5")
+        whole = {k: line[c] if c < len(line) else None for k, c in every.items()}
         if not filled(values):
-            continue
+            continue  # (labels alone: the template's own note and signature lines)
         if in_footer and not looks_like_entry(spec, values, mappings):
             continue
         first = next(k for k in values if not is_blank(values[k]))
@@ -88,13 +91,38 @@ def beyond_table(
                 codes.ROW_BEYOND_CAPACITY,
                 appendix=spec.id,
                 cell=a1(r, inputs[first]),
-                value=quote(values),
+                value=quote(whole),
                 row=f"Dòng {r + 1}",
                 message=f"Dòng {r + 1} nằm ngoài bảng (bảng có {len(_rows(spec))} dòng, "
-                f'đến dòng {last_data_row + 1}): "{quote(values)}" không được tổng hợp. '
+                f'đến dòng {last_data_row + 1}): "{quote(whole)}" không được tổng hợp. '
                 "Chỉ nhập trong các dòng của bảng.",
             )
         )
+    return issues
+
+
+def outside_columns(grid: Sequence[Sequence[Any]], first_row: int, last_col: int) -> list[Issue]:
+    """Anything typed right of the table's last column, from the table's first row down:
+    never read, so named (one issue per cell; the template has nothing there)."""
+    issues: list[Issue] = []
+    for r in range(max(0, first_row), len(grid)):
+        line = grid[r]
+        for c in range(last_col + 1, len(line)):
+            value = line[c]
+            if is_blank(value):
+                continue
+            shown = display_vi(value).strip()
+            shown = shown if len(shown) <= 120 else shown[:119] + "…"
+            issues.append(
+                Issue.of(
+                    codes.VALUE_OUTSIDE_TABLE,
+                    cell=a1(r, c),
+                    value=shown,
+                    row=f"Dòng {r + 1}",
+                    message=f'Ô {a1(r, c)} ghi "{shown}" nằm ngoài các cột của bảng nên '
+                    "không được tổng hợp; nếu cần, ghi vào cột Ghi chú của bảng.",
+                )
+            )
     return issues
 
 

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xlsaddin.core import codes
-from xlsaddin.core.cells import is_blank
+from xlsaddin.core.cells import display_vi, is_blank
 from xlsaddin.core.issues import Issue
 from xlsaddin.core.sheets import META_SHEET
-from xlsaddin.read.entries import beyond_table
+from xlsaddin.read.entries import beyond_table, outside_columns
 from xlsaddin.read.table import Cell, Table
 from xlsaddin.spec.layout import a1, col_index, split_ref
 from xlsaddin.spec.models import Mappings
@@ -136,6 +136,66 @@ def _shifted(grid: Grid, meta: dict[tuple[str, str], str], current: bool) -> tup
     )
 
 
+def _typed_totals(
+    grid: Grid,
+    meta: dict[tuple[str, str], str],
+    definitions: Mapping[str, Any],
+    picked: Sequence[tuple[str, int]],
+    spec: Any,
+) -> list[Issue]:
+    """A total row's cell that does not hold what the template's sum formula gives.
+
+    Consolidation adds up the rows itself and never reads a total row; a total the
+    commune typed over the formula (or a formula summing other cells) that differs from
+    the sum of its rows, or text typed there, is named here rather than dropped.
+    """
+    rows = {key: int(v) - 1 for (kind, key), v in meta.items() if kind == "row"}
+    numeric = [(col, c) for col, c in picked if spec.column(col).is_numeric]
+    issues: list[Issue] = []
+    for key, definition in definitions.items():
+        if definition.kind != "total" or key not in rows:
+            continue
+        r = rows[key]
+        parts = [rows[p] for p in definition.sum_of if p in rows]
+        labels = ", ".join(definitions[p].label for p in definition.sum_of if p in definitions)
+        for col, c in numeric:
+            value = cell_at(grid, r, c)
+            if is_blank(value):
+                continue
+            numbers = [cell_at(grid, p, c) for p in parts]
+            total = sum(v for v in numbers if _is_number(v))
+            label = spec.column(col).label
+            if _is_number(value):
+                if abs(value - total) <= 1e-6 * max(1.0, abs(total)):
+                    continue
+                said = (
+                    f'Dòng "{definition.label}", cột "{label}" ghi {display_vi(value)} nhưng '
+                    f"cộng các dòng {labels} được {display_vi(total)}"
+                )
+            else:
+                said = (
+                    f'Dòng "{definition.label}", cột "{label}" ghi "{display_vi(value)}" '
+                    f"thay cho công thức cộng các dòng {labels}"
+                )
+            issues.append(
+                Issue.of(
+                    codes.TOTAL_TYPED_MISMATCH,
+                    cell=a1(r, c),
+                    value=display_vi(value),
+                    row=definition.label,
+                    column=col,
+                    row_key=key,
+                    message=f"{said}. Số tổng hợp được cộng từ các dòng, không lấy số ở "
+                    "dòng tổng; hãy kiểm tra lại.",
+                )
+            )
+    return issues
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
 def read_standard(
     sheets: Mapping[str, Grid], mappings: Mappings, file: str, sha256: str
 ) -> Table | list[Issue]:
@@ -229,6 +289,16 @@ def read_standard(
             i.located(file=file, sheet=sheet)
             for i in beyond_table(grid, spec, columns, int(last) - 1, mappings)
         ]
+    first_row = min((int(v) - 1 for (k, _), v in meta.items() if k == "row"), default=None)
+    if first_row is not None and columns:  # nor anything right of the table's columns
+        issues += [
+            i.located(file=file, sheet=sheet, appendix=spec.id)
+            for i in outside_columns(grid, first_row, max(columns.values()))
+        ]
+    issues += [
+        i.located(file=file, sheet=sheet, appendix=spec.id)
+        for i in _typed_totals(grid, meta, definitions, picked, spec)
+    ]
     return Table(
         spec=spec,
         file=file,
