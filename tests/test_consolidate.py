@@ -476,6 +476,19 @@ def test_an_identical_copy_sent_after_the_deadline_keeps_the_first_receipt_time(
     book.save(inbox / "pl02 (gui lai).xlsx")
     subs, row = statuses()
     assert (row.status, row.submission.result.name) == ("late", "pl02 (gui lai).xlsx")
+    # v1, v2, then v1 again after the deadline (a reviewer's case): v1 as sent the last
+    # time is the report, late; the first v1 is not what decides
+    shutil.copyfile(inbox / "pl02.xlsx", inbox / "pl02 v1 lan 2.xlsx")
+    again = after + dt.timedelta(days=1)
+    with (inbox / "_thoi_gian_nhan.csv").open("a", encoding="utf-8") as fh:
+        fh.write(f"pl02 v1 lan 2.xlsx,{again:%Y-%m-%dT%H:%M:%S}\n")
+    subs, row = statuses()
+    assert (row.status, row.submission.result.name) == ("late", "pl02 v1 lan 2.xlsx")
+    assert {s.result.name: s.state for s in subs} == {
+        "pl02.xlsx": "resend",
+        "pl02 (gui lai).xlsx": "superseded",
+        "pl02 v1 lan 2.xlsx": "accepted",
+    }
 
 
 def test_receipt_times_are_read_for_files_reached_through_links(tmp_path: Path) -> None:

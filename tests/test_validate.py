@@ -395,7 +395,47 @@ def test_a_table_moved_by_an_inserted_row_or_column_is_refused_not_misread(
     if words is not None:
         assert words in shifted[0].message, shifted[0].message
     else:
-        assert "không còn dòng đánh số cột" in shifted[0].message
+        assert "không còn đủ dòng đánh số cột" in shifted[0].message
+
+
+@pytest.mark.parametrize("older", [False, True])
+def test_a_row_inserted_inside_a_table_of_fixed_rows_is_refused(
+    mappings: Mappings, tmp_path: Path, older: bool
+) -> None:
+    """(A reviewer: a line inserted between PL02's rows moved "Chi thường xuyên" and the
+    total down while the column numbers stayed; the new line was read as Chi thường
+    xuyên.) Each fixed row's label is looked for where _meta puts it, in a form of the
+    current template or an older one. A column inserted inside an older form is refused
+    too: its numbers' row is there, only not whole."""
+    from .conftest import finance_workbook
+
+    spec = mappings.appendix("nguon_luc_tai_chinh")
+    path = finance_workbook(mappings, tmp_path / "pl02.xlsx")
+    book = openpyxl.load_workbook(path)
+    ws = book[spec.sheet_name]
+    first = next(r for r in range(1, 40) if ws.cell(r, 2).value == "Chi thường xuyên")
+    ws.insert_rows(first)
+    for col, value in enumerate(["", "Chi khác", 5, 5, 5, 0, 0, ""], start=1):
+        ws.cell(first, col).value = value
+    if older:
+        for row in book["_meta"].iter_rows():
+            if row[0].value == "meta" and row[1].value == "spec_hash":
+                row[2].value = "khac"
+    book.save(path)
+    found = validate_paths([path], mappings, processes=1)
+    shifted = [i for i in found.report.issues if i.code == "layout-shifted"]
+    assert found.report.stats["rejected"] == 1 and len(shifted) == 1
+    assert 'có dòng "Chi thường xuyên" ở dòng' in shifted[0].message
+
+    path = finance_workbook(mappings, tmp_path / "cot.xlsx")
+    book = openpyxl.load_workbook(path)
+    book[spec.sheet_name].insert_cols(4)
+    for row in book["_meta"].iter_rows():
+        if row[0].value == "meta" and row[1].value == "spec_hash":
+            row[2].value = "khac"
+    book.save(path)
+    found = validate_paths([path], mappings, processes=1)
+    assert "layout-shifted" in found.report.codes()
 
 
 def test_a_form_of_an_older_template_without_column_numbers_is_still_read(
@@ -456,6 +496,7 @@ def test_a_total_typed_over_the_formula_and_text_beside_the_table_are_named(
     ws[f"{du_toan}{total_row}"] = 9999  # the rows add up to 110
     ws[f"{approved}{total_row}"] = "một trăm"
     ws[beside] = "Ghi thêm: 3 người nghỉ sinh"
+    ws[f"{chr(ord(last_col) + 4)}{total_row - 1}"] = 3
     below = int(where[("meta", "last_data_row")]) + 1
     ws[f"B{below}"] = "Chi khác"  # a label typed below the table, with its figure
     ws[f"{du_toan}{below}"] = 5
@@ -469,7 +510,8 @@ def test_a_total_typed_over_the_formula_and_text_beside_the_table_are_named(
     assert mismatch.severity == "warning" and mismatch.file == "pl02.xlsx"
     assert "một trăm" in named[("total-typed-mismatch", f"{approved}{total_row}")].message
     outside = named[("value-outside-table", beside)]
-    assert outside.value == "Ghi thêm: 3 người nghỉ sinh"
+    assert outside.value == "Ghi thêm: 3 người nghỉ sinh | 3"  # one issue per row
+    assert [i.code for i in found.report.issues].count("value-outside-table") == 1
     assert named[("row-beyond-capacity", f"{du_toan}{below}")].value == "Chi khác | 5"
     # a total that is the sum of its rows is not named
     book = openpyxl.load_workbook(path)

@@ -82,11 +82,17 @@ def atomic_write_all(outputs: Sequence[tuple[Path, Callable[[Path], object]]]) -
     try:
         for path, write in outputs:
             staged.append((_stage(path, write), path))
+        done: list[Path] = []
         for tmp, path in staged:
             try:
                 os.replace(tmp, path)
             except OSError as exc:
-                raise output_error(path, exc) from exc
+                error = output_error(path, exc)
+                if done:  # say what was replaced already: the set is not whole
+                    names = ", ".join(str(p) for p in done)
+                    error = OfficerError(f"{error} Các tệp đã được ghi mới: {names}.")
+                raise error from exc
+            done.append(path)
     finally:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
@@ -109,7 +115,8 @@ def _stage(path: Path, write: Callable[[Path], object]) -> Path:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
     except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never mask why the write failed
+            Path(tmp).unlink(missing_ok=True)
         found = find_os_error(exc) if isinstance(exc, Exception) else None
         if found is not None:
             raise output_error(path, found) from exc

@@ -140,17 +140,18 @@ def classify(
     issues: list[Issue] = []
     for (unit_code, appendix), subs in groups.items():
         # the latest content wins; ties broken by name so the result never depends on file
-        # order. Of identical copies of it the first received is the submission (its time
-        # decides lateness) and the later ones are resends: sending the same file again
-        # after the deadline does not make an on-time report late.
+        # order. Of the identical copies received last in a row, the first is the
+        # submission (its time decides lateness) and the later ones are resends: sending
+        # the same file again after the deadline does not make an on-time report late. (A
+        # copy of it from before another version came in does not count: v1, v2, then v1
+        # again is v1 as sent the last time.)
         subs.sort(key=lambda s: (s.received_at, s.result.name), reverse=True)
         latest = subs[0].result.sha256
-        winner = min(
-            (s for s in subs if s.result.sha256 == latest),
-            key=lambda s: (s.received_at, s.result.name),
-        )
-        subs.remove(winner)
-        subs.insert(0, winner)
+        run = 1
+        while run < len(subs) and subs[run].result.sha256 == latest:
+            run += 1
+        subs.insert(0, subs.pop(run - 1))
+        winner = subs[0]
         for older in subs[1:]:
             same = older.result.sha256 == winner.result.sha256
             older.state = "resend" if same else "superseded"
@@ -162,7 +163,7 @@ def classify(
                     appendix=appendix,
                     file=older.result.name,
                     message=(
-                        f'Gửi lại trùng nội dung với tệp "{winner.result.name}"; chỉ tính một lần.'
+                        f'Trùng nội dung với tệp "{winner.result.name}"; chỉ tính một lần.'
                         if same
                         else f'Bị thay thế bởi tệp gửi sau "{winner.result.name}"; '
                         "số liệu tệp này không được dùng."

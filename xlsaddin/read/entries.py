@@ -103,26 +103,28 @@ def beyond_table(
 
 def outside_columns(grid: Sequence[Sequence[Any]], first_row: int, last_col: int) -> list[Issue]:
     """Anything typed right of the table's last column, from the table's first row down:
-    never read, so named (one issue per cell; the template has nothing there)."""
+    never read, so named (one issue per row, quoting what it holds; the template has
+    nothing there)."""
     issues: list[Issue] = []
     for r in range(max(0, first_row), len(grid)):
         line = grid[r]
-        for c in range(last_col + 1, len(line)):
-            value = line[c]
-            if is_blank(value):
-                continue
-            shown = display_vi(value).strip()
-            shown = shown if len(shown) <= 120 else shown[:119] + "…"
-            issues.append(
-                Issue.of(
-                    codes.VALUE_OUTSIDE_TABLE,
-                    cell=a1(r, c),
-                    value=shown,
-                    row=f"Dòng {r + 1}",
-                    message=f'Ô {a1(r, c)} ghi "{shown}" nằm ngoài các cột của bảng nên '
-                    "không được tổng hợp; nếu cần, ghi vào cột Ghi chú của bảng.",
-                )
+        cells = [(c, line[c]) for c in range(last_col + 1, len(line)) if not is_blank(line[c])]
+        if not cells:
+            continue
+        text = " | ".join(display_vi(v).strip() for _, v in cells)
+        text = text if len(text) <= 120 else text[:119] + "…"
+        first = a1(r, cells[0][0])
+        where = first if len(cells) == 1 else f"{first}:{a1(r, cells[-1][0])}"
+        issues.append(
+            Issue.of(
+                codes.VALUE_OUTSIDE_TABLE,
+                cell=first,
+                value=text,
+                row=f"Dòng {r + 1}",
+                message=f'Ô {where} ghi "{text}" nằm ngoài các cột của bảng nên không được '
+                "tổng hợp; nếu cần, ghi vào cột Ghi chú của bảng.",
             )
+        )
     return issues
 
 

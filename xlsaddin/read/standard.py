@@ -8,6 +8,7 @@ nothing here evaluates formulas or touches macros.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -124,16 +125,71 @@ def _shifted(grid: Grid, meta: dict[tuple[str, str], str], current: bool) -> tup
                 found = a1(number_row + dr, cols[0] + dc)
                 return (
                     f"bị lệch {' và '.join(moved)} so với biểu mẫu (dòng đánh số cột "
-                    f'"(1)" đang ở ô {found}, đúng ra ở ô {where})',
+                    f'"(1)" đang ở ô {found}, đúng ra ở ô {where}): có thể đã chèn hoặc '
+                    "xóa dòng, cột phía trên hoặc bên trái bảng",
                     found,
                 )
-    if not current:
-        return None
+    r = number_row
+    in_place = any(str(cell_at(grid, r, c) or "").strip() == label for c, label in expected)
+    if not current and not in_place:
+        return None  # an older template that may never have had the numbers
     return (
-        f'không còn dòng đánh số cột "(1)", "(2)", … ở ô {where} và các ô bên phải '
-        "như biểu mẫu, nên không xác định được vị trí của bảng",
+        f'không còn đủ dòng đánh số cột "(1)", "(2)", … ở ô {where} và các ô bên phải '
+        "như biểu mẫu, nên không xác định được vị trí các cột: có thể đã chèn hoặc xóa cột "
+        "trong bảng, hoặc sửa dòng đánh số",
         where,
     )
+
+
+def _rows_moved(
+    grid: Grid, meta: dict[tuple[str, str], str], spec: Any, current: bool
+) -> tuple[str, str] | None:
+    """A table of fixed rows: each row's label where ``_meta`` puts it, or why not.
+
+    A row inserted or deleted inside the table moves the rows below it (and the total)
+    while the column numbers above stay: each fixed row's label is looked for at its
+    place, then nearby. Found elsewhere: the rows moved. Not found: refused for a form of
+    the current template; an older one may word its rows otherwise and is read as before.
+    """
+    rows = spec.table.rows if isinstance(spec.table.rows, tuple) else ()
+    label_key = next((c.key for c in spec.table.columns if c.fixed == "label"), None)
+    if not rows or label_key is None or ("column", label_key) not in meta:
+        return None
+    c = col_index(meta[("column", label_key)])
+    try:
+        places = {key: int(v) - 1 for (kind, key), v in meta.items() if kind == "row"}
+    except ValueError:
+        return None
+
+    def same(r: int, label: str) -> bool:
+        value = cell_at(grid, r, c) if r >= 0 else None
+        return isinstance(value, str) and _folded(value) == _folded(label)
+
+    for row in rows:
+        r = places.get(row.key)
+        if r is None or same(r, row.label):
+            continue
+        steps = [d for step in range(1, _SEARCH_ROWS + 1) for d in (step, -step)]
+        moved = next((d for d in steps if same(r + d, row.label)), None)
+        if moved is None and not current:
+            continue
+        where = a1(r, c)
+        if moved is not None:
+            return (
+                f'có dòng "{row.label}" ở dòng {r + moved + 1}, đúng ra ở dòng {r + 1} như biểu '
+                "mẫu: có thể đã chèn hoặc xóa dòng trong bảng",
+                a1(r + moved, c),
+            )
+        return (
+            f'không có dòng "{row.label}" ở ô {where} như biểu mẫu: có thể đã chèn, xóa dòng '
+            "trong bảng hoặc sửa tên dòng",
+            where,
+        )
+    return None
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def _typed_totals(
@@ -171,6 +227,11 @@ def _typed_totals(
                 said = (
                     f'Dòng "{definition.label}", cột "{label}" ghi {display_vi(value)} nhưng '
                     f"cộng các dòng {labels} được {display_vi(total)}"
+                )
+            elif isinstance(value, str) and value.startswith("#"):
+                said = (
+                    f'Dòng "{definition.label}", cột "{label}" ra lỗi công thức {value} '
+                    f"(công thức cộng các dòng {labels} có thể đã hỏng do xóa dòng)"
                 )
             else:
                 said = (
@@ -226,7 +287,7 @@ def read_standard(
         ]
     grid = sheets[sheet]
     current = meta.get(("meta", "spec_hash")) == mappings.hashes[spec.id]
-    shifted = _shifted(grid, meta, current)
+    shifted = _shifted(grid, meta, current) or _rows_moved(grid, meta, spec, current)
     if shifted is not None:
         return [
             Issue.of(
@@ -235,10 +296,9 @@ def read_standard(
                 file=file,
                 sheet=sheet,
                 cell=shifted[1],
-                message=f'Bảng số liệu trên trang "{sheet}" {shifted[0]}: có thể đã chèn '
-                "hoặc xóa dòng, cột phía trên hoặc bên trái bảng. Số liệu của tệp không được "
-                "đọc, để không ghi nhầm vào cột, dòng khác; hãy nhập lại vào biểu mẫu chuẩn "
-                "rồi gửi lại.",
+                message=f'Bảng số liệu trên trang "{sheet}" {shifted[0]}. Số liệu của tệp '
+                "không được đọc, để không ghi nhầm vào cột, dòng khác; hãy nhập lại vào biểu "
+                "mẫu chuẩn rồi gửi lại.",
             )
         ]
     issues: list[Issue] = []
