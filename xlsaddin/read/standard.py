@@ -8,7 +8,6 @@ nothing here evaluates formulas or touches macros.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from xlsaddin.read.entries import beyond_table, outside_columns
 from xlsaddin.read.table import Cell, Table
 from xlsaddin.spec.layout import a1, col_index, split_ref
 from xlsaddin.spec.models import Mappings
+from xlsaddin.text.names import fold
 from xlsaddin.units import resolve
 
 Grid = Sequence[Sequence[Any]]
@@ -163,7 +163,7 @@ def _rows_moved(
 
     def same(r: int, label: str) -> bool:
         value = cell_at(grid, r, c) if r >= 0 else None
-        return isinstance(value, str) and _folded(value) == _folded(label)
+        return isinstance(value, str) and fold(value) == fold(label)
 
     for row in rows:
         r = places.get(row.key)
@@ -186,10 +186,6 @@ def _rows_moved(
             where,
         )
     return None
-
-
-def _folded(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def _typed_totals(
