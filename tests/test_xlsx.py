@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin.forms import write_workbook
 from xlsaddin.spec import Mappings
-from xlsaddin.xlsx import CLASSIC, CapturingWorksheet, ClassicWorksheet
+from xlsaddin.xlsx import CLASSIC, CapturingWorksheet, ClassicWorksheet, QuickZipWorkbook
 
 
 @pytest.fixture
@@ -115,3 +117,57 @@ def test_capturing_worksheet_remembers_what_was_written() -> None:
     ]
     _, public = _sheet_xml(CapturingWorksheet, use_put=False)
     assert public == grid
+
+
+def _book_with_data(cls: type[Any], target: Any) -> None:
+    book = cls(target, {"in_memory": True})
+    ws = book.add_worksheet("Số liệu")
+    for r in range(400):
+        ws.write_string(r, 0, f"Xã số {r % 96} — tiêu chí {r}")
+        ws.write_number(r, 1, r * 1.25)
+    book.close()
+
+
+def _deflated_size(data: bytes, level: int) -> int:
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return len(packer.compress(data) + packer.flush())
+
+
+def test_quick_zip_workbook_holds_the_same_xml_deflated_at_level_1(tmp_path: Path) -> None:
+    _book_with_data(xlsxwriter.Workbook, tmp_path / "thuong.xlsx")
+    _book_with_data(QuickZipWorkbook, tmp_path / "nhanh.xlsx")
+    assert _parts(tmp_path / "nhanh.xlsx") == _parts(tmp_path / "thuong.xlsx")
+    sheet = "xl/worksheets/sheet1.xml"
+    with (
+        zipfile.ZipFile(tmp_path / "thuong.xlsx") as usual,
+        zipfile.ZipFile(tmp_path / "nhanh.xlsx") as quick,
+    ):
+        data = quick.read(sheet)
+        assert _deflated_size(data, 1) != _deflated_size(data, 6)  # the levels differ here
+        assert quick.getinfo(sheet).compress_size == _deflated_size(data, 1)
+        assert usual.getinfo(sheet).compress_size == _deflated_size(data, 6)
+        assert quick.testzip() is None
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # put back after close
+
+
+def test_quick_zip_workbook_puts_zipfile_back_when_close_fails(tmp_path: Path) -> None:
+    with pytest.raises(xlsxwriter.exceptions.FileCreateError):
+        _book_with_data(QuickZipWorkbook, tmp_path / "khong-co" / "thu-muc.xlsx")
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+
+
+def test_quick_zip_workbook_leaves_a_changed_xlsxwriter_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where XlsxWriter's module no longer names zipfile.ZipFile, nothing is swapped: the
+    workbook is written XlsxWriter's own way."""
+
+    class OtherZip(zipfile.ZipFile):
+        pass
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", OtherZip)
+    _book_with_data(QuickZipWorkbook, tmp_path / "khac.xlsx")
+    assert xlsxwriter.workbook.ZipFile is OtherZip
+    with zipfile.ZipFile(tmp_path / "khac.xlsx") as zf:
+        data = zf.read("xl/worksheets/sheet1.xml")
+        assert zf.getinfo("xl/worksheets/sheet1.xml").compress_size == _deflated_size(data, 6)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
+import zipfile
 from typing import Any
 
+import xlsxwriter.workbook as _workbook_module
+from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 # Functions our formulas use; none needs XlsxWriter's "_xlfn." future-function prefixes.
@@ -109,6 +113,55 @@ _WRITE_BLANK = _undecorated(Worksheet.write_blank)
 _WRITE_DATETIME = _undecorated(Worksheet.write_datetime)
 _WRITE_FORMULA = _undecorated(Worksheet.write_formula)
 _WRITE_URL = _undecorated(Worksheet.write_url)
+
+
+#: zlib's level for the members of a workbook written by :class:`QuickZipWorkbook`.
+QUICK_ZIP_LEVEL = 1
+
+
+class _QuickZipFile(zipfile.ZipFile):
+    """A ``ZipFile`` whose ``writestr`` deflates at QUICK_ZIP_LEVEL unless told a level."""
+
+    def writestr(
+        self,
+        zinfo_or_arcname: Any,
+        data: Any,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        level = QUICK_ZIP_LEVEL if compresslevel is None else compresslevel
+        super().writestr(zinfo_or_arcname, data, compress_type, level)
+
+
+_ZIP_SWAP = threading.Lock()
+
+
+class QuickZipWorkbook(Workbook):  # type: ignore[misc]  # xlsxwriter ships no types
+    """An XlsxWriter workbook zipped at zlib level 1 instead of the default 6.
+
+    XlsxWriter has no setting for the level. The provincial workbook is about 2.7 MB of
+    XML: level 6 deflates it in ~50 ms, level 1 in ~10 ms, for a file about a quarter
+    larger (340 -> 420 KB on the demo inbox; Excel and LibreOffice read any level). Measured
+    whole-process in benchmarks/startup.py, docs/performance.md.
+
+    How: while :meth:`close` runs, the name ``ZipFile`` that XlsxWriter's workbook module
+    calls is this module's subclass, which only passes zipfile's public ``compresslevel``.
+    When XlsxWriter no longer looks the class up by that name, nothing is swapped and the
+    workbook is written at XlsxWriter's own level (tests/test_xlsx.py notices: it requires
+    level 1 and the same XML member by member as XlsxWriter's own path).
+    """
+
+    def close(self) -> None:
+        with _ZIP_SWAP:
+            saved = getattr(_workbook_module, "ZipFile", None)
+            if saved is not zipfile.ZipFile:
+                super().close()
+                return
+            _workbook_module.ZipFile = _QuickZipFile
+            try:
+                super().close()
+            finally:
+                _workbook_module.ZipFile = saved
 
 
 class Formats:

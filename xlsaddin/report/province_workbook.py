@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin import __version__
@@ -42,7 +41,13 @@ from xlsaddin.spec.layout import a1, text_em, width_for, wrapped_lines
 from xlsaddin.spec.loader import SpecError
 from xlsaddin.spec.models import Chart, Column, Mappings
 from xlsaddin.text.dates import DATE_NUM_FORMAT, format_date_vi
-from xlsaddin.xlsx import CapturingWorksheet, ClassicWorksheet, Formats, print_setup
+from xlsaddin.xlsx import (
+    CapturingWorksheet,
+    ClassicWorksheet,
+    Formats,
+    QuickZipWorkbook,
+    print_setup,
+)
 
 FIXED_CREATED = dt.datetime(2025, 7, 1)
 TASK_KIND_VI = {"overdue": "Quá hạn", "completed_late": "Hoàn thành muộn"}
@@ -59,7 +64,7 @@ def appendix_sheet_name(result: AppendixResult) -> str:
 
 class _Book:
     def __init__(self, path: Path, font: str) -> None:
-        self.book = xlsxwriter.Workbook(
+        self.book = QuickZipWorkbook(
             str(path),
             {
                 "strings_to_formulas": False,
