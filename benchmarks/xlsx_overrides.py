@@ -2,16 +2,18 @@
 
     python benchmarks/xlsx_overrides.py --demo xlsaddin-demo [--runs 9]
 
-``ClassicWorksheet`` overrides XlsxWriter internals for speed. Each is switched off
-in turn (the class attribute removed, or the shortcut routed through the public
-method) and the same work timed in this process, variants in turn (A B A B ...),
-median of ``--runs`` after a warm-up, ratio pair by pair (on a busy machine the
-minimum CPU time is the steadier figure: it is printed too):
+``ClassicWorksheet`` and ``QuickZipWorkbook`` override XlsxWriter internals for speed.
+Each is switched off in turn (the class attribute removed, the shortcut routed through
+the public method, or XlsxWriter's own Workbook used) and the same work timed in this
+process, variants in turn (A B A B ...), median of ``--runs`` after a warm-up, ratio pair
+by pair (on a busy machine the minimum CPU time is the steadier figure: it is printed
+too):
 
   _prepare_formula  writing the four standard templates (check sheets: ~1,000
                     formulas) — with the override vs XlsxWriter's own formula path;
   _write_cell       writing the provincial workbook of the demo inbox (~65,000 cells);
-  put_*             the same, hot writes through ``put_*`` vs the public ``write_*``.
+  put_*             the same, hot writes through ``put_*`` vs the public ``write_*``;
+  QuickZipWorkbook  the same, zipped at level 1 vs XlsxWriter's Workbook (level 6).
 
 The provincial figures are also set against the whole ``xlsaddin consolidate``
 command (see benchmarks/startup.py) in docs/performance.md.
@@ -28,10 +30,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin.consolidate import consolidate
 from xlsaddin.forms import write_workbook
+from xlsaddin.report import province_workbook
 from xlsaddin.report.province_workbook import write_province_workbook
 from xlsaddin.spec import load_mappings
 from xlsaddin.xlsx import ClassicWorksheet
@@ -39,7 +43,16 @@ from xlsaddin.xlsx import ClassicWorksheet
 
 @contextmanager
 def without(name: str) -> Iterator[None]:
-    """``ClassicWorksheet`` without one override (put_*: routed through write_*)."""
+    """``ClassicWorksheet`` without one override (put_*: routed through write_*); for
+    "QuickZipWorkbook", the provincial workbook written by XlsxWriter's own Workbook."""
+    if name == "QuickZipWorkbook":
+        saved_class = getattr(province_workbook, name)
+        setattr(province_workbook, name, xlsxwriter.Workbook)
+        try:
+            yield
+        finally:
+            setattr(province_workbook, name, saved_class)
+        return
     saved = {k: v for k, v in vars(ClassicWorksheet).items() if k.startswith(name)}
     if not saved:
         # override already gone (the code dropped it): nothing to switch off
@@ -51,6 +64,8 @@ def without(name: str) -> Iterator[None]:
             "put_number": lambda self, r, c, v, f=None: self.write_number(r, c, v, f),
             "put_blank": lambda self, r, c, f=None: self.write_blank(r, c, None, f),
             "put_datetime": lambda self, r, c, v, f=None: self.write_datetime(r, c, v, f),
+            "put_formula": lambda self, r, c, v, f=None, x=0: self.write_formula(r, c, v, f, x),
+            "put_url": lambda self, r, c, u, f=None, t=None: self.write_url(r, c, u, f, t),
         }
         for key in saved:
             setattr(ClassicWorksheet, key, public[key])
@@ -117,6 +132,7 @@ def main() -> None:
 
     compare("provincial workbook (demo inbox)", province, "_write_cell", args.runs)
     compare("provincial workbook (demo inbox)", province, "put_", args.runs)
+    compare("provincial workbook (demo inbox)", province, "QuickZipWorkbook", args.runs)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,10 @@ from xlsaddin.demo import DemoResult
 from xlsaddin.demo.mistakes import MISTAKES
 from xlsaddin.forms import Filled, write_workbook
 from xlsaddin.publish import publish
-from xlsaddin.report.province_workbook import appendix_sheet_name
+from xlsaddin.report.province_workbook import appendix_sheet_name, write_province_workbook
 from xlsaddin.spec import Mappings
 from xlsaddin.units import by_code, load_units
+from xlsaddin.xlsx import ClassicWorksheet
 
 from .conftest import LibreOffice, demo_file, publish_plain, two_periods
 from .engines import libreoffice_recalculate
@@ -47,6 +49,22 @@ def output(
 ) -> Path:
     out = tmp_path_factory.mktemp("out")
     return publish_plain(result, mappings, out / "TongHop.xlsx", out / "r.json").workbook
+
+
+def test_province_workbook_is_the_same_without_the_cell_writer(
+    result: Consolidation, mappings: Mappings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ClassicWorksheet's ``_write_cell`` (xlsaddin/xlsx.py) changes nothing in the demo
+    inbox's provincial workbook: every part of it is the same as XlsxWriter's own."""
+    write_province_workbook(result, tmp_path / "nhanh.xlsx", mappings, run_id="r")
+    monkeypatch.delattr(ClassicWorksheet, "_write_cell")
+    write_province_workbook(result, tmp_path / "thuong.xlsx", mappings, run_id="r")
+    parts = {}
+    for name in ("nhanh", "thuong"):
+        with zipfile.ZipFile(tmp_path / f"{name}.xlsx") as zf:
+            parts[name] = {n: zf.read(n) for n in zf.namelist()}
+    assert parts["nhanh"] == parts["thuong"]
+    assert sum(p.count(b"<c ") for p in parts["nhanh"].values()) > 50_000
 
 
 def canonical(path: Path) -> dict[str, list[list[Any]]]:

@@ -13,11 +13,30 @@ from typing import Any
 import pytest
 import xlsxwriter
 import xlsxwriter.workbook
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from xlsxwriter.worksheet import Worksheet
 
 from xlsaddin.forms import write_workbook
 from xlsaddin.spec import Mappings
-from xlsaddin.xlsx import CLASSIC, CapturingWorksheet, ClassicWorksheet, QuickZipWorkbook
+from xlsaddin.xlsx import (
+    _FAST_CELLS,
+    CLASSIC,
+    CapturingWorksheet,
+    ClassicWorksheet,
+    QuickZipWorkbook,
+)
+
+
+@pytest.fixture
+def xlsxwriter_cell_writer() -> Iterator[None]:
+    """ClassicWorksheet without its cell writer: XlsxWriter's own ``_write_cell``."""
+    saved = ClassicWorksheet.__dict__["_write_cell"]
+    del ClassicWorksheet._write_cell
+    try:
+        yield
+    finally:
+        ClassicWorksheet._write_cell = saved
 
 
 @pytest.fixture
@@ -49,6 +68,99 @@ def test_templates_are_byte_identical_without_the_formula_shortcut(
         slow = _parts(write_workbook(mappings, spec, tmp_path / f"b{spec.code}.xlsx"))
         assert slow == fast[spec.code], spec.code
         assert any(b"<f>" in part for part in slow.values())  # formulas were written
+
+
+def test_templates_are_byte_identical_without_the_cell_writer(
+    mappings: Mappings, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    fast = {}
+    for spec in mappings.appendices:
+        fast[spec.code] = _parts(write_workbook(mappings, spec, tmp_path / f"a{spec.code}.xlsx"))
+    request.getfixturevalue("xlsxwriter_cell_writer")
+    for spec in mappings.appendices:
+        slow = _parts(write_workbook(mappings, spec, tmp_path / f"b{spec.code}.xlsx"))
+        assert slow == fast[spec.code], spec.code
+
+
+def test_the_cell_writer_is_in_use() -> None:
+    """XlsxWriter still names the cell classes it relies on (else every cell would
+    silently take the slow path and the benchmark's figure would no longer hold)."""
+    assert set(_FAST_CELLS.values()) == {"n", "s", "b"}
+
+
+_TEXTS = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12
+) | st.sampled_from(["", " a ", "<b>&\"'", "=1+1", "Xã Tịnh Ấn Tây", "a\nb", "\x01\x1f"])
+_NUMBERS = st.integers(-(10**18), 10**18) | st.floats(allow_nan=False, allow_infinity=False)
+_CELLS = st.one_of(
+    st.tuples(st.just("number"), _NUMBERS),
+    st.tuples(st.just("string"), _TEXTS),
+    st.tuples(st.just("blank"), st.none()),
+    st.tuples(
+        st.just("date"), st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31))
+    ),
+    st.tuples(st.just("formula"), st.sampled_from(["=SUM(A1:B2)", '=IF(A1>0,"Đạt","")'])),
+    st.tuples(st.just("bool"), st.booleans()),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 30), _CELLS, st.integers(0, 3)),
+        max_size=40,
+    ),
+    row_format=st.booleans(),
+    column_format=st.booleans(),
+    constant_memory=st.booleans(),
+)
+def test_cell_writer_writes_what_xlsxwriter_writes(
+    cells: list[tuple[int, int, tuple[str, Any], int]],
+    row_format: bool,
+    column_format: bool,
+    constant_memory: bool,
+) -> None:
+    """Every kind of cell, with a format or without (a row's or a column's format then
+    applies), in either of XlsxWriter's modes: the same XML, shared strings included."""
+    if constant_memory:  # rows must then come in order
+        cells = sorted(cells, key=lambda c: (c[0], c[1]))
+
+    def written(worksheet_class: type[Any]) -> dict[str, bytes]:
+        out = io.BytesIO()
+        # constant_memory needs temporary files: it is off when in_memory is on
+        options = {"in_memory": not constant_memory, "constant_memory": constant_memory}
+        book = xlsxwriter.Workbook(out, options)
+        assert worksheet_class is Worksheet or book.constant_memory == constant_memory
+        ws = book.add_worksheet("Trang", worksheet_class=worksheet_class)
+        formats = [None, *(book.add_format({"border": i, "num_format": "0.00"}) for i in (1, 2))]
+        formats.append(book.add_format({"num_format": "dd/mm/yyyy"}))
+        if row_format:
+            ws.set_row(3, None, formats[1])
+        if column_format:
+            ws.set_column(2, 4, 12, formats[2])
+        for row, col, (kind, value), f in cells:
+            fmt = formats[f]
+            if kind == "number":
+                ws.write_number(row, col, value, fmt)
+            elif kind == "string":
+                ws.write_string(row, col, value, fmt)
+            elif kind == "blank":
+                ws.write_blank(row, col, None, fmt or formats[1])  # unformatted: not stored
+            elif kind == "date":
+                ws.write_datetime(row, col, value, fmt or formats[3])
+            elif kind == "formula":
+                ws.write_formula(row, col, value, fmt, 0)
+            else:
+                ws.write_boolean(row, col, value, fmt)
+        book.close()
+        return _parts_of(out)
+
+    assert written(ClassicWorksheet) == written(Worksheet)
+
+
+def _parts_of(data: io.BytesIO) -> dict[str, bytes]:
+    with zipfile.ZipFile(data) as zf:
+        return {name: zf.read(name) for name in zf.namelist() if name.startswith("xl/")}
 
 
 @pytest.mark.parametrize(

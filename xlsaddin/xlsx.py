@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import zipfile
 from typing import Any
 
 import xlsxwriter.workbook as _workbook_module
+import xlsxwriter.worksheet as _worksheet_module
 from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 # Functions our formulas use; none needs XlsxWriter's "_xlfn." future-function prefixes.
@@ -67,15 +71,42 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
             return prepared
         return super()._prepare_formula(formula, *args, **kwargs)
 
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """XlsxWriter's innermost loop, for the three kinds of cell the provincial workbook
+        is made of (a number or date, a shared string, a blank, each with its format);
+        any other cell, and any cell without a format, goes to XlsxWriter's own.
+
+        XlsxWriter builds a list of attribute pairs, escapes each and dispatches on the
+        cell class's name for every cell; for these three kinds what it writes is fixed:
+        ``<c r="B7" s="12"><v>3.5</v></c>``, ``<c r="B7" s="12" t="s"><v>41</v></c>``
+        (the index into the shared strings), ``<c r="B7" s="12"/>``. Measured
+        (benchmarks/xlsx_overrides.py, docs/performance.md): the provincial workbook of
+        the demo inbox (~59,000 cells) in about 0.7x the CPU time. Kept robust: where
+        XlsxWriter no longer names these cell classes, or its formats no longer have
+        ``_get_xf_index``, every cell takes XlsxWriter's path (``_FAST_CELLS`` is
+        empty); tests/test_xlsx.py requires the same sheet XML byte for byte as
+        XlsxWriter's for generated cells of every kind, and for the provincial workbook.
+        """
+        how = _FAST_CELLS.get(type(cell))
+        fmt = cell.format
+        if how is None or fmt is None or (how == "s" and self.constant_memory):
+            super()._write_cell(row, col, cell)
+            return
+        ref = f"{_column_name(col)}{row + 1}"
+        xf = fmt._get_xf_index()
+        if how == "n":
+            self.fh.write(f'<c r="{ref}" s="{xf}"><v>{cell.number:.16G}</v></c>')
+        elif how == "s":
+            self.fh.write(f'<c r="{ref}" s="{xf}" t="s"><v>{cell.string}</v></c>')
+        else:
+            self.fh.write(f'<c r="{ref}" s="{xf}"/>')
+
     # Integer-only writers for the provincial workbook's hot path (~65,000 cells).
     # XlsxWriter's public write_* methods are wrapped in a decorator that also accepts
     # "A1" notation; these call the same public methods without it (the standard
     # ``__wrapped__`` of functools.wraps; the decorated method where that is absent).
     # Measured (callgrind, demo inbox): 6 % fewer instructions per provincial workbook
-    # (157 of 2,790 million). Dropped in issue 13: a hand-written cell serialiser that
-    # replaced XlsxWriter's private ``_write_cell`` (21 % of the workbook's instructions,
-    # ~60 ms CPU, ~3 % of ``xlsaddin consolidate``), as not worth re-implementing
-    # XlsxWriter's XML and pinning it below 4 (docs/performance.md).
+    # (157 of 2,790 million).
     def put_string(self, row: int, col: int, value: str, fmt: Any = None) -> None:
         _WRITE_STRING(self, row, col, value, fmt)
 
@@ -95,6 +126,25 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
 
     def put_url(self, row: int, col: int, url: str, fmt: Any = None, text: Any = None) -> None:
         _WRITE_URL(self, row, col, url, fmt, text)
+
+
+def _fast_cells() -> dict[type, str]:
+    """XlsxWriter's cell classes that ``_write_cell`` writes itself: "n" number or date,
+    "s" shared string, "b" blank (none when XlsxWriter has changed)."""
+    names = {
+        "CellNumberTuple": "n",
+        "CellDatetimeTuple": "n",
+        "CellStringTuple": "s",
+        "CellBlankTuple": "b",
+    }
+    found = {getattr(_worksheet_module, name, None): how for name, how in names.items()}
+    if None in found or not callable(getattr(Format, "_get_xf_index", None)):
+        return {}
+    return found  # type: ignore[return-value]
+
+
+_FAST_CELLS = _fast_cells()
+_column_name = functools.lru_cache(maxsize=None)(xl_col_to_name)
 
 
 #: Classic formulas as XlsxWriter stores them, by formula text: the check sheets of one
