@@ -6,7 +6,10 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from xlsaddin.text import names
 from xlsaddin.text.names import fold, nfc, normalize_tone_placement, strip_diacritics
 from xlsaddin.units import PROVINCE_CODE, Match, Unit, by_code, load_units, resolve
 
@@ -197,6 +200,24 @@ def test_nfc() -> None:
 def test_normalize_tone_placement(text: str, expected: str) -> None:
     assert normalize_tone_placement(text) == expected
     assert normalize_tone_placement(expected) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        st.sampled_from("aăâeêioôơuưyAĂÂEÊIOÔƠUƯYđĐð qQ ") | st.characters(codec="utf-8"),
+        max_size=260,
+    )
+)
+def test_fold_remembered_is_fold(text: str) -> None:
+    """Short texts come from fold's memo, long ones are folded each time: either way the
+    key is the one folding gives, asked once or again, in NFC or decomposed."""
+    key = names._fold(text)
+    assert fold(text) == key
+    assert fold(text) == key  # the remembered answer
+    decomposed = unicodedata.normalize("NFD", text)
+    assert fold(decomposed) == names._fold(decomposed)
+    assert names._fold_memo.cache_info().currsize <= 8192
 
 
 def test_fold() -> None:
