@@ -158,6 +158,22 @@ def test_cell_writer_writes_what_xlsxwriter_writes(
     assert written(ClassicWorksheet) == written(Worksheet)
 
 
+def test_cell_writer_leaves_a_falsy_format_to_xlsxwriter() -> None:
+    """XlsxWriter treats any false format as none (the row's or column's then applies)."""
+
+    def written(worksheet_class: type[Any]) -> dict[str, bytes]:
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        ws = book.add_worksheet("Trang", worksheet_class=worksheet_class)
+        ws.set_column(1, 1, 10, book.add_format({"bold": True}))
+        ws.write_number(0, 0, 1, False)
+        ws.write_string(0, 1, "chữ", 0)
+        book.close()
+        return _parts_of(out)
+
+    assert written(ClassicWorksheet) == written(Worksheet)
+
+
 def _parts_of(data: io.BytesIO) -> dict[str, bytes]:
     with zipfile.ZipFile(data) as zf:
         return {name: zf.read(name) for name in zf.namelist() if name.startswith("xl/")}
@@ -231,8 +247,8 @@ def test_capturing_worksheet_remembers_what_was_written() -> None:
     assert public == grid
 
 
-def _book_with_data(cls: type[Any], target: Any) -> None:
-    book = cls(target, {"in_memory": True})
+def _book_with_data(cls: type[Any], target: Any, in_memory: bool = True) -> None:
+    book = cls(target, {"in_memory": in_memory})
     ws = book.add_worksheet("Số liệu")
     for r in range(400):
         ws.write_string(r, 0, f"Xã số {r % 96} — tiêu chí {r}")
@@ -245,9 +261,12 @@ def _deflated_size(data: bytes, level: int) -> int:
     return len(packer.compress(data) + packer.flush())
 
 
-def test_quick_zip_workbook_holds_the_same_xml_deflated_at_level_1(tmp_path: Path) -> None:
-    _book_with_data(xlsxwriter.Workbook, tmp_path / "thuong.xlsx")
-    _book_with_data(QuickZipWorkbook, tmp_path / "nhanh.xlsx")
+@pytest.mark.parametrize("in_memory", [True, False])  # parts from memory or temp files
+def test_quick_zip_workbook_holds_the_same_xml_deflated_at_level_1(
+    tmp_path: Path, in_memory: bool
+) -> None:
+    _book_with_data(xlsxwriter.Workbook, tmp_path / "thuong.xlsx", in_memory)
+    _book_with_data(QuickZipWorkbook, tmp_path / "nhanh.xlsx", in_memory)
     assert _parts(tmp_path / "nhanh.xlsx") == _parts(tmp_path / "thuong.xlsx")
     sheet = "xl/worksheets/sheet1.xml"
     with (

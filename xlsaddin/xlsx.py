@@ -89,7 +89,7 @@ class ClassicWorksheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no 
         """
         how = _FAST_CELLS.get(type(cell))
         fmt = cell.format
-        if how is None or fmt is None or (how == "s" and self.constant_memory):
+        if how is None or not fmt or (how == "s" and self.constant_memory):
             super()._write_cell(row, col, cell)
             return
         ref = f"{_column_name(col)}{row + 1}"
@@ -170,7 +170,13 @@ QUICK_ZIP_LEVEL = 1
 
 
 class _QuickZipFile(zipfile.ZipFile):
-    """A ``ZipFile`` whose ``writestr`` deflates at QUICK_ZIP_LEVEL unless told a level."""
+    """A ``ZipFile`` that deflates at QUICK_ZIP_LEVEL unless told a level: members added
+    from memory (``writestr``, a ZipInfo carries no level of its own) and from temporary
+    files (``write``, which takes the archive's ``compresslevel``) alike."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("compresslevel", QUICK_ZIP_LEVEL)
+        super().__init__(*args, **kwargs)
 
     def writestr(
         self,
@@ -183,7 +189,7 @@ class _QuickZipFile(zipfile.ZipFile):
         super().writestr(zinfo_or_arcname, data, compress_type, level)
 
 
-_ZIP_SWAP = threading.Lock()
+_ZIP_SWAP = threading.RLock()
 
 
 class QuickZipWorkbook(Workbook):  # type: ignore[misc]  # xlsxwriter ships no types
@@ -191,14 +197,16 @@ class QuickZipWorkbook(Workbook):  # type: ignore[misc]  # xlsxwriter ships no t
 
     XlsxWriter has no setting for the level. The provincial workbook is about 2.7 MB of
     XML: level 6 deflates it in ~50 ms, level 1 in ~10 ms, for a file about a quarter
-    larger (340 -> 420 KB on the demo inbox; Excel and LibreOffice read any level). Measured
-    whole-process in benchmarks/startup.py, docs/performance.md.
+    larger (340 -> 430 KB on the demo inbox; Excel and LibreOffice read any level). Measured
+    in benchmarks/xlsx_overrides.py and whole-process, docs/performance.md.
 
     How: while :meth:`close` runs, the name ``ZipFile`` that XlsxWriter's workbook module
     calls is this module's subclass, which only passes zipfile's public ``compresslevel``.
-    When XlsxWriter no longer looks the class up by that name, nothing is swapped and the
-    workbook is written at XlsxWriter's own level (tests/test_xlsx.py notices: it requires
-    level 1 and the same XML member by member as XlsxWriter's own path).
+    The name is the module's, so a plain XlsxWriter workbook closed by another thread at
+    that very moment is zipped at level 1 too (its XML is unchanged); closes of this class
+    take turns. When XlsxWriter no longer looks the class up by that name, nothing is
+    swapped and the workbook is written at XlsxWriter's own level (tests/test_xlsx.py
+    notices: it requires level 1 and the same XML member by member as XlsxWriter's path).
     """
 
     def close(self) -> None:
