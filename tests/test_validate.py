@@ -520,3 +520,57 @@ def test_a_total_typed_over_the_formula_and_text_beside_the_table_are_named(
     found = validate_paths([path], mappings, processes=1)
     cells = {i.cell for i in found.report.issues if i.code == "total-typed-mismatch"}
     assert cells == {f"{approved}{total_row}"}
+
+
+def test_a_label_typed_below_the_table_without_figures_is_named(
+    mappings: Mappings, tmp_path: Path
+) -> None:
+    """(Left from the sixth round: a row's name typed under the table with no figure was
+    dropped without a word.) Between the table and the template's note it is named, as a
+    warning quoting it; the place and date and the signer's name filled in below are not."""
+    from python_calamine import CalamineWorkbook
+
+    from .conftest import finance_workbook
+
+    spec = mappings.appendix("nguon_luc_tai_chinh")
+    path = finance_workbook(mappings, tmp_path / "pl02.xlsx")
+    meta = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("_meta").to_python()
+    where = {(str(r[0]), str(r[1])): r[2] for r in meta[1:] if len(r) > 2}
+    below = int(where[("meta", "last_data_row")]) + 1
+    book = openpyxl.load_workbook(path)
+    ws = book[spec.sheet_name]
+    ws[f"B{below}"] = "Chi sự nghiệp khác"  # a row's name, its figures forgotten
+    place_row = next(
+        r
+        for r in range(below + 1, ws.max_row + 1)
+        for c in ws[r]
+        if isinstance(c.value, str) and c.value.startswith("......, ngày")
+    )
+    place = next(c for c in ws[place_row] if isinstance(c.value, str) and "ngày" in c.value)
+    place.value = "Ba Tơ, ngày 15 tháng 12 năm 2025"
+    ws.cell(place_row + 4, place.column).value = "Nguyễn Văn A"
+    book.save(path)
+
+    found = validate_paths([path], mappings, processes=1)
+    below_issues = [i for i in found.report.issues if i.code == "text-below-table"]
+    assert [(i.cell, i.severity, i.value) for i in below_issues] == [
+        (f"B{below}", "warning", "Chi sự nghiệp khác")
+    ]
+    assert "không được tổng hợp" in below_issues[0].message
+    assert found.report.stats["rejected"] == 0
+    assert not [i for i in found.report.issues if i.code == "row-beyond-capacity"]
+
+    # the note line deleted: the place and date filled in (in an input column) still start
+    # the signature block; they were "row-beyond-capacity" before
+    book = openpyxl.load_workbook(path)
+    ws = book[spec.sheet_name]
+    ws[f"B{below}"] = None
+    note = [
+        c for r in range(below, place_row) for c in ws[r] if c.value == mappings.project.input_note
+    ]
+    assert len(note) == 1
+    note[0].value = None
+    book.save(path)
+    found = validate_paths([path], mappings, processes=1)
+    named = [i.code for i in found.report.issues]
+    assert "text-below-table" not in named and "row-beyond-capacity" not in named

@@ -295,6 +295,14 @@ TOTAL_TYPED_MISMATCH = _code(
     "Số tổng hợp được cộng từ các dòng, không lấy số ở dòng tổng; kiểm tra lại số liệu "
     "các dòng và giữ nguyên công thức cộng của biểu mẫu ở dòng tổng.",
 )
+TEXT_BELOW_TABLE = _code(
+    "text-below-table",
+    "warning",
+    "read",
+    "Có chữ ghi dưới bảng",
+    "Nội dung ghi dưới bảng (không có số liệu) không được tổng hợp; nếu là một dòng của "
+    "bảng thì nhập vào các dòng của bảng, nếu là ghi chú thì ghi vào cột Ghi chú.",
+)
 VALUE_OUTSIDE_TABLE = _code(
     "value-outside-table",
     "warning",

@@ -13,6 +13,7 @@ wrapped line) does not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,13 +62,19 @@ def beyond_table(
 
     The template's own footer lines (the input note, the signature block) are not
     entries. Between the table and the note everything typed is an entry (rows inserted
-    there, or the spacer row used); from the note down, only what looks like an entry
-    (a signer's name or the place and date are not).
+    there, or the spacer row used), and a label or note typed there without figures is
+    named too (``text-below-table``, a warning); from the note down, only what looks like
+    an entry (a signer's name or the place and date are not).
     """
     project = mappings.project
     sig = project.signature
     notes = (project.input_note, sig.left_title, sig.left_note, sig.right_title, sig.right_note)
     footer = {" ".join(t.split()) for t in (*notes, sig.place_date)}
+
+    def starts_footer(texts: set[str]) -> bool:
+        # the template's own lines, or its place and date as the officer filled them in
+        return bool(texts & footer) or any(_PLACE_DATE.search(t.lower()) for t in texts)
+
     inputs = {c.key: columns[c.key] for c in spec.table.columns if c.is_input and c.key in columns}
     every = dict(sorted(columns.items(), key=lambda kc: kc[1]))  # the table's columns, in order
     issues: list[Issue] = []
@@ -75,14 +82,19 @@ def beyond_table(
     for r in range(last_data_row + 1, len(grid)):
         line = grid[r]
         texts = {" ".join(v.split()) for v in line if isinstance(v, str)}
-        if texts & footer:
+        if starts_footer(texts):
             in_footer = True
             continue
         values = {k: line[c] if c < len(line) else None for k, c in inputs.items()}
         # the whole line as typed, label columns too ("Người lao động tạm thời | 5")
         whole = {k: line[c] if c < len(line) else None for k, c in every.items()}
         if not filled(values):
-            continue  # (labels alone: the template's own note and signature lines)
+            # a row's name or a note without figures, between the table and the template's
+            # note (the template has nothing there): named; from the note down, labels
+            # alone are the note and the signature block, as filled in by the signer
+            if not in_footer and filled(whole):
+                issues.append(_text_below(spec, r, whole, every))
+            continue
         if in_footer and not looks_like_entry(spec, values, mappings):
             continue
         first = next(k for k in values if not is_blank(values[k]))
@@ -99,6 +111,27 @@ def beyond_table(
             )
         )
     return issues
+
+
+def _text_below(
+    spec: AppendixSpec, r: int, whole: Mapping[str, object], columns: Mapping[str, int]
+) -> Issue:
+    first = next(k for k in whole if not is_blank(whole[k]))
+    text = quote(whole)
+    return Issue.of(
+        codes.TEXT_BELOW_TABLE,
+        appendix=spec.id,
+        cell=a1(r, columns[first]),
+        value=text,
+        row=f"Dòng {r + 1}",
+        message=f'Dòng {r + 1} dưới bảng ghi "{text}" nhưng không có số liệu, và không được '
+        "tổng hợp. Nếu đây là một dòng của bảng, hãy nhập vào các dòng của bảng.",
+    )
+
+
+#: The place and date line of the signature block, however it was filled in ("Ba Tơ, ngày
+#: 15 tháng 12 năm 2025", "......, ngày ..... tháng ..... năm .....").
+_PLACE_DATE = re.compile(r"ngày\b.*\btháng\b.*\bnăm\b")
 
 
 def outside_columns(grid: Sequence[Sequence[Any]], first_row: int, last_col: int) -> list[Issue]:
