@@ -82,9 +82,7 @@ class _Book:
     ) -> None:
         """Give ``row`` the height its wrapped texts need, so nothing prints over the next
         row (rows of one line keep the default height)."""
-        lines = max(
-            (wrapped_lines(t, w, size) for t, w in texts if isinstance(t, str) and t), default=1
-        )
+        lines = max((_lines(t, w, size) for t, w in texts), default=1)
         if lines > 1:
             line = DATA_LINE_PT if size == DATA_PT else LINE_PT
             ws.set_row(row, line * lines + 3)
@@ -148,9 +146,9 @@ def finite(value: float) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _lines(text: object, width: float) -> int:
-    """Lines a data-sheet cell's text wraps to (1 for anything but a non-empty text)."""
-    return wrapped_lines(text, width, DATA_PT) if isinstance(text, str) and text else 1
+def _lines(text: object, width: float, size: int = DATA_PT) -> int:
+    """Lines a cell's text wraps to (1 for anything but a non-empty text)."""
+    return wrapped_lines(text, width, size) if isinstance(text, str) and text else 1
 
 
 def _title(b: _Book, ws: Worksheet, text: str, result: Consolidation, ncols: int) -> None:
